@@ -1,0 +1,34 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test lint bench seed-load clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e ".[dev]"
+	touch $@
+
+## make run: install, migrate, load demo data on first start, serve web + worker + beat.
+run: $(VENV)/.installed
+	@DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --no-input -v0
+	@DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py seed_demo --if-empty
+	@DJANGO_DEBUG=$${DJANGO_DEBUG:-1} PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+
+## make test: install what the tests need and run the whole suite.
+test: $(VENV)/.installed
+	@bash scripts/test.sh
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run -v0
+
+bench: $(VENV)/.installed
+	$(PY) bench/api.py
+
+clean:
+	rm -rf var/broker var/cache

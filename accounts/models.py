@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Tier(models.IntegerChoices):
+    FIRST = 1, _("1st level")
+    SECOND = 2, _("2nd level")
+    THIRD = 3, _("3rd level")
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        CUSTOMER = "customer", _("Customer")
+        AGENT = "agent", _("Agent")
+        SUPERVISOR = "supervisor", _("Supervisor")
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CUSTOMER, db_index=True)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
+    teams = models.ManyToManyField("Team", related_name="members", blank=True)
+    # Customers may turn off non-essential status mails (received/resolved/waiting always go out).
+    email_updates = models.BooleanField(default=True)
+    # Agents who are away are skipped by automatic routing.
+    available = models.BooleanField(default=True)
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.is_superuser or self.role == self.Role.SUPERVISOR
+
+    @property
+    def is_agent(self) -> bool:
+        """Agents and supervisors work tickets; customers do not."""
+        return self.is_superuser or self.role in (self.Role.AGENT, self.Role.SUPERVISOR)
+
+    @property
+    def is_customer(self) -> bool:
+        return not self.is_agent
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Admins are supervisors (API.md: createsuperuser makes an admin who is also a supervisor).
+        if self.is_superuser and self.role != self.Role.SUPERVISOR:
+            self.role = self.Role.SUPERVISOR
+        super().save(*args, **kwargs)
+
+
+class Team(models.Model):
+    class Routing(models.TextChoices):
+        MANUAL = "manual", _("Manual")
+        ROUND_ROBIN = "round_robin", _("Round robin")
+        LEAST_LOADED = "least_loaded", _("Least loaded")
+
+    name = models.CharField(max_length=100, unique=True)
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices)
+    specialty = models.CharField(max_length=200, blank=True)
+    # The team that takes a ticket at this tier when the category names none.
+    is_default_for_tier = models.BooleanField(default=False)
+    routing = models.CharField(max_length=16, choices=Routing.choices, default=Routing.MANUAL)
+    max_open_per_agent = models.PositiveIntegerField(default=20)
+
+    class Meta:
+        ordering = ["tier", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tier"],
+                condition=models.Q(is_default_for_tier=True),
+                name="one_default_team_per_tier",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (T{self.tier})"

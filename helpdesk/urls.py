@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+api_v1 = [
+    path("", include("accounts.api_urls")),
+    path("", include("tickets.api_urls")),
+    path("", include("escalation.api_urls")),
+    path("kb/", include("knowledgebase.api_urls")),
+    path("", include("sla.api_urls")),
+    path("", include("notifications.api_urls")),
+    path("metrics/", include("reporting.api_urls")),
+]
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("accounts/", include("accounts.urls")),
+    path("", include("tickets.urls")),
+    path("", include("escalation.urls")),
+    path("", include("sla.urls")),
+    path("", include("notifications.urls")),
+    path("dashboard/", include("reporting.urls")),
+    path("", include("knowledgebase.urls")),  # last: owns "/" and "/help/"
+]

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the whole suite. Under CI=true it needs PostgreSQL, Redis and Chromium and fails loudly without
+# them; elsewhere it runs on SQLite and says what it skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+
+if [ "${CI:-}" = "true" ]; then
+  export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk}
+  export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+  if [ ! -x /usr/bin/chromium ]; then
+    echo "Installing Debian's chromium for the browser tests…"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
+  fi
+fi
+
+echo "== ruff"
+"$VENV/bin/ruff" check .
+echo "== migrations are up to date"
+DJANGO_DEBUG=1 "$VENV/bin/python" manage.py makemigrations --check --dry-run -v0
+echo "== pytest (database: ${DATABASE_URL:-SQLite}, broker: ${REDIS_URL:-embedded filesystem})"
+exec "$VENV/bin/pytest" "$@"

@@ -1,0 +1,155 @@
+"""Fixtures shared by all tests: named personas, the organisation, and gating of real parts.
+
+Personas (STYLE.md §7): ``alice`` and ``bob`` are customers (bob must never see alice's
+things); ``tina`` is a tier-1 agent of the Service Desk; ``nick`` a tier-2 Network
+specialist; ``erin`` a tier-3 engineer; ``sam`` a supervisor.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from accounts.models import Team, User
+from tests.factories import CategoryFactory, EscalationPathFactory, TeamFactory, UserFactory
+
+IN_CI = os.environ.get("CI") == "true"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _is_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not IN_CI:
+        return
+    problems = []
+    if not _is_postgres():
+        problems.append("CI=true but DATABASE_URL is not PostgreSQL")
+    elif not _reachable(os.environ["DATABASE_URL"], 5432):
+        problems.append(f"PostgreSQL unreachable at {os.environ['DATABASE_URL']}")
+    if not settings.REDIS_URL or not _reachable(settings.REDIS_URL, 6379):
+        problems.append(f"Redis unreachable at {settings.REDIS_URL or '(REDIS_URL unset)'}")
+    if not shutil.which(CHROMIUM):
+        problems.append(f"{CHROMIUM} missing (apt-get install chromium)")
+    if problems:
+        raise pytest.UsageError("; ".join(problems))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    skip_redis = pytest.mark.skip(reason="needs Redis (set REDIS_URL)")
+    skip_browser = pytest.mark.skip(reason=f"needs {CHROMIUM} (apt-get install chromium)")
+    has_redis = bool(settings.REDIS_URL) and _reachable(settings.REDIS_URL, 6379)
+    for item in items:
+        if "postgres" in item.keywords and not _is_postgres():
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not has_redis:
+            item.add_marker(skip_redis)
+        if "browser" in item.keywords and not shutil.which(CHROMIUM):
+            item.add_marker(skip_browser)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ANN001
+    skipped = terminalreporter.stats.get("skipped", [])
+    if skipped:
+        reasons: dict[str, int] = {}
+        for rep in skipped:
+            reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+            reasons[reason] = reasons.get(reason, 0) + 1
+        terminalreporter.section("what was skipped, and why")
+        for reason, count in sorted(reasons.items()):
+            terminalreporter.write_line(f"{count:4d} × {reason}")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):  # noqa: ANN001
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def service_desk(db) -> Team:  # noqa: ANN001
+    return TeamFactory(name="Service Desk", tier=1, is_default_for_tier=True)
+
+
+@pytest.fixture
+def network_team(db) -> Team:  # noqa: ANN001
+    return TeamFactory(name="Network", tier=2, specialty="LAN, WLAN, VPN", is_default_for_tier=True)
+
+
+@pytest.fixture
+def engineering(db) -> Team:  # noqa: ANN001
+    return TeamFactory(name="Engineering", tier=3, is_default_for_tier=True)
+
+
+@pytest.fixture
+def network_category(service_desk, network_team, engineering):  # noqa: ANN001
+    cat = CategoryFactory(name="Network")
+    EscalationPathFactory(category=cat, tier=1, team=service_desk)
+    EscalationPathFactory(category=cat, tier=2, team=network_team)
+    EscalationPathFactory(category=cat, tier=3, team=engineering)
+    return cat
+
+
+@pytest.fixture
+def alice(db) -> User:  # noqa: ANN001
+    return UserFactory(username="alice", role=User.Role.CUSTOMER, first_name="Alice")
+
+
+@pytest.fixture
+def bob(db) -> User:  # noqa: ANN001
+    return UserFactory(username="bob", role=User.Role.CUSTOMER, first_name="Bob")
+
+
+@pytest.fixture
+def tina(service_desk) -> User:  # noqa: ANN001
+    return UserFactory(username="tina", role=User.Role.AGENT, first_name="Tina", teams=[service_desk])
+
+
+@pytest.fixture
+def nick(network_team) -> User:  # noqa: ANN001
+    return UserFactory(username="nick", role=User.Role.AGENT, first_name="Nick", teams=[network_team])
+
+
+@pytest.fixture
+def erin(engineering) -> User:  # noqa: ANN001
+    return UserFactory(username="erin", role=User.Role.AGENT, first_name="Erin", teams=[engineering])
+
+
+@pytest.fixture
+def sam(db) -> User:  # noqa: ANN001
+    return UserFactory(username="sam", role=User.Role.SUPERVISOR, first_name="Sam")
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():  # noqa: ANN201
+    """``api_as(user)`` → an APIClient signed in as ``user`` (or anonymous for None)."""
+
+    def make(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make

@@ -1,0 +1,50 @@
+"""The audit trail, and the one way the core triggers the other apps.
+
+Every change of a ticket is recorded here as an immutable ``TicketEvent``;
+then ``event_recorded`` is sent *inside the same transaction*. The sla,
+notifications, escalation and knowledgebase apps connect receivers in their
+``AppConfig.ready()`` (never the other way round), so whatever they write
+(due times, outbox rows) commits or rolls back together with the change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import Signal
+
+from .models import Ticket, TicketEvent
+
+# Sent with ``ticket`` and ``event`` for every recorded event.
+event_recorded = Signal()
+
+
+def event_record(
+    *,
+    ticket: Ticket,
+    kind: str,
+    actor: Any = None,
+    field: str = "",
+    old: object = "",
+    new: object = "",
+    data: dict | None = None,
+) -> TicketEvent:
+    event = TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor=actor if getattr(actor, "pk", None) else None,
+        field=field,
+        old_value=_text(old),
+        new_value=_text(new),
+        data={**(data or {}), "version": ticket.version},
+    )
+    event_recorded.send(sender=TicketEvent, ticket=ticket, event=event)
+    return event
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "pk"):
+        return str(getattr(value, "pk", ""))
+    return str(value)[:200]

@@ -1,0 +1,342 @@
+"""The core: categories and their routing, tickets, messages, attachments, the audit trail."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Tier
+
+REFERENCE_PREFIX = "HD-"
+REFERENCE_RE = re.compile(r"\bHD-(\d{1,12})\b", re.IGNORECASE)
+
+
+def reference_for(pk: int) -> str:
+    return f"{REFERENCE_PREFIX}{pk:06d}"
+
+
+def pk_from_reference(reference: str) -> int | None:
+    match = REFERENCE_RE.fullmatch(reference.strip()) or REFERENCE_RE.search(reference)
+    return int(match.group(1)) if match else None
+
+
+class Level(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class Priority(models.TextChoices):
+    P1 = "P1", _("P1 critical")
+    P2 = "P2", _("P2 high")
+    P3 = "P3", _("P3 medium")
+    P4 = "P4", _("P4 low")
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=120)
+    name_de = models.CharField(max_length=120, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="unique_category_name_in_parent")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EscalationPath(models.Model):
+    """Which team takes a category at a tier.
+
+    Kept in ``tickets`` (not ``escalation``) because creating a ticket needs the
+    tier-1 route and the core must not depend on the apps built around it.
+    """
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="escalation_paths")
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="escalation_paths")
+
+    class Meta:
+        ordering = ["category_id", "tier"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "tier"], name="one_path_per_category_tier")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} T{self.tier} → {self.team}"
+
+
+class Tag(models.Model):
+    name = models.SlugField(max_length=50, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        OPEN = "open", _("Open")
+        PENDING = "pending", _("Pending")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web")
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+        CHAT = "chat", _("Chat")
+        API = "api", _("API")
+        SOCIAL = "social", _("Social")
+
+    class SlaState(models.TextChoices):
+        OK = "ok", _("OK")
+        WARNING = "warning", _("Warning")
+        BREACHED = "breached", _("Breached")
+        PAUSED = "paused", _("Paused")
+
+    OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
+
+    subject = models.CharField(max_length=200)
+    description = models.TextField(max_length=settings.HELPDESK_MAX_BODY_CHARS)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    impact = models.CharField(max_length=6, choices=Level.choices, default=Level.MEDIUM)
+    urgency = models.CharField(max_length=6, choices=Level.choices, default=Level.MEDIUM)
+    priority = models.CharField(max_length=2, choices=Priority.choices, default=Priority.P3)
+    priority_overridden = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.FIRST)
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # Bumped on every change; a reply written against an older version is held back (collision detection).
+    version = models.PositiveIntegerField(default=1)
+
+    # SLA: due times live in the database; the sla app computes them and the sweep reads them.
+    first_response_due = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(null=True, blank=True)
+    sla_state = models.CharField(max_length=10, choices=SlaState.choices, default=SlaState.OK)
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+
+    # What the metrics need, kept as counters and timestamps so reports are aggregates, not replays.
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_tier = models.PositiveSmallIntegerField(null=True, blank=True)
+    resolution = models.TextField(blank=True)
+    escalation_count = models.PositiveIntegerField(default=0)
+    deescalation_count = models.PositiveIntegerField(default=0)
+    reopen_count = models.PositiveIntegerField(default=0)
+    public_reply_count = models.PositiveIntegerField(default=0)
+    customer_followup_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "tier", "-id"], name="ticket_status_tier"),
+            models.Index(fields=["team", "status", "-id"], name="ticket_team_status"),
+            models.Index(fields=["assignee", "status", "-id"], name="ticket_assignee_status"),
+            models.Index(fields=["requester", "-id"], name="ticket_requester"),
+            models.Index(fields=["created_at"], name="ticket_created"),
+            models.Index(fields=["resolved_at"], name="ticket_resolved"),
+            models.Index(fields=["status", "resolution_due"], name="ticket_status_res_due"),
+            # The SLA sweep scans only open tickets that have a due time.
+            models.Index(
+                fields=["first_response_due"],
+                name="ticket_open_fr_due",
+                condition=models.Q(status__in=["new", "open"], first_response_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(tier__gte=1, tier__lte=3), name="ticket_tier_1_to_3"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        return reference_for(self.pk) if self.pk else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class Message(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(max_length=settings.HELPDESK_MAX_BODY_CHARS)
+    internal = models.BooleanField(default=False)
+    # True when an agent (not the requester) wrote it; kept so reports never join users.
+    by_agent = models.BooleanField(default=False)
+    channel = models.CharField(max_length=10, choices=Ticket.Channel.choices, default=Ticket.Channel.WEB)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Email threading (notifications app fills these): our Message-ID and why an inbound mail matched.
+    email_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    match_reason = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_created")]
+
+    def __str__(self) -> str:
+        return f"{'note' if self.internal else 'reply'} on #{self.ticket_id}"
+
+
+def attachment_upload_to(instance: Attachment, filename: str) -> str:
+    # Stored under a generated name: the user's file name never reaches the file system.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,9}", suffix or "") else ""
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_upload_to, max_length=200)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100, default="application/octet-stream")
+    size = models.PositiveBigIntegerField()
+    # Attachments of internal notes are internal too.
+    internal = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class TicketEvent(models.Model):
+    """One immutable entry of the audit trail."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        STATUS = "status", _("Status changed")
+        TIER = "tier", _("Tier changed")
+        TEAM = "team", _("Team changed")
+        ASSIGNEE = "assignee", _("Assignee changed")
+        PRIORITY = "priority", _("Priority changed")
+        IMPACT = "impact", _("Impact changed")
+        URGENCY = "urgency", _("Urgency changed")
+        CATEGORY = "category", _("Category changed")
+        TAGS = "tags", _("Tags changed")
+        MESSAGE = "message", _("Public reply")
+        NOTE = "note", _("Internal note")
+        ATTACHMENT = "attachment", _("Attachment added")
+        RESOLVED = "resolved", _("Resolved")
+        REOPENED = "reopened", _("Reopened")
+        CLOSED = "closed", _("Closed")
+        RATED = "rated", _("Rated")
+        ESCALATED = "escalated", _("Escalated")
+        ESCALATION_ACCEPTED = "escalation_accepted", _("Escalation accepted")
+        ESCALATION_DECLINED = "escalation_declined", _("Escalation declined")
+        DEESCALATED = "deescalated", _("De-escalated")
+        CONSULT = "consult", _("Consult")
+        SLA_WARNING = "sla_warning", _("SLA warning")
+        SLA_BREACH = "sla_breach", _("SLA breach")
+        SLA_DUE = "sla_due", _("SLA due times set")
+        NOTIFICATION = "notification", _("Notification sent")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    field = models.CharField(max_length=40, blank=True)
+    old_value = models.CharField(max_length=200, blank=True)
+    new_value = models.CharField(max_length=200, blank=True)
+    # Agent-only detail (e.g. the escalation id); never shown to customers.
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_created")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on #{self.ticket_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Ticket events are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object):  # type: ignore[override]
+        raise ValueError("Ticket events are immutable.")
+
+
+class Rating(models.Model):
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True, max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_1_to_5")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5 for #{self.ticket_id}"
+
+
+class IdempotencyKey(models.Model):
+    """First response to a create with an ``Idempotency-Key``; the same key again replays it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key")]
+
+    def __str__(self) -> str:
+        return self.key
