@@ -32,7 +32,11 @@ def test_priority_follows_the_itil_matrix(impact: str, urgency: str, priority: s
 def test_a_customer_ticket_starts_at_tier_1_with_the_category_team(alice, network_category, service_desk):
     # when
     ticket = services.ticket_create(
-        requester=alice, by=alice, subject="VPN drops", description="Every 5 minutes", category=network_category
+        requester=alice,
+        by=alice,
+        subject="VPN drops",
+        description="Every 5 minutes",
+        category=network_category,
     )
     # then
     assert (ticket.tier, ticket.status, ticket.team, ticket.priority) == (1, "new", service_desk, "P3")

@@ -1,0 +1,51 @@
+"""Extension points of the browser UI, so the apps around the core add to its pages
+without the core importing them (dependencies point at ``tickets``, never from it).
+
+An app registers in its ``AppConfig.ready()``::
+
+    from tickets.panels import Panel, agent_ticket_panels
+    agent_ticket_panels.append(Panel("escalation/_handoff_card.html", context=handoff_context, slot="main"))
+
+``context(request, ticket) -> dict | None`` returns the template's extra context, or
+None to hide the panel. Slots on the agent ticket page: ``"main"`` (above the
+timeline), ``"side"`` (sidebar), ``"actions"`` (buttons beside resolve). Portal
+ticket page slots: ``"main"``, ``"side"``. Nav entries are (label, url name, who)
+with who in {"agent", "supervisor", "customer", "anyone"}.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    context: Callable[[Any, Any], dict | None] = field(default=lambda request, ticket: {})
+    slot: str = "side"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str  # a lazy translation
+    url_name: str
+    who: str = "agent"
+    order: int = 100
+
+
+agent_ticket_panels: list[Panel] = []
+portal_ticket_panels: list[Panel] = []
+nav_entries: list[NavEntry] = []
+
+
+def render_panels(panels: list[Panel], request: Any, ticket: Any, slot: str) -> list[tuple[str, dict]]:
+    """(template, context) pairs for one slot, in order; panels whose context is None are hidden."""
+    out = []
+    for panel in sorted((p for p in panels if p.slot == slot), key=lambda p: p.order):
+        ctx = panel.context(request, ticket)
+        if ctx is not None:
+            out.append((panel.template, ctx))
+    return out
