@@ -17,6 +17,6 @@ fi
 echo "== ruff"
 "$VENV/bin/ruff" check .
 echo "== migrations are up to date"
-DJANGO_DEBUG=1 "$VENV/bin/python" manage.py makemigrations --check --dry-run -v0
+env -u DATABASE_URL DJANGO_DEBUG=1 HELPDESK_VAR_DIR="$(mktemp -d)" "$VENV/bin/python" manage.py makemigrations --check --dry-run -v0
 echo "== pytest (database: ${DATABASE_URL:-SQLite}, broker: ${REDIS_URL:-embedded filesystem})"
 exec "$VENV/bin/pytest" "$@"
