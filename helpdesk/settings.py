@@ -249,3 +249,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- api ---
+# One schema name per shared choice set (impact and urgency share Level).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "LevelEnum": "tickets.models.Level",
+    "TierEnum": "accounts.models.Tier",
+}
