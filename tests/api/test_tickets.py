@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -513,3 +514,11 @@ def test_an_inactive_requester_cannot_be_filed_for(api_as, tina):
         URL, {"subject": "s", "description": "d", "requester": ghost.pk}, format="json"
     )
     assert response.status_code == 400
+
+
+def test_an_oversized_body_is_413_and_creates_nothing(api_as, alice, service_desk, settings):
+    body = json.dumps({"subject": "s", "description": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)})
+    response = api_as(alice).post(URL, data=body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request body is too large."}
+    assert not Ticket.objects.exists()
