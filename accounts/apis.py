@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.db.models import ProtectedError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -28,8 +29,8 @@ from .services import user_create
 from .throttles import LoginAddressThrottle, LoginUsernameThrottle
 
 # The same message for an unknown user, a wrong password and an inactive account.
-BAD_CREDENTIALS = "Unable to log in with the provided credentials."
-IN_USE = "It is still in use."
+BAD_CREDENTIALS = _("Unable to log in with the provided credentials.")
+IN_USE = _("It is still in use.")
 
 
 class TokenObtainApi(APIView):

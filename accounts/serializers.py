@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
@@ -33,7 +34,9 @@ class UserCreateInputSerializer(serializers.Serializer):
         max_length=150,
         validators=[
             UnicodeUsernameValidator(),
-            UniqueValidator(queryset=User.objects.all(), lookup="iexact", message="That username is taken."),
+            UniqueValidator(
+                queryset=User.objects.all(), lookup="iexact", message=_("That username is taken.")
+            ),
         ],
     )
     email = serializers.EmailField(max_length=254)

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from .models import Team, User
 
-CUSTOMER_NO_TEAMS = "Customers are not members of teams."
+CUSTOMER_NO_TEAMS = _("Customers are not members of teams.")
 
 
 @transaction.atomic

@@ -252,7 +252,6 @@ LOGGING = {
 
 # --- api ---
 # One schema name per shared choice set (impact and urgency share Level).
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
-    "LevelEnum": "tickets.models.Level",
-    "TierEnum": "accounts.models.Tier",
-}
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {"LevelEnum": "tickets.models.Level", "TierEnum": "accounts.models.Tier"}
+)

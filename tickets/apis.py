@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -52,11 +53,11 @@ from .serializers import (
     TicketUpdateInputSerializer,
 )
 
-IN_USE = "It is still in use."
-AGENTS_ONLY = "Only agents can do this."
-REQUESTER_ONLY = "Only the requester can rate this ticket."
-IDEMPOTENCY_KEY_TOO_LONG = "The Idempotency-Key header may be at most 200 characters."
-IDEMPOTENCY_IN_PROGRESS = "A request with this Idempotency-Key is still being processed."
+IN_USE = _("It is still in use.")
+AGENTS_ONLY = _("Only agents can do this.")
+REQUESTER_ONLY = _("Only the requester can rate this ticket.")
+IDEMPOTENCY_KEY_TOO_LONG = _("The Idempotency-Key header may be at most 200 characters.")
+IDEMPOTENCY_IN_PROGRESS = _("A request with this Idempotency-Key is still being processed.")
 # Multipart framing around the file; anything bigger than the limit plus this is refused unread.
 MULTIPART_OVERHEAD = 64 * 1024
 
@@ -296,7 +297,7 @@ class TicketAttachmentListCreateApi(_TicketChildApi):
         if length > limit + MULTIPART_OVERHEAD:
             # Refuse before reading the body into temporary files.
             raise services.PayloadTooLarge(
-                f"The file is larger than {limit // (1024 * 1024)} MB.", field="file"
+                _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}, field="file"
             )
         data = AttachmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -48,7 +49,7 @@ class CategorySerializer(serializers.ModelSerializer):
         node, seen = parent, set()
         while node is not None and self.instance is not None and node.pk not in seen:
             if node.pk == self.instance.pk:
-                raise serializers.ValidationError("A category cannot be inside itself.")
+                raise serializers.ValidationError(_("A category cannot be inside itself."))
             seen.add(node.pk)
             node = node.parent
         return parent
@@ -63,7 +64,7 @@ class EscalationPathSerializer(serializers.ModelSerializer):
         team = attrs.get("team", getattr(self.instance, "team", None))
         tier = attrs.get("tier", getattr(self.instance, "tier", None))
         if team is not None and tier is not None and team.tier != tier:
-            raise serializers.ValidationError({"team": ["That team works at another tier."]})
+            raise serializers.ValidationError({"team": [_("That team works at another tier.")]})
         return attrs
 
 
