@@ -88,10 +88,15 @@ def ticket_search(*, qs: QuerySet[Ticket], user: Any, q: str) -> QuerySet[Ticket
     if not q:
         return qs
     messages = message_search_scope(user=user)
+    # Search inside what the caller may see and has filtered to (a customer's few tickets), not
+    # the whole table: the ticket side filters ``qs`` itself, the message side joins to it.
+    scope = qs.order_by().values("id")
+    if qs.query.where:
+        messages = messages.filter(ticket_id__in=scope)
     if connection.vendor == "postgresql":
         query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
         in_ticket = (
-            Ticket.objects.annotate(_sv=SearchVector("subject", "description", config=SEARCH_CONFIG))
+            qs.annotate(_sv=SearchVector("subject", "description", config=SEARCH_CONFIG))
             .filter(_sv=query)
             .order_by()
             .values("id")

@@ -522,3 +522,25 @@ def test_an_oversized_body_is_413_and_creates_nothing(api_as, alice, service_des
     assert response.status_code == 413
     assert response.json() == {"detail": "The request body is too large."}
     assert not Ticket.objects.exists()
+
+
+def test_a_search_never_reaches_other_customers_tickets(api_as, bob, alice_ticket, bob_ticket, tina):
+    services.message_add(ticket=alice_ticket, author=tina, body="VPN gateway replaced")
+    assert _ids(api_as(bob).get(URL, {"q": "VPN"})) == []
+    assert _ids(api_as(bob).get(URL, {"q": "gateway"})) == []
+
+
+@pytest.mark.postgres
+def test_the_search_uses_the_gin_indexes_of_migration_0002(tina, alice_ticket):
+    # given: the planner may not fall back to scanning the table
+    from django.db import connection
+
+    from tickets.selectors import ticket_search
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    # when
+    plan = ticket_search(qs=Ticket.objects.all(), user=tina, q="vpn").explain()
+    # then: the query's expressions match the indexed ones
+    assert "ticket_search_fts" in plan
+    assert "message_body_fts" in plan
