@@ -113,3 +113,10 @@ def test_throttling_does_not_reveal_whether_an_account_exists(alice, login_rate)
             )
     codes = {name: [r.status_code for n, r in answers if n == name] for name in ("alice", "ghost")}
     assert codes["alice"] == codes["ghost"] == [400, 400, 400, 429]
+
+
+def test_errors_speak_german_when_asked(alice):
+    response = APIClient().post(URL, {"username": "alice", "password": "x"}, HTTP_ACCEPT_LANGUAGE="de")
+    assert response.json() == {
+        "non_field_errors": ["Mit den angegebenen Zugangsdaten ist keine Anmeldung möglich."]
+    }
