@@ -18,6 +18,7 @@ def test_the_openapi_schema_lists_the_ticket_api():
         "/api/v1/tickets/{ticket_id}/messages/",
         "/api/v1/tickets/{ticket_id}/attachments/",
         "/api/v1/tickets/{ticket_id}/events/",
+        "/api/v1/tickets/{ticket_id}/attachments/{attachment_id}/download/",
         "/api/v1/tickets/{ticket_id}/resolve/",
         "/api/v1/tickets/{ticket_id}/reopen/",
         "/api/v1/tickets/{ticket_id}/close/",
