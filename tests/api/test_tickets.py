@@ -544,3 +544,15 @@ def test_the_search_uses_the_gin_indexes_of_migration_0002(tina, alice_ticket):
     # then: the query's expressions match the indexed ones
     assert "ticket_search_fts" in plan
     assert "message_body_fts" in plan
+
+
+@pytest.mark.parametrize("q", ["&", "'", "!!", "a:*", "\\", "((", '"unclosed', "or or", "-", "ä ö ü ß", "%_"])
+def test_any_search_text_is_answered_not_crashed_on(api_as, tina, alice_ticket, q):
+    response = api_as(tina).get(URL, {"q": q})
+    assert response.status_code == 200
+    assert set(_ids(response)) <= {alice_ticket.pk}
+
+
+def test_a_nul_byte_in_the_search_is_400(api_as, tina):
+    response = api_as(tina).get(URL, {"q": "a\x00b"})
+    assert response.status_code == 400
