@@ -2,19 +2,48 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy as _
 from rest_framework.filters import OrderingFilter
 
 from accounts.models import Tier
 
 from .models import Level, Priority, Ticket
 from .selectors import ticket_search
+
+
+class DateOrDateTimeField(forms.Field):
+    """An ISO 8601 date-time, or a plain date meaning its midnight in the site's time zone."""
+
+    default_error_messages = {"invalid": _("Enter a date (YYYY-MM-DD) or an ISO 8601 date-time.")}
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value in (None, ""):
+            return None
+        text = str(value).strip()
+        try:
+            parsed = parse_datetime(text)
+            if parsed is None and (day := parse_date(text)) is not None:
+                parsed = datetime.combine(day, time.min)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+class DateOrDateTimeFilter(django_filters.Filter):
+    field_class = DateOrDateTimeField
+
 
 TICKET_ORDERING_FIELDS = [
     "id",
@@ -41,8 +70,8 @@ class TicketFilter(django_filters.FilterSet):
     impact = django_filters.ChoiceFilter(choices=Level.choices)
     urgency = django_filters.ChoiceFilter(choices=Level.choices)
     sla_state = django_filters.ChoiceFilter(choices=Ticket.SlaState.choices, method="filter_sla_state")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = DateOrDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateOrDateTimeFilter(field_name="created_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="filter_q", max_length=settings.HELPDESK_MAX_SEARCH_CHARS)
 
     class Meta:

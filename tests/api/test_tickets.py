@@ -249,6 +249,9 @@ def assorted(alice, bob, tina, nick, network_category, service_desk, network_tea
         ({"sla_state": "warning"}, [3]),
         ({"created_before": "days_ago_5"}, [2]),
         ({"created_after": "days_ago_5"}, [3, 1, 0]),
+        ({"created_before": "date_5_days_ago"}, [2]),
+        ({"created_after": "date_5_days_ago"}, [3, 1, 0]),
+        ({"created_after": "tomorrow"}, []),
         ({"q": "printer"}, [1]),
         ({"q": "PAPER"}, [1]),
         ({"q": "outlook"}, [3]),
@@ -265,6 +268,8 @@ def test_agents_filter_the_list(
         "bob": bob.pk,
         "alice": alice.pk,
         "days_ago_5": (timezone.now() - timedelta(days=5)).isoformat(),
+        "date_5_days_ago": (timezone.localdate() - timedelta(days=5)).isoformat(),
+        "tomorrow": (timezone.localdate() + timedelta(days=1)).isoformat(),
     }
     query = {k: symbols.get(v, v) if isinstance(v, str) else v for k, v in params.items()}
     # when
@@ -276,7 +281,14 @@ def test_agents_filter_the_list(
 
 @pytest.mark.parametrize(
     "params",
-    [{"status": "bogus"}, {"tier": 7}, {"priority": "P9"}, {"created_after": "yesterday"}, {"team": "x"}],
+    [
+        {"status": "bogus"},
+        {"tier": 7},
+        {"priority": "P9"},
+        {"created_after": "yesterday"},
+        {"created_before": "2026-13-45"},
+        {"team": "x"},
+    ],
 )
 def test_invalid_filter_values_are_400(api_as, tina, params):
     response = api_as(tina).get(URL, params)
