@@ -280,3 +280,9 @@ SPECTACULAR_SETTINGS.setdefault("APPEND_PATHS", {})[
         },
     }
 }
+# A ticket create's Idempotency-Key replays its first response for this long.
+HELPDESK_IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("HELPDESK_IDEMPOTENCY_KEY_TTL_HOURS", default=24))
+CELERY_BEAT_SCHEDULE["tickets-purge-idempotency-keys"] = {
+    "task": "tickets.tasks.purge_idempotency_keys",
+    "schedule": crontab(minute=17),
+}

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -158,6 +159,10 @@ class TicketViewSet(
         if len(key) > 200:
             raise serializers.ValidationError({"Idempotency-Key": [IDEMPOTENCY_KEY_TOO_LONG]})
         replay = IdempotencyKey.objects.filter(user=user, key=key).first()
+        if replay is not None and replay.created_at < timezone.now() - settings.HELPDESK_IDEMPOTENCY_KEY_TTL:
+            # Expired but not yet purged: the key may be used afresh.
+            IdempotencyKey.objects.filter(pk=replay.pk).delete()
+            replay = None
         if replay is not None:
             return self._replay(replay)
         try:

@@ -568,3 +568,29 @@ def test_any_search_text_is_answered_not_crashed_on(api_as, tina, alice_ticket, 
 def test_a_nul_byte_in_the_search_is_400(api_as, tina):
     response = api_as(tina).get(URL, {"q": "a\x00b"})
     assert response.status_code == 400
+
+
+def test_an_expired_idempotency_key_may_be_used_afresh(api_as, alice, service_desk, settings):
+    client = api_as(alice)
+    first = client.post(URL, {"subject": "A", "description": "d"}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    IdempotencyKey.objects.update(
+        created_at=timezone.now() - settings.HELPDESK_IDEMPOTENCY_KEY_TTL - timedelta(1)
+    )
+    again = client.post(URL, {"subject": "A", "description": "d"}, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    assert again.status_code == 201
+    assert again.json()["id"] != first.json()["id"]
+    assert IdempotencyKey.objects.count() == 1
+
+
+def test_the_periodic_purge_drops_only_expired_keys(api_as, alice, service_desk, settings):
+    from tickets.tasks import purge_idempotency_keys
+
+    client = api_as(alice)
+    for key in ("old", "new"):
+        client.post(URL, {"subject": key, "description": "d"}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    IdempotencyKey.objects.filter(key="old").update(
+        created_at=timezone.now() - settings.HELPDESK_IDEMPOTENCY_KEY_TTL - timedelta(minutes=1)
+    )
+    assert purge_idempotency_keys() == 1
+    assert purge_idempotency_keys() == 0
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
