@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import apis
 
 app_name = "accounts_api"
-urlpatterns: list = []
+
+router = SimpleRouter()
+router.register("users", apis.UserViewSet, basename="user")
+router.register("teams", apis.TeamViewSet, basename="team")
+
+urlpatterns = [
+    path("auth/token/", apis.TokenObtainApi.as_view(), name="token"),
+    *router.urls,
+]

@@ -249,3 +249,40 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- api ---
+# One schema name per shared choice set (impact and urgency share Level).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {"LevelEnum": "tickets.models.Level", "TierEnum": "accounts.models.Tier"}
+)
+# The attachment download is a plain Django view (sessions and tokens); described here for the schema.
+SPECTACULAR_SETTINGS.setdefault("APPEND_PATHS", {})[
+    "/api/v1/tickets/{ticket_id}/attachments/{attachment_id}/download/"
+] = {
+    "get": {
+        "operationId": "tickets_attachments_download",
+        "summary": "Download an attachment",
+        "description": "Always `Content-Disposition: attachment` with `X-Content-Type-Options: nosniff`; "
+        "404 when the ticket or the attachment is not visible to the caller. Accepts the session or a token.",
+        "tags": ["tickets"],
+        "parameters": [
+            {"name": n, "in": "path", "required": True, "schema": {"type": "integer"}}
+            for n in ("ticket_id", "attachment_id")
+        ],
+        "security": [{"tokenAuth": []}, {"cookieAuth": []}],
+        "responses": {
+            "200": {
+                "description": "The file",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            },
+            "401": {"description": "Bad token"},
+            "404": {"description": "Not found or not visible"},
+        },
+    }
+}
+# A ticket create's Idempotency-Key replays its first response for this long.
+HELPDESK_IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("HELPDESK_IDEMPOTENCY_KEY_TTL_HOURS", default=24))
+CELERY_BEAT_SCHEDULE["tickets-purge-idempotency-keys"] = {
+    "task": "tickets.tasks.purge_idempotency_keys",
+    "schedule": crontab(minute=17),
+}

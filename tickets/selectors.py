@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import Attachment, Category, Message, Ticket, TicketEvent
+
+# Text search configuration of the ticket search indexes (migration 0002_api_ticket_search).
+SEARCH_CONFIG = "simple"
 
 
 def _is_agent(user: Any) -> bool:
@@ -69,3 +74,48 @@ def category_tree() -> list[Category]:
 
     walk(None, 0)
     return out
+
+
+def ticket_search(*, qs: QuerySet[Ticket], user: Any, q: str) -> QuerySet[Ticket]:
+    """``qs`` narrowed to tickets whose subject, description or visible messages match ``q``.
+
+    PostgreSQL: full text search ('simple' configuration, so German and English alike) through the
+    GIN expression indexes of migration 0002_api_ticket_search; the two matches are combined with a
+    UNION so each side uses its own index. Elsewhere (SQLite): substring match.
+    Customers never match on internal notes (that would reveal what they say).
+    """
+    q = q.strip()
+    if not q:
+        return qs
+    messages = message_search_scope(user=user)
+    # Search inside what the caller may see and has filtered to (a customer's few tickets), not
+    # the whole table: the ticket side filters ``qs`` itself, the message side joins to it.
+    scope = qs.order_by().values("id")
+    if qs.query.where:
+        messages = messages.filter(ticket_id__in=scope)
+    if connection.vendor == "postgresql":
+        query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
+        in_ticket = (
+            qs.annotate(_sv=SearchVector("subject", "description", config=SEARCH_CONFIG))
+            .filter(_sv=query)
+            .order_by()
+            .values("id")
+        )
+        in_messages = (
+            messages.annotate(_sv=SearchVector("body", config=SEARCH_CONFIG))
+            .filter(_sv=query)
+            .order_by()
+            .values("ticket_id")
+        )
+        return qs.filter(pk__in=in_ticket.union(in_messages))
+    return qs.filter(
+        Q(subject__icontains=q)
+        | Q(description__icontains=q)
+        | Q(pk__in=messages.filter(body__icontains=q).order_by().values("ticket_id"))
+    )
+
+
+def message_search_scope(*, user: Any) -> QuerySet[Message]:
+    """Messages whose text may make a ticket match a search by ``user``."""
+    qs = Message.objects.all()
+    return qs if _is_agent(user) else qs.filter(internal=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from .models import (
     Attachment,
     Category,
     EscalationPath,
+    IdempotencyKey,
     Level,
     Message,
     Priority,
@@ -436,3 +438,9 @@ def rating_create(*, ticket: Ticket, by: Any, score: int, comment: str = "") -> 
     rating = Rating.objects.create(ticket=t, score=score, comment=(comment or "").strip())
     event_record(ticket=t, kind=TicketEvent.Kind.RATED, actor=by, new=score)
     return rating
+
+
+def idempotency_keys_purge(*, older_than: timedelta) -> int:
+    """Forget stored first responses older than ``older_than``; a key may then be used afresh."""
+    deleted, _per_model = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted

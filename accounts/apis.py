@@ -1,0 +1,98 @@
+"""People and organisation API: token, users, teams."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.db.models import ProtectedError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from helpdesk.errors import ConflictError
+
+from .models import Team, User
+from .permissions import IsAgent, IsSupervisor, IsSupervisorOrAgentReadOnly
+from .serializers import (
+    TeamSerializer,
+    TokenInputSerializer,
+    TokenOutputSerializer,
+    UserCreateInputSerializer,
+    UserOutputSerializer,
+)
+from .services import user_create
+from .throttles import LoginAddressThrottle, LoginUsernameThrottle
+
+# The same message for an unknown user, a wrong password and an inactive account.
+BAD_CREDENTIALS = _("Unable to log in with the provided credentials.")
+IN_USE = _("It is still in use.")
+
+
+class TokenObtainApi(APIView):
+    """Exchange a username and password for an API token (``Authorization: Token <token>``)."""
+
+    authentication_classes: list = []  # no session: the token endpoint needs no CSRF cookie
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginAddressThrottle, LoginUsernameThrottle]
+
+    @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer}, auth=[])
+    def post(self, request: Request) -> Response:
+        data = TokenInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request=request._request, **data.validated_data)
+        if user is None or not user.is_active:
+            raise serializers.ValidationError({"non_field_errors": [BAD_CREDENTIALS]})
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Accounts: supervisors create, agents read, anyone signed in reads ``me``."""
+
+    serializer_class = UserOutputSerializer
+    filterset_fields = ["role", "teams"]
+    ordering_fields = ["id", "username"]
+    ordering = "id"
+
+    def get_queryset(self):  # noqa: ANN201
+        return User.objects.filter(is_active=True).prefetch_related("teams").order_by("id")
+
+    def get_permissions(self) -> list:
+        if self.action == "me":
+            return [IsAuthenticated()]
+        if self.action == "create":
+            return [IsSupervisor()]
+        return [IsAgent()]
+
+    @extend_schema(request=UserCreateInputSerializer, responses={201: UserOutputSerializer})
+    def create(self, request: Request) -> Response:
+        data = UserCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_create(**data.validated_data)
+        return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=UserOutputSerializer)
+    @action(detail=False, methods=["get"])
+    def me(self, request: Request) -> Response:
+        return Response(UserOutputSerializer(request.user).data)
+
+
+class TeamViewSet(viewsets.ModelViewSet):
+    serializer_class = TeamSerializer
+    permission_classes = [IsSupervisorOrAgentReadOnly]
+    queryset = Team.objects.order_by("tier", "name")
+    filterset_fields = ["tier"]
+    ordering_fields = ["id", "name", "tier"]
+    ordering = "id"
+    http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
+
+    def perform_destroy(self, instance: Team) -> None:
+        try:
+            instance.delete()
+        except ProtectedError:
+            raise ConflictError(IN_USE) from None

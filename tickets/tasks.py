@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+
+from .services import idempotency_keys_purge
+
+
+@shared_task
+def purge_idempotency_keys() -> int:
+    """Periodic: drop Idempotency-Key records past their time to live (safe to run twice)."""
+    return idempotency_keys_purge(older_than=settings.HELPDESK_IDEMPOTENCY_KEY_TTL)
