@@ -249,3 +249,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- ui (sign-in, portal, agent workspace) ----------------------------------
+# Failed sign-ins allowed per username and per client address within the window.
+HELPDESK_LOGIN_MAX_FAILURES = env.int("HELPDESK_LOGIN_MAX_FAILURES", default=10)
+HELPDESK_LOGIN_WINDOW = timedelta(minutes=env.int("HELPDESK_LOGIN_WINDOW_MINUTES", default=15))
+# Agents viewing a ticket are forgotten this long after their last heartbeat.
+HELPDESK_PRESENCE_TTL_SECONDS = 20
+HELPDESK_QUEUE_PAGE_SIZE = 25
