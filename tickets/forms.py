@@ -107,7 +107,8 @@ class PortalTicketForm(forms.Form):
 
 
 class PortalReplyForm(forms.Form):
-    body = _text(_("Your reply"), rows=5, required=False)
+    # Not marked "optional": a message or a file is required (checked in clean()).
+    body = _text(_("Your reply"), rows=5, required=False, data_optional_hidden="1")
     attachment = AttachmentField()
 
     def clean(self) -> dict[str, Any]:

@@ -175,11 +175,11 @@ class Entry:
 
 
 def ticket_timeline(*, user: Any, ticket: Ticket) -> list[Entry]:
-    """Messages, attachments and (for agents) events in time order, three queries in all.
+    """Messages, attachments and (for agents) events in time order: three queries, whatever their number.
 
     Customers get public messages and public attachments only: the selectors filter them.
     """
-    attachments = list(attachment_visible_qs(user=user, ticket=ticket))
+    attachments = list(attachment_visible_qs(user=user, ticket=ticket).select_related("uploaded_by"))
     by_message: dict[int, list[Any]] = {}
     loose = []
     for a in attachments:

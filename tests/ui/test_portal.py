@@ -202,3 +202,23 @@ def test_registered_portal_panels_are_rendered(
     html = client_as(alice).get(detail_url(alice_ticket)).content.decode()
     assert html.count("PANEL") == 1
     assert f"PANEL {alice_ticket.reference} shown" in html
+
+
+def test_portal_page_query_counts_do_not_grow_with_rows(
+    client_as, alice, tina, alice_ticket, django_assert_max_num_queries
+):
+    c = client_as(alice)
+    for n in (3, 30):
+        while alice_ticket.messages.count() < n:
+            i = alice_ticket.messages.count()
+            m = services.message_add(ticket=alice_ticket, author=tina if i % 2 else alice, body=f"m{i}")
+            services.attachment_add(
+                ticket=alice_ticket, by=alice, file=SimpleUploadedFile(f"f{i}.txt", b"x"), message=m
+            )
+            services.ticket_create(requester=alice, by=alice, subject=f"other {i}", description="d")
+        with django_assert_max_num_queries(7):
+            detail = c.get(detail_url(alice_ticket))
+        with django_assert_max_num_queries(4):
+            listing = c.get("/portal/tickets/")
+        assert detail.content.decode().count("entry-text") == n + 1
+        assert listing.content.decode().count("<tr>") == Ticket.objects.filter(requester=alice).count() + 1
