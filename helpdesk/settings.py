@@ -256,4 +256,5 @@ HELPDESK_LOGIN_MAX_FAILURES = env.int("HELPDESK_LOGIN_MAX_FAILURES", default=10)
 HELPDESK_LOGIN_WINDOW = timedelta(minutes=env.int("HELPDESK_LOGIN_WINDOW_MINUTES", default=15))
 # Agents viewing a ticket are forgotten this long after their last heartbeat.
 HELPDESK_PRESENCE_TTL_SECONDS = 20
+HELPDESK_PRESENCE_POLL_SECONDS = 5  # how often an open ticket page sends its heartbeat
 HELPDESK_QUEUE_PAGE_SIZE = 25

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.user_services import customer_create_by_agent
@@ -40,6 +41,15 @@ from .services import PRIORITY_MATRIX, StaleVersion
 from .workspace import agent_queue, event_text, ticket_timeline
 
 View = Callable[..., HttpResponse]
+
+# tickets.services raises these through ``_(CONSTANT)``; listing them here lets makemessages find them.
+_SERVICE_MESSAGES = [
+    gettext_noop("This ticket is closed. Please submit a new request."),
+    gettext_noop("Describe the resolution."),
+    gettext_noop("This ticket has already been rated."),
+    gettext_noop("Only a resolved ticket can be rated."),
+    gettext_noop("Customers cannot write internal notes."),
+]
 
 
 def agent_required(view: View) -> View:
@@ -280,6 +290,7 @@ def _agent_context(
         "stale": stale,
         "priority_matrix": {f"{i}|{u}": p for (i, u), p in PRIORITY_MATRIX.items()},
         "others": presence_others(ticket_id=ticket.pk, user=request.user),
+        "presence_poll_seconds": settings.HELPDESK_PRESENCE_POLL_SECONDS,
     }
 
 

@@ -94,9 +94,10 @@ def test_request_note_and_reply_round_trip(browser, live_server, alice, tina, se
 
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_collision_notice_keeps_the_text_and_sending_again_works(
-    browser, live_server, alice, tina, nick, alice_ticket, lang
+    browser, live_server, alice, tina, nick, alice_ticket, lang, settings
 ):
     t = TEXT[lang]
+    settings.HELPDESK_PRESENCE_POLL_SECONDS = 1
     # given: both agents have the ticket open; tina starts typing
     tina_page = _page(browser, live_server, tina, lang)
     nick_page = _page(browser, live_server, nick, lang)
@@ -105,7 +106,7 @@ def test_collision_notice_keeps_the_text_and_sending_again_works(
     nick_page.goto(url)
     tina_page.fill("#id_body", "")
     tina_page.type("#id_body", "My careful answer")
-    # nick's presence poll (every 5 s) shows tina typing
+    # nick's presence poll shows tina typing
     nick_page.wait_for_selector(f"#presence :text('{t['typing']}')", timeout=15_000)
     # when: nick replies first, then tina sends her now outdated reply
     nick_page.fill("#id_body", "Answered by Nick")
