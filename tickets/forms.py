@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import get_language
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
@@ -60,14 +61,19 @@ class CategoryField(forms.ChoiceField):
         return Category.objects.filter(pk=int(value)).first()
 
 
+def _max_size_text() -> str:
+    return gettext("Up to %(max)s.") % {"max": filesizeformat(settings.HELPDESK_MAX_ATTACHMENT_BYTES)}
+
+
+# Lazy: evaluated when the form renders, in the language of that request.
+_max_size_help = lazy(_max_size_text, str)
+
+
 class AttachmentField(forms.FileField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Attachment"))
-        kwargs.setdefault(
-            "help_text",
-            _("Up to %(max)s.") % {"max": filesizeformat(settings.HELPDESK_MAX_ATTACHMENT_BYTES)},
-        )
+        kwargs.setdefault("help_text", _max_size_help())
         super().__init__(**kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> UploadedFile | None:
