@@ -242,7 +242,18 @@ class PhoneTicketForm(forms.Form):
         required=False,
         max_length=254,
         help_text=_("Username or email address."),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "list": "customer-options",
+                # Suggestions while typing: the matching customers as <option>s of the datalist.
+                "hx-get": "/agent/customers/",
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#customer-options",
+                "hx-swap": "innerHTML",
+                "hx-params": "customer",
+            }
+        ),
     )
     new_customer_email = forms.EmailField(label=_("Or a new customer's email address"), required=False)
     new_customer_first_name = forms.CharField(label=_("First name"), required=False, max_length=150)

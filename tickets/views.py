@@ -38,7 +38,7 @@ from .models import Rating, Ticket, pk_from_reference
 from .presence import presence_others, presence_touch
 from .selectors import ticket_get_for_user, ticket_visible_qs
 from .services import PRIORITY_MATRIX, StaleVersion
-from .workspace import agent_queue, event_text, ticket_timeline
+from .workspace import agent_queue, customer_suggestions, event_text, ticket_timeline
 
 View = Callable[..., HttpResponse]
 
@@ -490,3 +490,11 @@ def agent_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Ticket %(reference)s created.") % {"reference": ticket.reference})
             return redirect("tickets:agent_ticket", pk=ticket.pk)
     return render(request, "tickets/agent_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@agent_required
+@require_GET
+def agent_customer_options(request: HttpRequest) -> HttpResponse:
+    """<option>s for the customer field of "log a call"."""
+    customers = customer_suggestions(text=request.GET.get("customer", ""))
+    return render(request, "tickets/_customer_options.html", {"customers": customers})

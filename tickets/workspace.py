@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.models import Tier
+from accounts.models import Tier, User
 
 from .models import Level, Priority, Ticket, TicketEvent, pk_from_reference
 from .selectors import attachment_visible_qs, event_visible_qs, message_visible_qs, ticket_visible_qs
@@ -197,3 +197,24 @@ def ticket_timeline(*, user: Any, ticket: Ticket) -> list[Entry]:
     order = {"event": 0, "message": 1, "attachment": 2}
     entries.sort(key=lambda e: (e.at, order[e.kind], e.obj.pk))
     return entries
+
+
+CUSTOMER_SUGGESTIONS = 10
+
+
+def customer_suggestions(*, text: str) -> list[User]:
+    """Customers whose username, email or name starts with ``text`` (for the phone-log picker)."""
+    text = text.strip()[:100]
+    if len(text) < 2:
+        return []
+    match = (
+        Q(username__istartswith=text)
+        | Q(email__istartswith=text)
+        | Q(first_name__istartswith=text)
+        | Q(last_name__istartswith=text)
+    )
+    return list(
+        User.objects.filter(match, role=User.Role.CUSTOMER, is_active=True)
+        .order_by("username")
+        .only("username", "email", "first_name", "last_name")[:CUSTOMER_SUGGESTIONS]
+    )

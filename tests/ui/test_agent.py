@@ -414,3 +414,18 @@ def test_log_a_call_errors_keep_the_input(client_as, tina, alice, extra, error):
     assert error in html
     assert "Called at 9:00" in html
     assert not Ticket.objects.exists()
+
+
+def test_log_a_call_suggests_customers_while_typing(
+    client_as, tina, alice, bob, django_assert_max_num_queries
+):
+    c = client_as(tina)
+    with django_assert_max_num_queries(3):
+        html = c.get("/agent/customers/?customer=ali").content.decode()
+    assert 'value="alice"' in html
+    assert "bob" not in html
+    assert "tina" not in c.get("/agent/customers/?customer=tin").content.decode()  # agents are no customers
+
+
+def test_customers_cannot_search_customers(client_as, alice):
+    assert client_as(alice).get("/agent/customers/?customer=bo").status_code == 403
