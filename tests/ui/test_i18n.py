@@ -75,3 +75,18 @@ def test_the_sign_in_page_follows_the_browser(client):
     html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Anmelden" in html
     assert "Konto anlegen" in html
+
+
+@pytest.mark.usefixtures("german")
+def test_the_collision_notice_in_german(client_as, tina, nick, alice_ticket):
+    seen = alice_ticket.version
+    services.ticket_update(ticket=alice_ticket, by=nick, urgency="high")
+    response = client_as(tina).post(
+        f"/agent/tickets/{alice_ticket.pk}/messages/",
+        {"body": "Meine Antwort", "version": seen, "kind": "reply"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Nicht gesendet: dieses Ticket wurde geändert, während Sie schrieben." in html
+    assert "Nick: Dringlichkeit geändert: Mittel → Hoch" in html
+    assert "Meine Antwort" in html
