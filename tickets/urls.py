@@ -22,5 +22,6 @@ urlpatterns = [
     path("agent/tickets/<int:pk>/resolve/", views.agent_resolve, name="agent_resolve"),
     path("agent/tickets/<int:pk>/reopen/", views.agent_reopen, name="agent_reopen"),
     path("agent/tickets/<int:pk>/close/", views.agent_close, name="agent_close"),
+    path("agent/tickets/<int:pk>/take/", views.agent_take, name="agent_take"),
     path("agent/tickets/<int:pk>/presence/", views.agent_presence, name="agent_presence"),
 ]

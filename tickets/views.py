@@ -449,12 +449,46 @@ def agent_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required
 @require_POST
+def agent_take(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Assign to me", refused when the ticket changed since the agent loaded the page."""
+    ticket = _agent_ticket(request, pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        services.ticket_update(
+            ticket=ticket, by=request.user, assignee=request.user, expected_version=version
+        )
+    except StaleVersion as e:
+        messages.warning(
+            request,
+            _("Not assigned: the ticket changed meanwhile (%(changes)s). Check it and try again.")
+            % {"changes": "; ".join(_stale_changes(e))},
+        )
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("The ticket is yours now."))
+    return redirect("tickets:agent_ticket", pk=ticket.pk)
+
+
+@agent_required
+@require_POST
 def agent_presence(request: HttpRequest, pk: int) -> HttpResponse:
     """Heartbeat of an open ticket page (htmx polling); answers with who else is here."""
     ticket = _agent_ticket(request, pk)
     presence_touch(ticket_id=ticket.pk, user=request.user, typing=request.POST.get("typing") == "1")
     others = presence_others(ticket_id=ticket.pk, user=request.user)
-    return render(request, "tickets/_presence.html", {"ticket": ticket, "others": others})
+    try:
+        seen_version = int(request.POST.get("version", ""))
+    except ValueError:
+        seen_version = None
+    # Warn early, while the agent is still writing, that the page is behind the ticket.
+    outdated = seen_version is not None and seen_version < ticket.version
+    return render(
+        request, "tickets/_presence.html", {"ticket": ticket, "others": others, "outdated": outdated}
+    )
 
 
 @agent_required

@@ -429,3 +429,36 @@ def test_log_a_call_suggests_customers_while_typing(
 
 def test_customers_cannot_search_customers(client_as, alice):
     assert client_as(alice).get("/agent/customers/?customer=bo").status_code == 403
+
+
+def test_the_heartbeat_warns_when_the_page_is_behind_the_ticket(client_as, tina, nick, alice_ticket):
+    seen = alice_ticket.version
+    c = client_as(tina)
+    assert (
+        'data-testid="outdated"'
+        not in c.post(ticket_url(alice_ticket, "presence/"), {"version": seen}).content.decode()
+    )
+    services.ticket_update(ticket=alice_ticket, by=nick, urgency="high")
+    assert (
+        'data-testid="outdated"'
+        in c.post(ticket_url(alice_ticket, "presence/"), {"version": seen}).content.decode()
+    )
+
+
+def test_assign_to_me(client_as, tina, alice_ticket):
+    response = client_as(tina).post(
+        ticket_url(alice_ticket, "take/"), {"version": alice_ticket.version}, follow=True
+    )
+    alice_ticket.refresh_from_db()
+    assert alice_ticket.assignee == tina
+    assert "The ticket is yours now." in response.content.decode()
+
+
+def test_assign_to_me_is_refused_when_someone_changed_the_ticket(client_as, tina, nick, alice_ticket):
+    seen = alice_ticket.version
+    services.ticket_update(ticket=alice_ticket, by=nick, assignee=nick)
+    response = client_as(tina).post(ticket_url(alice_ticket, "take/"), {"version": seen}, follow=True)
+    alice_ticket.refresh_from_db()
+    assert alice_ticket.assignee == nick
+    assert "Not assigned" in response.content.decode()
+    assert "Assignee changed" in response.content.decode()

@@ -113,6 +113,8 @@ def test_collision_notice_keeps_the_text_and_sending_again_works(
     nick_page.fill("#id_body", "Answered by Nick")
     nick_page.get_by_role("button", name=t["reply"]).click()
     nick_page.wait_for_selector("li[data-kind=reply]")
+    # tina's page warns her while she is still writing
+    tina_page.wait_for_selector("#presence [data-testid=outdated]", timeout=15_000)
     tina_page.get_by_role("button", name=t["reply"]).click()
     # then: it is held back with a notice naming the change, and the text is kept
     notice = tina_page.wait_for_selector("[data-testid=stale-notice]")
