@@ -29,7 +29,7 @@ def german(alice, tina):  # noqa: ANN001
         (
             "alice",
             "/portal/tickets/",
-            ["Meine Anfragen", "Neue Anfrage", "Offen"],
+            ["Meine Anfragen", "Neue Anfrage", "In Bearbeitung"],
             ["My requests", "Last update"],
         ),
         (

@@ -222,3 +222,9 @@ def test_portal_page_query_counts_do_not_grow_with_rows(
             listing = c.get("/portal/tickets/")
         assert detail.content.decode().count("entry-text") == n + 1
         assert listing.content.decode().count("<tr>") == Ticket.objects.filter(requester=alice).count() + 1
+
+
+def test_the_status_is_told_in_the_customers_words(client_as, alice, tina, alice_ticket):
+    services.ticket_update(ticket=alice_ticket, by=tina, status="pending")
+    html = client_as(alice).get("/portal/tickets/").content.decode()
+    assert "Waiting for your reply" in html

@@ -89,3 +89,18 @@ def initials(user: Any) -> str:
     name = user.get_full_name() or user.username
     parts = [p for p in name.replace(".", " ").split() if p]
     return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+# How a customer reads each status: what happens next, in their words.
+PORTAL_STATUS = {
+    "new": _("Received"),
+    "open": _("In progress"),
+    "pending": _("Waiting for your reply"),
+    "resolved": _("Solved"),
+    "closed": _("Closed"),
+}
+
+
+@register.filter
+def portal_status(status: str) -> str:
+    return str(PORTAL_STATUS.get(status, status))
