@@ -4,11 +4,11 @@
 # makemessages only walks the app's own directory, so the templates are linked in for the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=${PY:-.venv/bin/python}
+PY=$(realpath -s "${PY:-.venv/bin/python}")
 run() {  # app, then template paths relative to templates/
   local app=$1; shift
   (cd "$app" && mkdir -p locale _tpl && for t in "$@"; do ln -sfn "../../templates/$t" "_tpl/$t"; done \
-    && DJANGO_DEBUG=1 "../$PY" ../manage.py makemessages -l de --symlinks -i "migrations/*" --no-location; rm -rf _tpl)
+    && DJANGO_DEBUG=1 "$PY" ../manage.py makemessages -l de --symlinks -i "migrations/*" --no-location; rm -rf _tpl)
   msgfmt --check -o "$app/locale/de/LC_MESSAGES/django.mo" "$app/locale/de/LC_MESSAGES/django.po"
 }
 run accounts accounts base.html _field.html _form_errors.html 403.html
