@@ -286,3 +286,13 @@ CELERY_BEAT_SCHEDULE["tickets-purge-idempotency-keys"] = {
     "task": "tickets.tasks.purge_idempotency_keys",
     "schedule": crontab(minute=17),
 }
+
+
+# --- ui (sign-in, portal, agent workspace) ----------------------------------
+# Failed sign-ins allowed per username and per client address within the window.
+HELPDESK_LOGIN_MAX_FAILURES = env.int("HELPDESK_LOGIN_MAX_FAILURES", default=10)
+HELPDESK_LOGIN_WINDOW = timedelta(minutes=env.int("HELPDESK_LOGIN_WINDOW_MINUTES", default=15))
+# Agents viewing a ticket are forgotten this long after their last heartbeat.
+HELPDESK_PRESENCE_TTL_SECONDS = 20
+HELPDESK_PRESENCE_POLL_SECONDS = 5  # how often an open ticket page sends its heartbeat
+HELPDESK_QUEUE_PAGE_SIZE = 25

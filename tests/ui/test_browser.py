@@ -1,0 +1,130 @@
+"""End to end in Debian's Chromium: a customer's request, an agent's note and reply, in English and German."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tickets.models import Ticket
+
+from .conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TEXT = {
+    "en": {
+        "sign_in": "Sign in",
+        "submit": "Submit request",
+        "thanks": "we have received your request",
+        "reply": "Send public reply",
+        "note": "Add internal note",
+        "internal": "Internal note",
+        "my_requests": "My requests",
+        "stale": "this ticket changed while you were writing",
+        "typing": "is typing a reply",
+        "viewing": "is viewing",
+    },
+    "de": {
+        "sign_in": "Anmelden",
+        "submit": "Anfrage absenden",
+        "thanks": "wir haben Ihre Anfrage erhalten",
+        "reply": "Öffentliche Antwort senden",
+        "note": "Interne Notiz hinzufügen",
+        "internal": "Interne Notiz",
+        "my_requests": "Meine Anfragen",
+        "stale": "dieses Ticket wurde geändert, während Sie schrieben",
+        "typing": "schreibt eine Antwort",
+        "viewing": "sieht sich das Ticket an",
+    },
+}
+
+
+def _page(browser, live_server, user, lang: str):  # noqa: ANN001, ANN202
+    user.language = lang
+    user.save(update_fields=["language"])
+    context = browser.new_context(locale=lang, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto("/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name=TEXT[lang]["sign_in"], exact=True).click()
+    page.wait_for_load_state()
+    return page
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_request_note_and_reply_round_trip(browser, live_server, alice, tina, service_desk, lang):
+    t = TEXT[lang]
+    # given: the customer submits the portal form and sees the reference
+    customer = _page(browser, live_server, alice, lang)
+    customer.goto("/portal/new/")
+    customer.fill("#id_subject", "Laptop will not boot")
+    customer.fill("#id_description", "Black screen after the update.")
+    customer.get_by_role("button", name=t["submit"]).click()
+    customer.wait_for_selector("[data-testid=reference]")
+    ticket = Ticket.objects.get(subject="Laptop will not boot")
+    assert customer.inner_text("[data-testid=reference]") == ticket.reference
+    assert t["thanks"] in customer.content()
+
+    # when: the agent finds it in the queue, adds an internal note and a public reply
+    agent = _page(browser, live_server, tina, lang)
+    assert agent.url.endswith("/agent/")
+    agent.goto("/agent/?tab=unassigned")
+    agent.get_by_role("link", name="Laptop will not boot").click()
+    agent.wait_for_url(re.compile(rf"/agent/tickets/{ticket.pk}/$"))
+    agent.fill("#id_body", "Customer sounded stressed; check warranty.")
+    agent.get_by_role("button", name=t["note"]).click()
+    agent.wait_for_selector("li[data-kind=note]")
+    agent.fill("#id_body", "Please hold the power button for 30 seconds.")
+    agent.get_by_role("button", name=t["reply"]).click()
+    agent.wait_for_selector("li[data-kind=reply]")
+    assert t["internal"] in agent.inner_text("li[data-kind=note]")
+
+    # then: the customer sees the reply and never the note
+    customer.goto(f"/portal/tickets/{ticket.reference}/")
+    html = customer.content()
+    assert "Please hold the power button for 30 seconds." in html
+    assert "warranty" not in html
+    assert t["my_requests"] in html
+    customer.context.close()
+    agent.context.close()
+
+
+def test_collision_notice_keeps_the_text_and_sending_again_works(
+    browser, live_server, alice, tina, nick, alice_ticket, settings
+):
+    # English only, to keep the suite fast; tests/ui/test_i18n.py checks the German notice.
+    lang = "en"
+    t = TEXT[lang]
+    settings.HELPDESK_PRESENCE_POLL_SECONDS = 1
+    # given: both agents have the ticket open; tina starts typing
+    tina_page = _page(browser, live_server, tina, lang)
+    nick_page = _page(browser, live_server, nick, lang)
+    url = f"/agent/tickets/{alice_ticket.pk}/"
+    tina_page.goto(url)
+    nick_page.goto(url)
+    tina_page.fill("#id_body", "")
+    tina_page.type("#id_body", "My careful answer")
+    # nick's presence poll shows tina typing
+    nick_page.wait_for_selector(f"#presence :text('{t['typing']}')", timeout=15_000)
+    # when: nick replies first, then tina sends her now outdated reply
+    nick_page.fill("#id_body", "Answered by Nick")
+    nick_page.get_by_role("button", name=t["reply"]).click()
+    nick_page.wait_for_selector("li[data-kind=reply]")
+    # tina's page warns her while she is still writing
+    tina_page.wait_for_selector("#presence [data-testid=outdated]", timeout=15_000)
+    tina_page.get_by_role("button", name=t["reply"]).click()
+    # then: it is held back with a notice naming the change, and the text is kept
+    notice = tina_page.wait_for_selector("[data-testid=stale-notice]")
+    assert t["stale"] in notice.inner_text()
+    assert "Nick" in notice.inner_text()
+    assert tina_page.input_value("#id_body") == "My careful answer"
+    assert not alice_ticket.messages.filter(body="My careful answer").exists()
+    # and sending again goes through
+    tina_page.get_by_role("button", name=t["reply"]).click()
+    tina_page.wait_for_selector("li[data-kind=reply] >> text=My careful answer")
+    assert alice_ticket.messages.filter(body="My careful answer").exists()
+    tina_page.context.close()
+    nick_page.context.close()

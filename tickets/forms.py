@@ -1,0 +1,299 @@
+"""Forms of the portal and the agent workspace: they validate and keep what was typed; services write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Team, User
+
+from .models import Category, Level, Priority, Ticket
+from .selectors import category_tree
+
+# What impact and urgency mean, in the words a customer uses.
+IMPACT_PLAIN = [
+    (Level.LOW, _("Only me")),
+    (Level.MEDIUM, _("My team")),
+    (Level.HIGH, _("The whole company")),
+]
+URGENCY_PLAIN = [
+    (Level.LOW, _("It can wait")),
+    (Level.MEDIUM, _("It slows me down")),
+    (Level.HIGH, _("I cannot work")),
+]
+ATTACHMENT_TOO_LARGE = _("The file is larger than %(max)s.")
+REPLY_EMPTY = _("Write a message or choose a file.")
+CUSTOMER_NOT_FOUND = _("No customer with this username or email address. Enter an email below to create one.")
+CUSTOMER_AMBIGUOUS = _("Several customers match; enter the exact username.")
+CUSTOMER_EITHER = _("Pick an existing customer or enter the email address of a new one, not both.")
+CUSTOMER_MISSING = _("Pick an existing customer or enter the email address of a new one.")
+
+
+def category_choices() -> list[tuple[str, str]]:
+    german = (get_language() or "").startswith("de")
+    choices = [("", _("I don't know"))]
+    for cat in category_tree():
+        name = (cat.name_de if german and cat.name_de else cat.name) or cat.name
+        # Non-breaking spaces indent the tree inside a plain <select>.
+        choices.append((str(cat.pk), "\u00a0\u00a0\u00a0" * cat.depth + name))  # type: ignore[attr-defined]
+    return choices
+
+
+class CategoryField(forms.ChoiceField):
+    """A category picker in tree order; cleans to a ``Category`` or None."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(choices=category_choices, **kwargs)
+
+    def clean(self, value: Any) -> Category | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        return Category.objects.filter(pk=int(value)).first()
+
+
+def _max_size_text() -> str:
+    return gettext("Up to %(max)s.") % {"max": filesizeformat(settings.HELPDESK_MAX_ATTACHMENT_BYTES)}
+
+
+# Lazy: evaluated when the form renders, in the language of that request.
+_max_size_help = lazy(_max_size_text, str)
+
+
+class AttachmentField(forms.FileField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Attachment"))
+        kwargs.setdefault("help_text", _max_size_help())
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> UploadedFile | None:
+        file = super().clean(data, initial)
+        if file and file.size > settings.HELPDESK_MAX_ATTACHMENT_BYTES:
+            raise forms.ValidationError(
+                ATTACHMENT_TOO_LARGE % {"max": filesizeformat(settings.HELPDESK_MAX_ATTACHMENT_BYTES)}
+            )
+        return file or None
+
+
+def _text(label: Any, *, rows: int = 6, required: bool = True, **attrs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=settings.HELPDESK_MAX_BODY_CHARS,
+        widget=forms.Textarea(attrs={"rows": rows, **attrs}),
+    )
+
+
+# --- Portal -------------------------------------------------------------------
+
+
+class PortalTicketForm(forms.Form):
+    subject = forms.CharField(
+        label=_("Subject"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    description = _text(_("Describe the problem"), rows=7)
+    category = CategoryField(label=_("What is it about?"))
+    impact = forms.ChoiceField(
+        label=_("Who is affected?"), choices=IMPACT_PLAIN, initial=Level.LOW, widget=forms.RadioSelect
+    )
+    urgency = forms.ChoiceField(
+        label=_("How urgent is it?"), choices=URGENCY_PLAIN, initial=Level.MEDIUM, widget=forms.RadioSelect
+    )
+    attachment = AttachmentField()
+
+
+class PortalReplyForm(forms.Form):
+    # Not marked "optional": a message or a file is required (checked in clean()).
+    body = _text(_("Your reply"), rows=5, required=False, data_optional_hidden="1")
+    attachment = AttachmentField()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("body") or "").strip() and not data.get("attachment") and not self.errors:
+            raise forms.ValidationError(REPLY_EMPTY)
+        return data
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with the help you received?"),
+        choices=[(i, str(i)) for i in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = _text(_("Comment"), rows=3, required=False)
+
+
+# --- Agent workspace --------------------------------------------------------
+
+
+class ComposerForm(forms.Form):
+    """A public reply or an internal note; ``version`` is the ticket version the agent was looking at."""
+
+    body = _text(_("Message"), rows=6)
+    attachment = AttachmentField()
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ResolveForm(forms.Form):
+    resolution = _text(_("Resolution"), rows=3)
+
+
+class TriageForm(forms.Form):
+    category = CategoryField(label=_("Category"))
+    impact = forms.ChoiceField(label=_("Impact"), choices=Level.choices)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Level.choices)
+    priority = forms.ChoiceField(
+        label=_("Priority override"),
+        required=False,
+        choices=[("", _("From impact × urgency")), *Priority.choices],
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=Ticket.Status.choices)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
+    tags = forms.CharField(
+        label=_("Tags"), required=False, max_length=500, help_text=_("Separated by commas.")
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(tier=ticket.tier)
+        self.fields["assignee"].queryset = User.objects.filter(
+            Q(role__in=[User.Role.AGENT, User.Role.SUPERVISOR]) | Q(is_superuser=True), is_active=True
+        ).order_by("first_name", "username")
+        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    @staticmethod
+    def initial_for(ticket: Ticket, tag_names: list[str]) -> dict[str, Any]:
+        return {
+            "category": ticket.category_id or "",
+            "impact": ticket.impact,
+            "urgency": ticket.urgency,
+            "priority": ticket.priority if ticket.priority_overridden else "",
+            "status": ticket.status,
+            "team": ticket.team_id,
+            "assignee": ticket.assignee_id,
+            "tags": ", ".join(tag_names),
+            "version": ticket.version,
+        }
+
+    def tag_list(self) -> list[str]:
+        return [t.strip() for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
+
+
+class QueueFilterForm(forms.Form):
+    TABS = [
+        ("mine", _("Mine")),
+        ("team", _("My teams")),
+        ("unassigned", _("Unassigned")),
+        ("open", _("All open")),
+    ]
+    SORTS = [
+        ("newest", _("Newest first")),
+        ("oldest", _("Oldest first")),
+        ("resolution_due", _("Resolution due")),
+        ("first_response_due", _("First response due")),
+        ("priority", _("Priority")),
+        ("updated", _("Recently updated")),
+    ]
+    tab = forms.ChoiceField(choices=TABS, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any open")), *Ticket.Status.choices]
+    )
+    tier = forms.TypedChoiceField(
+        label=_("Tier"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any")), (1, "1"), (2, "2"), (3, "3")],
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), required=False, queryset=Team.objects.all(), empty_label=_("Any")
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), required=False, choices=[("", _("Any")), *Priority.choices]
+    )
+    category = CategoryField(label=_("Category"))
+    q = forms.CharField(label=_("Search"), required=False, max_length=settings.HELPDESK_MAX_SEARCH_CHARS)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
+    cursor = forms.CharField(required=False, max_length=500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("Any")), *category_choices()[1:]]
+
+
+class PhoneTicketForm(forms.Form):
+    """An agent records a request on behalf of a customer, usually from a phone call."""
+
+    customer = forms.CharField(
+        label=_("Existing customer"),
+        required=False,
+        max_length=254,
+        help_text=_("Username or email address."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "list": "customer-options",
+                # Suggestions while typing: the matching customers as <option>s of the datalist.
+                "hx-get": "/agent/customers/",
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#customer-options",
+                "hx-swap": "innerHTML",
+                "hx-params": "customer",
+            }
+        ),
+    )
+    new_customer_email = forms.EmailField(label=_("Or a new customer's email address"), required=False)
+    new_customer_first_name = forms.CharField(label=_("First name"), required=False, max_length=150)
+    new_customer_last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = _text(_("What did the customer report?"), rows=6)
+    category = CategoryField(label=_("Category"))
+    impact = forms.ChoiceField(label=_("Impact"), choices=Level.choices, initial=Level.MEDIUM)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Level.choices, initial=Level.MEDIUM)
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=Ticket.Channel.choices, initial=Ticket.Channel.PHONE
+    )
+    assign_to_me = forms.BooleanField(label=_("Assign to me"), required=False, initial=True)
+
+    def clean_customer(self) -> User | None:
+        value = self.cleaned_data["customer"].strip()
+        if not value:
+            return None
+        matches = list(
+            User.objects.filter(Q(username__iexact=value) | Q(email__iexact=value), role=User.Role.CUSTOMER)[
+                :2
+            ]
+        )
+        if not matches:
+            raise forms.ValidationError(CUSTOMER_NOT_FOUND)
+        if len(matches) > 1:
+            exact = [u for u in matches if u.username.lower() == value.lower()]
+            if len(exact) != 1:
+                raise forms.ValidationError(CUSTOMER_AMBIGUOUS)
+            return exact[0]
+        return matches[0]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        has_existing = bool(data.get("customer"))
+        has_new = bool(data.get("new_customer_email"))
+        if "customer" in self.errors or "new_customer_email" in self.errors:
+            return data
+        if has_existing and has_new:
+            raise forms.ValidationError(CUSTOMER_EITHER)
+        if not has_existing and not has_new:
+            raise forms.ValidationError(CUSTOMER_MISSING)
+        return data

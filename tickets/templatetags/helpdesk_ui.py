@@ -1,0 +1,106 @@
+"""Template tags of the browser UI: the role-based navigation and the extension panels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from tickets import panels as panel_registry
+
+register = template.Library()
+
+# The core's own links; other apps add theirs to tickets.panels.nav_entries.
+CORE_NAV = [
+    panel_registry.NavEntry(_("Queue"), "tickets:agent_queue", "agent", 10),
+    panel_registry.NavEntry(_("Log a call"), "tickets:agent_new", "agent", 20),
+    panel_registry.NavEntry(_("New request"), "tickets:portal_new", "customer", 10),
+    panel_registry.NavEntry(_("My requests"), "tickets:portal_list", "customer", 20),
+]
+
+
+def _allowed(who: str, user: Any) -> bool:
+    signed_in = bool(user and user.is_authenticated)
+    if who == "anyone":
+        return True
+    if not signed_in:
+        return False
+    if who == "supervisor":
+        return user.is_supervisor
+    if who == "agent":
+        return user.is_agent
+    if who == "customer":
+        return not user.is_agent
+    return False
+
+
+@register.simple_tag(takes_context=True)
+def nav_links(context: template.Context) -> list[dict[str, Any]]:
+    """Links for the signed-in person's role; entries whose url name does not resolve are skipped."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    out = []
+    for entry in sorted([*CORE_NAV, *panel_registry.nav_entries], key=lambda e: e.order):
+        if not _allowed(entry.who, user):
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        path = getattr(request, "path", "")
+        active = path == url or (url != "/" and path.startswith(url))
+        out.append({"label": entry.label, "url": url, "active": active})
+    # The most specific match wins when one link's url is a prefix of another's.
+    actives = [link for link in out if link["active"]]
+    if len(actives) > 1:
+        best = max(actives, key=lambda link: len(link["url"]))
+        for link in actives:
+            link["active"] = link is best
+    return out
+
+
+@register.simple_tag(takes_context=True)
+def ticket_panels(context: template.Context, which: str, ticket: Any, slot: str) -> SafeString:
+    """Renders the panels other apps registered for a slot of the agent or portal ticket page."""
+    registry = panel_registry.agent_ticket_panels if which == "agent" else panel_registry.portal_ticket_panels
+    request = context.get("request")
+    parts = []
+    for template_name, extra in panel_registry.render_panels(registry, request, ticket, slot):
+        parts.append(render_to_string(template_name, {"ticket": ticket, **extra}, request=request))
+    # Each part is the output of an autoescaping template, so joining them is safe.
+    return mark_safe("".join(parts))  # noqa: S308
+
+
+@register.filter
+def display_name(user: Any) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+@register.filter
+def initials(user: Any) -> str:
+    if user is None:
+        return "?"
+    name = user.get_full_name() or user.username
+    parts = [p for p in name.replace(".", " ").split() if p]
+    return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+# How a customer reads each status: what happens next, in their words.
+PORTAL_STATUS = {
+    "new": _("Received"),
+    "open": _("In progress"),
+    "pending": _("Waiting for your reply"),
+    "resolved": _("Solved"),
+    "closed": _("Closed"),
+}
+
+
+@register.filter
+def portal_status(status: str) -> str:
+    return str(PORTAL_STATUS.get(status, status))

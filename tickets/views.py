@@ -1,0 +1,534 @@
+"""Pages of the customer portal and the agent workspace. Thin: a form validates, a service writes,
+a selector reads; errors re-render the page with everything the person typed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.user_services import customer_create_by_agent
+from helpdesk.errors import ApplicationError
+
+from . import services
+from .forms import (
+    ComposerForm,
+    PhoneTicketForm,
+    PortalReplyForm,
+    PortalTicketForm,
+    QueueFilterForm,
+    RatingForm,
+    ResolveForm,
+    TriageForm,
+)
+from .models import Rating, Ticket, pk_from_reference
+from .presence import presence_others, presence_touch
+from .selectors import ticket_get_for_user, ticket_visible_qs
+from .services import PRIORITY_MATRIX, StaleVersion
+from .workspace import agent_queue, customer_suggestions, event_text, ticket_timeline
+
+View = Callable[..., HttpResponse]
+
+# tickets.services raises these through ``_(CONSTANT)``; listing them here lets makemessages find them.
+_SERVICE_MESSAGES = [
+    gettext_noop("This ticket is closed. Please submit a new request."),
+    gettext_noop("Describe the resolution."),
+    gettext_noop("This ticket has already been rated."),
+    gettext_noop("Only a resolved ticket can be rated."),
+    gettext_noop("Customers cannot write internal notes."),
+]
+
+
+def agent_required(view: View) -> View:
+    """Signed in (else to the sign-in page) and an agent or supervisor (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_agent:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _apply_error(form: Any, error: ApplicationError) -> None:
+    """Puts a service's error on the form: on its field when the form has it, else on the form."""
+    field = error.field if error.field in getattr(form, "fields", {}) else None
+    form.add_error(field, error.message)
+
+
+# --- Portal -------------------------------------------------------------------
+
+
+def _portal_ticket(request: HttpRequest, reference: str) -> Ticket:
+    """The signed-in person's own request by its reference; 404 for anyone else's, as for a missing one."""
+    pk = pk_from_reference(reference)
+    if pk is None:
+        raise Http404
+    ticket = ticket_get_for_user(user=request.user, pk=pk)
+    if ticket.requester_id != request.user.pk:
+        raise Http404
+    return ticket
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def portal_new(request: HttpRequest) -> HttpResponse:
+    form = PortalTicketForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                ticket = services.ticket_create(
+                    requester=request.user,
+                    by=request.user,
+                    subject=data["subject"],
+                    description=data["description"],
+                    category=data["category"],
+                    impact=data["impact"],
+                    urgency=data["urgency"],
+                    channel=Ticket.Channel.WEB,
+                    language=(request.LANGUAGE_CODE or "")[:2] or None,
+                )
+                if data["attachment"]:
+                    services.attachment_add(ticket=ticket, by=request.user, file=data["attachment"])
+        except ApplicationError as e:
+            _apply_error(form, e)
+        else:
+            return redirect("tickets:portal_submitted", reference=ticket.reference)
+    return render(request, "tickets/portal_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def portal_submitted(request: HttpRequest, reference: str) -> HttpResponse:
+    return render(request, "tickets/portal_submitted.html", {"ticket": _portal_ticket(request, reference)})
+
+
+@login_required
+@require_GET
+def portal_list(request: HttpRequest) -> HttpResponse:
+    tickets = (
+        ticket_visible_qs(user=request.user)
+        .filter(requester=request.user)
+        .select_related("category")
+        .order_by("-id")[:200]
+    )
+    return render(request, "tickets/portal_list.html", {"tickets": tickets})
+
+
+def _portal_detail(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    reply_form: PortalReplyForm | None = None,
+    rating_form: RatingForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    rating = Rating.objects.filter(ticket=ticket).first()
+    can_rate = ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED) and rating is None
+    can_reopen = (
+        ticket.status == Ticket.Status.RESOLVED
+        and ticket.resolved_at is not None
+        and timezone.now() - ticket.resolved_at <= settings.HELPDESK_REOPEN_WINDOW
+    )
+    context = {
+        "ticket": ticket,
+        "timeline": ticket_timeline(user=request.user, ticket=ticket),
+        "reply_form": reply_form or PortalReplyForm(),
+        "rating_form": rating_form or RatingForm(),
+        "rating": rating,
+        "can_rate": can_rate,
+        "can_reopen": can_reopen,
+        "can_reply": ticket.status != Ticket.Status.CLOSED,
+    }
+    return render(request, "tickets/portal_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def portal_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return _portal_detail(request, _portal_ticket(request, reference))
+
+
+@login_required
+@require_POST
+def portal_reply(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = _portal_ticket(request, reference)
+    form = PortalReplyForm(request.POST, request.FILES)
+    status = 400
+    if form.is_valid():
+        body, file = form.cleaned_data["body"].strip(), form.cleaned_data["attachment"]
+        try:
+            with transaction.atomic():
+                message = None
+                if body:
+                    message = services.message_add(ticket=ticket, author=request.user, body=body)
+                if file:
+                    services.attachment_add(ticket=ticket, by=request.user, file=file, message=message)
+        except ApplicationError as e:
+            _apply_error(form, e)
+            status = e.status_code
+        else:
+            messages.success(request, _("Thank you, your message was added."))
+            return redirect("tickets:portal_detail", reference=ticket.reference)
+    ticket.refresh_from_db()
+    return _portal_detail(request, ticket, reply_form=form, status=status)
+
+
+@login_required
+@require_POST
+def portal_reopen(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = _portal_ticket(request, reference)
+    try:
+        services.ticket_reopen(ticket=ticket, by=request.user)
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Your request is open again. Tell us what is still wrong."))
+    return redirect("tickets:portal_detail", reference=ticket.reference)
+
+
+@login_required
+@require_POST
+def portal_rate(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = _portal_ticket(request, reference)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rating_create(
+                ticket=ticket,
+                by=request.user,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ApplicationError as e:
+            _apply_error(form, e)
+        else:
+            messages.success(request, _("Thank you for your feedback."))
+            return redirect("tickets:portal_detail", reference=ticket.reference)
+    return _portal_detail(request, ticket, rating_form=form, status=400)
+
+
+# --- Agent workspace ----------------------------------------------------------
+
+
+@agent_required
+@require_GET
+def agent_queue_view(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET or None)
+    filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    tab = filters.get("tab") or "mine"
+    sort = filters.get("sort") or "newest"
+    page = agent_queue(
+        user=request.user,
+        tab=tab,
+        filters=filters,
+        sort=sort,
+        cursor=filters.get("cursor") or "",
+        limit=settings.HELPDESK_QUEUE_PAGE_SIZE,
+    )
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    tab_params = params.copy()
+    tab_links = []
+    for value, label in QueueFilterForm.TABS:
+        tab_params["tab"] = value
+        tab_links.append(
+            {"value": value, "label": label, "query": tab_params.urlencode(), "active": value == tab}
+        )
+    next_query = None
+    if page.next_cursor:
+        next_params = params.copy()
+        next_params["cursor"] = page.next_cursor
+        next_query = next_params.urlencode()
+    context = {
+        "form": form,
+        "tab": tab,
+        "tabs": tab_links,
+        "page": page,
+        "next_query": next_query,
+        "first_query": params.urlencode(),
+        "is_later_page": bool(filters.get("cursor")),
+        "now": timezone.now(),
+    }
+    return render(request, "tickets/agent_queue.html", context)
+
+
+def _agent_context(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    composer: ComposerForm | None = None,
+    resolve_form: ResolveForm | None = None,
+    triage_form: TriageForm | None = None,
+    stale: list[str] | None = None,
+) -> dict[str, Any]:
+    tag_names = [t.name for t in ticket.tags.all()]
+    return {
+        "ticket": ticket,
+        "tag_names": tag_names,
+        "timeline": ticket_timeline(user=request.user, ticket=ticket),
+        "composer": composer or ComposerForm(initial={"version": ticket.version}),
+        "resolve_form": resolve_form or ResolveForm(),
+        "triage_form": triage_form
+        or TriageForm(ticket=ticket, initial=TriageForm.initial_for(ticket, tag_names)),
+        "stale": stale,
+        "priority_matrix": {f"{i}|{u}": p for (i, u), p in PRIORITY_MATRIX.items()},
+        "others": presence_others(ticket_id=ticket.pk, user=request.user),
+        "presence_poll_seconds": settings.HELPDESK_PRESENCE_POLL_SECONDS,
+    }
+
+
+def _stale_changes(error: StaleVersion) -> list[str]:
+    """What changed since the agent loaded the page, as lines naming who did what."""
+    lines = []
+    for event in error.events:
+        who = (event.actor.get_full_name() or event.actor.username) if event.actor else _("System")
+        lines.append(f"{who}: {event_text(event)}")
+    return lines or [str(c) for c in error.extra.get("changes", [])]
+
+
+def _agent_ticket(request: HttpRequest, pk: int) -> Ticket:
+    return ticket_get_for_user(user=request.user, pk=pk)
+
+
+@agent_required
+@require_GET
+def agent_ticket(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _agent_ticket(request, pk)
+    presence_touch(ticket_id=ticket.pk, user=request.user)
+    return render(request, "tickets/agent_ticket.html", _agent_context(request, ticket))
+
+
+@agent_required
+@require_POST
+def agent_message(request: HttpRequest, pk: int) -> HttpResponse:
+    """A public reply or an internal note (the button pressed says which); held back when stale."""
+    ticket = _agent_ticket(request, pk)
+    internal = request.POST.get("kind") == "note"
+    form = ComposerForm(request.POST, request.FILES)
+    status = 400
+    stale = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                message = services.message_add(
+                    ticket=ticket,
+                    author=request.user,
+                    body=data["body"],
+                    internal=internal,
+                    expected_version=data["version"],
+                )
+                if data["attachment"]:
+                    services.attachment_add(
+                        ticket=ticket, by=request.user, file=data["attachment"], message=message
+                    )
+        except StaleVersion as e:
+            stale, status = _stale_changes(e), 409
+        except ApplicationError as e:
+            _apply_error(form, e)
+            status = e.status_code
+        else:
+            messages.success(request, _("Internal note added.") if internal else _("Reply sent."))
+            return redirect(reverse("tickets:agent_ticket", args=[ticket.pk]) + "#composer")
+    # The page shows the current version again, so after reading the notice sending again goes through;
+    # the bound form keeps the typed text.
+    ticket.refresh_from_db()
+    context = _agent_context(request, ticket, composer=form, stale=stale)
+    context["composer_kind"] = "note" if internal else "reply"
+    return render(request, "tickets/agent_ticket.html", context, status=status)
+
+
+@agent_required
+@require_POST
+def agent_triage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Triage through htmx: returns the panel (and, out of band, the header, timeline and versions)."""
+    ticket = _agent_ticket(request, pk)
+    form = TriageForm(request.POST, ticket=ticket)
+    stale = None
+    saved = False
+    if form.is_valid():
+        data = form.cleaned_data
+        changes: dict[str, Any] = {
+            "category": data["category"],
+            "impact": data["impact"],
+            "urgency": data["urgency"],
+            "team": data["team"],
+            "assignee": data["assignee"],
+            "tags": form.tag_list(),
+        }
+        if data["priority"]:
+            changes["priority"] = data["priority"]
+        if data["status"] != ticket.status:
+            changes["status"] = data["status"]
+        try:
+            ticket = services.ticket_update(
+                ticket=ticket, by=request.user, expected_version=data["version"], **changes
+            )
+        except StaleVersion as e:
+            stale = _stale_changes(e)
+        except ApplicationError as e:
+            _apply_error(form, e)
+        else:
+            saved = True
+    ticket = _agent_ticket(request, pk)
+    context = _agent_context(request, ticket)
+    if not saved:
+        # Keep the agent's choices; the panel carries the current version, so "Update" again applies them.
+        context["triage_form"] = form
+        context["triage_stale"] = stale
+    context["triage_saved"] = saved
+    context["oob"] = saved
+    status = 409 if stale else (400 if form.errors else 200)
+    if request.headers.get("HX-Request"):
+        status = 200  # htmx swaps only 2xx answers; the panel itself shows the error or the notice
+    return render(request, "tickets/_triage_response.html", context, status=status)
+
+
+@agent_required
+@require_POST
+def agent_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = _agent_ticket(request, pk)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_resolve(
+                ticket=ticket, by=request.user, resolution=form.cleaned_data["resolution"]
+            )
+        except ApplicationError as e:
+            _apply_error(form, e)
+        else:
+            messages.success(request, _("Ticket resolved."))
+            return redirect("tickets:agent_ticket", pk=ticket.pk)
+    ticket.refresh_from_db()
+    context = _agent_context(request, ticket, resolve_form=form)
+    context["resolve_open"] = True
+    return render(request, "tickets/agent_ticket.html", context, status=400)
+
+
+def _agent_transition(
+    request: HttpRequest, pk: int, service: Callable[..., Ticket], done: str
+) -> HttpResponse:
+    ticket = _agent_ticket(request, pk)
+    try:
+        service(ticket=ticket, by=request.user)
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, done)
+    return redirect("tickets:agent_ticket", pk=ticket.pk)
+
+
+@agent_required
+@require_POST
+def agent_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _agent_transition(request, pk, services.ticket_reopen, _("Ticket reopened."))
+
+
+@agent_required
+@require_POST
+def agent_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _agent_transition(request, pk, services.ticket_close, _("Ticket closed."))
+
+
+@agent_required
+@require_POST
+def agent_take(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Assign to me", refused when the ticket changed since the agent loaded the page."""
+    ticket = _agent_ticket(request, pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        services.ticket_update(
+            ticket=ticket, by=request.user, assignee=request.user, expected_version=version
+        )
+    except StaleVersion as e:
+        messages.warning(
+            request,
+            _("Not assigned: the ticket changed meanwhile (%(changes)s). Check it and try again.")
+            % {"changes": "; ".join(_stale_changes(e))},
+        )
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("The ticket is yours now."))
+    return redirect("tickets:agent_ticket", pk=ticket.pk)
+
+
+@agent_required
+@require_POST
+def agent_presence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Heartbeat of an open ticket page (htmx polling); answers with who else is here."""
+    ticket = _agent_ticket(request, pk)
+    presence_touch(ticket_id=ticket.pk, user=request.user, typing=request.POST.get("typing") == "1")
+    others = presence_others(ticket_id=ticket.pk, user=request.user)
+    try:
+        seen_version = int(request.POST.get("version", ""))
+    except ValueError:
+        seen_version = None
+    # Warn early, while the agent is still writing, that the page is behind the ticket.
+    outdated = seen_version is not None and seen_version < ticket.version
+    return render(
+        request, "tickets/_presence.html", {"ticket": ticket, "others": others, "outdated": outdated}
+    )
+
+
+@agent_required
+@require_http_methods(["GET", "POST"])
+def agent_new(request: HttpRequest) -> HttpResponse:
+    """Log a phone call: a ticket on behalf of an existing or a new customer."""
+    form = PhoneTicketForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                requester = data["customer"] or customer_create_by_agent(
+                    email=data["new_customer_email"],
+                    first_name=data["new_customer_first_name"],
+                    last_name=data["new_customer_last_name"],
+                    language=(request.LANGUAGE_CODE or "")[:2],
+                )
+                ticket = services.ticket_create(
+                    requester=requester,
+                    by=request.user,
+                    subject=data["subject"],
+                    description=data["description"],
+                    category=data["category"],
+                    impact=data["impact"],
+                    urgency=data["urgency"],
+                    channel=data["channel"],
+                )
+                if data["assign_to_me"]:
+                    ticket = services.ticket_update(ticket=ticket, by=request.user, assignee=request.user)
+        except ApplicationError as e:
+            _apply_error(form, e)
+        else:
+            messages.success(request, _("Ticket %(reference)s created.") % {"reference": ticket.reference})
+            return redirect("tickets:agent_ticket", pk=ticket.pk)
+    return render(request, "tickets/agent_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@agent_required
+@require_GET
+def agent_customer_options(request: HttpRequest) -> HttpResponse:
+    """<option>s for the customer field of "log a call"."""
+    customers = customer_suggestions(text=request.GET.get("customer", ""))
+    return render(request, "tickets/_customer_options.html", {"customers": customers})
