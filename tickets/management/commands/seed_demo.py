@@ -74,7 +74,7 @@ class Command(BaseCommand):
         if options["logins_only"]:
             pass
         elif options["if_empty"] and User.objects.exists():
-            self.stdout.write("Users exist already: demo data not loaded (run seed_demo without --if-empty).")
+            pass  # `make run` on every start after the first: only the logins
         else:
             made = demo_seed()
             self.stdout.write(self.style.SUCCESS(f"Demo data ready ({made} new tickets)."))
@@ -247,12 +247,13 @@ def _retime(ticket: Ticket, *, created: Any, now: Any, rng: random.Random) -> No
     """Spread the ticket's events (and its messages and rating) from ``created`` forward, in order.
 
     Services stamp everything with ``now()``; demo data needs history. Events are immutable to the
-    ORM's ``save()``; a queryset ``update()`` is the deliberate way round it, for demo data only.
+    ORM's ``save()``; a queryset update (``bulk_update``) is the deliberate way round it, for demo data only.
     """
     events = list(TicketEvent.objects.filter(ticket=ticket).order_by("created_at", "id"))
     span = min(timedelta(days=rng.uniform(0.1, 4)), (now - created) * 0.8)
     step = span / max(1, len(events) - 1)
     times = []
+    messages: list[Message] = []
     resolved_at = None
     for k, event in enumerate(events):
         when = created + step * k
@@ -262,12 +263,14 @@ def _retime(ticket: Ticket, *, created: Any, now: Any, rng: random.Random) -> No
             # Closed automatically when the reopen window ended.
             when = min(resolved_at + timedelta(days=7), now - timedelta(hours=1))
         times.append(when)
-        TicketEvent.objects.filter(pk=event.pk).update(created_at=when)
-        message_id = event.data.get("message")
-        if message_id:
-            Message.objects.filter(pk=message_id).update(created_at=when)
+        event.created_at = when
+        if event.data.get("message"):
+            messages.append(Message(pk=event.data["message"], created_at=when))
         if event.kind == TicketEvent.Kind.RATED:
             Rating.objects.filter(ticket=ticket).update(created_at=when)
+    # bulk_update writes through a queryset update: one query each, and no save() of an event.
+    TicketEvent.objects.bulk_update(events, ["created_at"])
+    Message.objects.bulk_update(messages, ["created_at"])
     t = Ticket.objects.get(pk=ticket.pk)
     shift = created - t.created_at
     last: dict[str, Any] = {}

@@ -560,6 +560,9 @@ class _PostgresLoader(_Loader):
         self.indexes: list[str] = []
         self.constraints: list[tuple[str, str, str]] = []
         with connection.cursor() as cursor:
+            # Check deferred constraints of earlier writes in this transaction now: ALTER TABLE refuses
+            # to run on a table with pending trigger events.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             cursor.execute("SET LOCAL synchronous_commit = off")
             for model in self.BIG:
