@@ -9,7 +9,7 @@ PORT ?= 8000
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e ".[dev]"
+	$(VENV)/bin/pip install -q ".[dev]"  # the project is run from here; only its dependencies are installed
 	touch $@
 
 ## make run: install, migrate, load demo data on first start, serve web + worker + beat.
