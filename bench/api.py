@@ -376,7 +376,11 @@ def _machine() -> str:
         mem = f"{mem_kb / 1024 / 1024:.0f} GiB RAM"
     except (OSError, AttributeError):
         mem = "unknown RAM"
-    return f"{os.cpu_count()} CPU cores ({cpu}), {mem}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (
+        f"{os.cpu_count()} CPU cores ({cpu}), {mem}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}; load average when the report was written: {load}"
+    )
 
 
 def _report(table: str, fixture: dict, args: argparse.Namespace) -> str:
