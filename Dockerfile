@@ -27,7 +27,8 @@ RUN DJANGO_DEBUG=0 SECRET_KEY=build-only-not-a-secret-0123456789abcdefghij \
 USER helpdesk
 EXPOSE 8000
 
+# Says https like the TLS proxy would, so that SECURE_SSL_REDIRECT does not redirect the check.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD python -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
+  CMD python -c "import sys, urllib.request as u; r = u.Request('http://127.0.0.1:8000/healthz', headers={'X-Forwarded-Proto': 'https'}); sys.exit(u.urlopen(r, timeout=4).status != 200)"
 
 CMD ["gunicorn", "helpdesk.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
