@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
+from tickets.management.commands.seed_load import TICKET_COLS, _defaults_of_other_columns
 from tickets.models import Message, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +103,13 @@ def test_seed_load_uses_copy_on_postgres():
     out = _load(100)
     assert "rebuilt: CREATE INDEX" in out
     assert "tables analysed" in out
+
+
+def test_columns_the_generator_does_not_know_get_their_defaults():
+    # given: a column list without "resolution" and "sla_state" (as if another app had added them)
+    cols = [c for c in TICKET_COLS if c not in ("resolution", "sla_state")]
+    # when
+    missing = dict(_defaults_of_other_columns(Ticket, cols))
+    # then
+    assert missing == {"resolution": "", "sla_state": "ok"}
+    assert _defaults_of_other_columns(Ticket, TICKET_COLS) == []

@@ -24,6 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandParser
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.models import NOT_PROVIDED
 from django.utils import timezone
 
 from accounts.models import Team, User
@@ -521,6 +522,18 @@ def _next_id(model: type) -> int:
     return (last or 0) + 1
 
 
+def _defaults_of_other_columns(model: type, cols: list[str]) -> list[tuple[str, object]]:
+    """(column, value) for each column the generator does not write: the field's default."""
+    out = []
+    for f in model._meta.concrete_fields:
+        if f.column in cols or f.primary_key or getattr(f, "generated", False):
+            continue
+        if getattr(f, "db_default", NOT_PROVIDED) is not NOT_PROVIDED:
+            continue  # the database fills it
+        out.append((f.column, f.get_db_prep_save(f.get_default(), connection)))
+    return out
+
+
 class _Loader:
     def __init__(self, command: BaseCommand) -> None:
         self.command = command
@@ -589,6 +602,12 @@ class _PostgresLoader(_Loader):
     def load(self, model: type, cols: list[str], rows: list[tuple], ids: bool = True) -> None:
         self.models.add(model)
         table = model._meta.db_table
+        missing = _defaults_of_other_columns(model, cols)
+        if missing:
+            # Columns that other apps added: their defaults, as the ORM would have written them.
+            cols = [*cols, *(column for column, _ in missing)]
+            tail = tuple(value for _, value in missing)
+            rows = [row + tail for row in rows]
         columns = ", ".join(f'"{c}"' for c in cols)
         connection.ensure_connection()
         with (
