@@ -415,9 +415,8 @@ rolled-back transaction on the 1M database).
 ```sh
 createdb hd_bench
 export DATABASE_URL=postgres://postgres@127.0.0.1:5432/hd_bench
-DJANGO_DEBUG=1 .venv/bin/python manage.py migrate
-DJANGO_DEBUG=1 .venv/bin/python manage.py seed_load --tickets 1000000   # see "Loading" below
-.venv/bin/python bench/api.py            # or: make bench; --requests N, --workers N
+make seed-load                           # migrate + seed_load --tickets 1000000 (see "Loading" below)
+make bench                               # or: .venv/bin/python bench/api.py --requests N --workers N
 ```
 
 ## Loading
