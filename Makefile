@@ -9,7 +9,7 @@ PORT ?= 8000
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e ".[dev]"
+	$(VENV)/bin/pip install -q ".[dev]"  # the project is run from here; only its dependencies are installed
 	touch $@
 
 ## make run: install, migrate, load demo data on first start, serve web + worker + beat.
@@ -27,6 +27,12 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run -v0
 
+## make seed-load: TICKETS (default 1000000) realistic tickets into DATABASE_URL (PostgreSQL: COPY, minutes).
+seed-load: $(VENV)/.installed
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --no-input -v0
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py seed_load --tickets $${TICKETS:-1000000}
+
+## make bench: latency of the API and the agent queue against DATABASE_URL (see docs/performance.md).
 bench: $(VENV)/.installed
 	$(PY) bench/api.py
 

@@ -1,0 +1,296 @@
+"""Demo data: ``manage.py seed_demo`` (idempotent; ``make run`` calls it with ``--if-empty``).
+
+Teams, categories with escalation paths, demo logins and ~50 tickets in every state, German and
+English, made THROUGH ``tickets.services`` (so events, counters and the other apps' receivers are
+right), then spread over the last 60 days. Afterwards every installed app's ``<app>.demo.seed()``
+runs, in INSTALLED_APPS order. Prints the logins at the end.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+import random
+from datetime import timedelta
+from typing import Any
+
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from accounts.models import User
+from helpdesk.errors import ApplicationError
+from tickets.demo_texts import RATING_COMMENTS, SCENARIOS, Scenario
+from tickets.models import Message, Rating, Ticket, TicketEvent
+from tickets.seeding import DEMO_USERS, Org, demo_users_ensure, logins_text, org_ensure
+from tickets.services import (
+    message_add,
+    rating_create,
+    ticket_close,
+    ticket_create,
+    ticket_resolve,
+    ticket_update,
+)
+
+logger = logging.getLogger(__name__)
+
+# The 50 demo tickets: (target state, tier it ends at). Every status, some escalated.
+PLANS: list[tuple[str, int]] = (
+    [("new", 1)] * 8
+    + [("open", 1)] * 5
+    + [("open", 2)] * 3
+    + [("open", 3)] * 2
+    + [("pending", 1)] * 4
+    + [("pending", 2)] * 2
+    + [("resolved", 1)] * 5
+    + [("resolved", 2)] * 2
+    + [("resolved", 3)] * 1
+    + [("reopened", 1)] * 2
+    + [("closed", 1)] * 11
+    + [("closed", 2)] * 4
+    + [("closed", 3)] * 1
+)
+# How old a ticket in each state is, in days (created_at = now - a value in this range).
+AGE_DAYS = {
+    "new": (0.05, 1),
+    "open": (0.5, 6),
+    "pending": (1, 8),
+    "resolved": (1, 5),
+    "reopened": (2, 6),
+    "closed": (10, 60),
+}
+
+
+class Command(BaseCommand):
+    help = "Creates the demo organisation, logins and ~50 tickets (idempotent), then prints the logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-empty", action="store_true", help="seed only when the database has no users yet"
+        )
+        parser.add_argument("--logins-only", action="store_true", help="only print the demo logins")
+
+    def handle(self, *args: object, **options: Any) -> None:
+        if options["logins_only"]:
+            pass
+        elif options["if_empty"] and User.objects.exists():
+            pass  # `make run` on every start after the first: only the logins
+        else:
+            made = demo_seed()
+            self.stdout.write(self.style.SUCCESS(f"Demo data ready ({made} new tickets)."))
+        text = logins_text()
+        if text:
+            self.stdout.write(text)
+
+
+def demo_seed(*, seed: int = 2026) -> int:
+    """Seeds everything; returns how many tickets it created (0 when the demo tickets exist)."""
+    org = org_ensure()
+    users = demo_users_ensure(org)
+    made = 0
+    customers = [u.username for u in DEMO_USERS if u.role == User.Role.CUSTOMER]
+    if not Ticket.objects.filter(requester__username__in=customers).exists():
+        made = _tickets(org, users, random.Random(seed))
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.demo"
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        if callable(getattr(module, "seed", None)):
+            module.seed()
+    return made
+
+
+def _tickets(org: Org, users: dict[str, User], rng: random.Random) -> int:
+    by_language = {
+        "en": [s for s in SCENARIOS if s.language == "en"],
+        "de": [s for s in SCENARIOS if s.language == "de"],
+    }
+    now = timezone.now()
+    for i, (state, tier) in enumerate(PLANS):
+        language = "de" if i % 2 else "en"
+        pool = by_language[language]
+        scenario = pool[(i // 2) % len(pool)]
+        requester = users["kunde" if language == "de" else "customer"]
+        age = timedelta(days=rng.uniform(*AGE_DAYS[state]))
+        with transaction.atomic():
+            ticket = _play(org, users, scenario, requester, state, tier, rng)
+            _retime(ticket, created=now - age, now=now, rng=rng)
+    return len(PLANS)
+
+
+def _play(
+    org: Org, users: dict[str, User], s: Scenario, requester: User, state: str, tier: int, rng: random.Random
+) -> Ticket:
+    """One ticket's life, through the services, as agents and the customer would live it."""
+    agent1, agent2, agent3 = users["agent1"], users["agent2"], users["agent3"]
+    by_phone = s.channel == "phone"
+    ticket = ticket_create(
+        requester=requester,
+        subject=s.subject,
+        description=s.description,
+        by=agent1 if by_phone else requester,
+        channel=s.channel,
+        category=org.categories.get(s.category),
+        impact=s.impact,
+        urgency=s.urgency,
+        language=s.language,
+    )
+    if state == "new":
+        return ticket
+    ticket = ticket_update(ticket=ticket, by=agent1, assignee=agent1)
+    message_add(ticket=ticket, author=agent1, body=s.reply)
+    message_add(ticket=ticket, author=requester, body=s.followup, channel=s.channel)
+    solver = agent1
+    if tier >= 2:
+        message_add(ticket=ticket, author=agent1, body=s.note, internal=True)
+        if _escalate(ticket, by=agent1, to_tier=2, s=s):
+            solver = agent2
+            ticket = _assign(ticket, by=agent2, assignee=agent2)
+    if tier == 3 and solver == agent2:
+        message_add(ticket=ticket, author=agent2, body=_t(s, "t3note"), internal=True)
+        if _escalate(ticket, by=agent2, to_tier=3, s=s):
+            solver = agent3
+            ticket = _assign(ticket, by=agent3, assignee=agent3)
+    ticket.refresh_from_db()
+    if state == "open":
+        if solver != agent1:
+            message_add(ticket=ticket, author=solver, body=_t(s, "working"))
+        return ticket
+    if state == "pending":
+        message_add(ticket=ticket, author=solver, body=_t(s, "question"))
+        return ticket_update(ticket=ticket, by=solver, status=Ticket.Status.PENDING)
+    message_add(ticket=ticket, author=solver, body=s.resolution)
+    ticket = ticket_resolve(ticket=ticket, by=solver, resolution=s.resolution)
+    if state == "reopened":
+        # The customer answers within the reopen window: the ticket reopens; the agent solves it again.
+        message_add(ticket=ticket, author=requester, body=_t(s, "again"))
+        ticket.refresh_from_db()
+        message_add(ticket=ticket, author=solver, body=_t(s, "fixed"))
+        ticket = ticket_resolve(ticket=ticket, by=solver, resolution=s.resolution)
+    if state in ("resolved", "reopened", "closed") and rng.random() < 0.6:
+        score = rng.choice([5, 5, 5, 4, 4, 3, 2])
+        rating_create(
+            ticket=ticket, by=requester, score=score, comment=rng.choice(RATING_COMMENTS[s.language])
+        )
+    if state == "closed":
+        ticket = ticket_close(ticket=ticket, by=None)  # closed automatically after the reopen window
+    return ticket
+
+
+EXTRA_TEXTS = {
+    "en": {
+        "t3note": "Analysis so far attached above. Looks like a defect, needs Engineering for root cause and fix.",
+        "working": "We have taken over your request and are working on it. We will update you today.",
+        "question": "Could you please try again and tell us whether the problem still occurs? We will wait for "
+        "your answer.",
+        "again": "Unfortunately the problem is back since this morning.",
+        "fixed": "Sorry about that. We found a second cause and fixed it as well. Please let us know if it happens "
+        "again.",
+    },
+    "de": {
+        "t3note": "Bisherige Analyse siehe oben. Sieht nach einem Fehler aus; Engineering bitte Ursache beheben.",
+        "working": "Wir haben Ihre Anfrage übernommen und arbeiten daran. Sie hören heute noch von uns.",
+        "question": "Könnten Sie es bitte noch einmal versuchen und uns sagen, ob das Problem weiterhin besteht? "
+        "Wir warten auf Ihre Antwort.",
+        "again": "Leider tritt das Problem seit heute Morgen wieder auf.",
+        "fixed": "Das tut uns leid. Wir haben eine zweite Ursache gefunden und ebenfalls behoben. Bitte melden Sie "
+        "sich, falls es erneut auftritt.",
+    },
+}
+
+
+def _t(s: Scenario, key: str) -> str:
+    return EXTRA_TEXTS[s.language][key]
+
+
+def _escalate(ticket: Ticket, *, by: User, to_tier: int, s: Scenario) -> bool:
+    """Escalates through the escalation app's service, if that app provides one; else the ticket stays."""
+    try:
+        from escalation.services import ticket_escalate  # type: ignore[attr-defined]
+    except ImportError:
+        return False
+    params = inspect.signature(ticket_escalate).parameters
+    offered: dict[str, Any] = {
+        "ticket": ticket,
+        "by": by,
+        "actor": by,
+        "user": by,
+        "from_tier": to_tier - 1,
+        "to_tier": to_tier,
+        "reason": s.note[:200],
+        "summary": s.description[:500],
+        "steps_taken": s.reply,
+        "diagnostics": s.note,
+        "customer_impact": s.description[:200],
+    }
+    try:
+        ticket_escalate(**{k: v for k, v in offered.items() if k in params})
+    except (ApplicationError, TypeError, ValueError) as exc:
+        # The demo stays usable without escalations; say why there are none.
+        logger.warning("Demo ticket %s not escalated to tier %s: %r", ticket.pk, to_tier, exc)
+        return False
+    ticket.refresh_from_db()
+    return ticket.tier == to_tier
+
+
+def _assign(ticket: Ticket, *, by: User, assignee: User) -> Ticket:
+    ticket.refresh_from_db()
+    try:
+        return ticket_update(ticket=ticket, by=by, assignee=assignee)
+    except ApplicationError:
+        return ticket
+
+
+def _retime(ticket: Ticket, *, created: Any, now: Any, rng: random.Random) -> None:
+    """Spread the ticket's events (and its messages and rating) from ``created`` forward, in order.
+
+    Services stamp everything with ``now()``; demo data needs history. Events are immutable to the
+    ORM's ``save()``; a queryset update (``bulk_update``) is the deliberate way round it, for demo data only.
+    """
+    events = list(TicketEvent.objects.filter(ticket=ticket).order_by("created_at", "id"))
+    span = min(timedelta(days=rng.uniform(0.1, 4)), (now - created) * 0.8)
+    step = span / max(1, len(events) - 1)
+    times = []
+    messages: list[Message] = []
+    resolved_at = None
+    for k, event in enumerate(events):
+        when = created + step * k
+        if event.kind == TicketEvent.Kind.RESOLVED:
+            resolved_at = when
+        elif event.kind == TicketEvent.Kind.CLOSED and resolved_at:
+            # Closed automatically when the reopen window ended.
+            when = min(resolved_at + timedelta(days=7), now - timedelta(hours=1))
+        times.append(when)
+        event.created_at = when
+        if event.data.get("message"):
+            messages.append(Message(pk=event.data["message"], created_at=when))
+        if event.kind == TicketEvent.Kind.RATED:
+            Rating.objects.filter(ticket=ticket).update(created_at=when)
+    # bulk_update writes through a queryset update: one query each, and no save() of an event.
+    TicketEvent.objects.bulk_update(events, ["created_at"])
+    Message.objects.bulk_update(messages, ["created_at"])
+    t = Ticket.objects.get(pk=ticket.pk)
+    shift = created - t.created_at
+    last: dict[str, Any] = {}
+    for event, when in zip(events, times, strict=True):
+        last[event.kind] = when
+    first_reply = Message.objects.filter(ticket=t, by_agent=True, internal=False).aggregate(
+        m=Min("created_at")
+    )
+    Ticket.objects.filter(pk=t.pk).update(
+        created_at=created,
+        updated_at=times[-1] if times else created,
+        first_response_at=first_reply["m"],
+        resolved_at=last.get(TicketEvent.Kind.RESOLVED) if t.resolved_at else None,
+        closed_at=last.get(TicketEvent.Kind.CLOSED) if t.closed_at else None,
+        first_response_due=t.first_response_due + shift if t.first_response_due else None,
+        resolution_due=t.resolution_due + shift if t.resolution_due else None,
+        sla_paused_at=t.sla_paused_at + shift if t.sla_paused_at else None,
+    )
