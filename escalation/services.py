@@ -288,7 +288,7 @@ def ticket_escalate(
 
 def _lock_pending(escalation: Escalation, by: Any) -> tuple[Ticket, Escalation]:
     t = core._locked(escalation.ticket)
-    esc = Escalation.objects.select_for_update().select_related("to_team", "from_team").get(pk=escalation.pk)
+    esc = Escalation.objects.select_for_update(of=("self",)).select_related("to_team", "from_team").get(pk=escalation.pk)
     if esc.status != Escalation.Status.PENDING:
         raise ConflictError(
             str(ESCALATION_NOT_PENDING % {"status": esc.get_status_display()}), extra={"status": esc.status}
@@ -460,7 +460,7 @@ def consult_answer(*, consult: Consult, by: Any, answer: str) -> Consult:
     if not (answer or "").strip():
         raise ApplicationError(str(CONSULT_ANSWER_REQUIRED), field="answer")
     t = core._locked(consult.ticket)
-    c = Consult.objects.select_for_update().select_related("team").get(pk=consult.pk)
+    c = Consult.objects.select_for_update(of=("self",)).select_related("team").get(pk=consult.pk)
     if c.status != Consult.Status.OPEN:
         raise ConflictError(str(CONSULT_NOT_OPEN))
     if not _is_member(by, c.team):
