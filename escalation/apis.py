@@ -58,13 +58,13 @@ class HandoffInputSerializer(serializers.Serializer):
 class TicketEscalateApi(APIView):
     permission_classes = AGENTS
 
-    class InputSerializer(HandoffInputSerializer):
+    class EscalateInputSerializer(HandoffInputSerializer):
         to_tier = serializers.IntegerField(min_value=2, max_value=3, required=False)
 
-    @extend_schema(request=InputSerializer, responses={201: EscalationOutputSerializer})
+    @extend_schema(request=EscalateInputSerializer, responses={201: EscalationOutputSerializer})
     def post(self, request: Request, ticket_id: int) -> Response:
         ticket = ticket_get_for_user(user=request.user, pk=ticket_id)
-        data = self.InputSerializer(data=request.data)
+        data = self.EscalateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         escalation = services.ticket_escalate(ticket=ticket, by=request.user, **data.validated_data)
         return Response(EscalationOutputSerializer(escalation).data, status=status.HTTP_201_CREATED)
@@ -104,13 +104,13 @@ class EscalationAcceptApi(APIView):
 class EscalationDeclineApi(APIView):
     permission_classes = AGENTS
 
-    class InputSerializer(serializers.Serializer):
+    class EscalationDeclineInputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=5000, allow_blank=True)
 
-    @extend_schema(request=InputSerializer, responses=EscalationOutputSerializer)
+    @extend_schema(request=EscalationDeclineInputSerializer, responses=EscalationOutputSerializer)
     def post(self, request: Request, escalation_id: int) -> Response:
         escalation = selectors.escalation_get_for_user(user=request.user, pk=escalation_id)
-        data = self.InputSerializer(data=request.data)
+        data = self.EscalationDeclineInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         escalation = services.escalation_decline(
             escalation=escalation, by=request.user, **data.validated_data
@@ -121,15 +121,15 @@ class EscalationDeclineApi(APIView):
 class TicketDeescalateApi(APIView):
     permission_classes = AGENTS
 
-    class InputSerializer(serializers.Serializer):
+    class DeescalateInputSerializer(serializers.Serializer):
         to_tier = serializers.IntegerField(min_value=1, max_value=2, required=False)
         instructions = _text()
         team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False)
 
-    @extend_schema(request=InputSerializer, responses={201: DeescalationOutputSerializer})
+    @extend_schema(request=DeescalateInputSerializer, responses={201: DeescalationOutputSerializer})
     def post(self, request: Request, ticket_id: int) -> Response:
         ticket = ticket_get_for_user(user=request.user, pk=ticket_id)
-        data = self.InputSerializer(data=request.data)
+        data = self.DeescalateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         de = services.ticket_deescalate(ticket=ticket, by=request.user, **data.validated_data)
         return Response(DeescalationOutputSerializer(de).data, status=status.HTTP_201_CREATED)
@@ -138,7 +138,7 @@ class TicketDeescalateApi(APIView):
 class TicketConsultsApi(APIView):
     permission_classes = AGENTS
 
-    class InputSerializer(serializers.Serializer):
+    class ConsultCreateInputSerializer(serializers.Serializer):
         team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
         question = serializers.CharField(max_length=MAX, allow_blank=True)
 
@@ -147,10 +147,10 @@ class TicketConsultsApi(APIView):
         ticket = ticket_get_for_user(user=request.user, pk=ticket_id)
         return Response(ConsultOutputSerializer(selectors.consults_for(ticket), many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: ConsultOutputSerializer})
+    @extend_schema(request=ConsultCreateInputSerializer, responses={201: ConsultOutputSerializer})
     def post(self, request: Request, ticket_id: int) -> Response:
         ticket = ticket_get_for_user(user=request.user, pk=ticket_id)
-        data = self.InputSerializer(data=request.data)
+        data = self.ConsultCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         consult = services.consult_create(ticket=ticket, by=request.user, **data.validated_data)
         return Response(ConsultOutputSerializer(consult).data, status=status.HTTP_201_CREATED)
@@ -159,13 +159,13 @@ class TicketConsultsApi(APIView):
 class ConsultAnswerApi(APIView):
     permission_classes = AGENTS
 
-    class InputSerializer(serializers.Serializer):
+    class ConsultAnswerInputSerializer(serializers.Serializer):
         answer = serializers.CharField(max_length=MAX, allow_blank=True)
 
-    @extend_schema(request=InputSerializer, responses=ConsultOutputSerializer)
+    @extend_schema(request=ConsultAnswerInputSerializer, responses=ConsultOutputSerializer)
     def post(self, request: Request, consult_id: int) -> Response:
         consult = selectors.consult_get_for_user(user=request.user, pk=consult_id)
-        data = self.InputSerializer(data=request.data)
+        data = self.ConsultAnswerInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         consult = services.consult_answer(consult=consult, by=request.user, **data.validated_data)
         return Response(ConsultOutputSerializer(consult).data)
@@ -176,15 +176,15 @@ class ConsultEscalateApi(APIView):
 
     permission_classes = AGENTS
 
-    class InputSerializer(HandoffInputSerializer):
+    class ConsultEscalateInputSerializer(HandoffInputSerializer):
         reason = serializers.ChoiceField(choices=Escalation.Reason.choices, required=False)
         summary = _text(required=False)
         steps_taken = _text(required=False)
 
-    @extend_schema(request=InputSerializer, responses={201: EscalationOutputSerializer})
+    @extend_schema(request=ConsultEscalateInputSerializer, responses={201: EscalationOutputSerializer})
     def post(self, request: Request, consult_id: int) -> Response:
         consult = selectors.consult_get_for_user(user=request.user, pk=consult_id)
-        data = self.InputSerializer(data=request.data)
+        data = self.ConsultEscalateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         escalation = services.consult_escalate(consult=consult, by=request.user, **data.validated_data)
         return Response(EscalationOutputSerializer(escalation).data, status=status.HTTP_201_CREATED)

@@ -288,7 +288,11 @@ def ticket_escalate(
 
 def _lock_pending(escalation: Escalation, by: Any) -> tuple[Ticket, Escalation]:
     t = core._locked(escalation.ticket)
-    esc = Escalation.objects.select_for_update(of=("self",)).select_related("to_team", "from_team").get(pk=escalation.pk)
+    esc = (
+        Escalation.objects.select_for_update(of=("self",))
+        .select_related("to_team", "from_team")
+        .get(pk=escalation.pk)
+    )
     if esc.status != Escalation.Status.PENDING:
         raise ConflictError(
             str(ESCALATION_NOT_PENDING % {"status": esc.get_status_display()}), extra={"status": esc.status}

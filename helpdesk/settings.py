@@ -249,3 +249,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- escalation ---
+# from_tier / to_tier / tier share one choice set: one schema enum instead of one per field name.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["TierEnum"] = "accounts.models.Tier"
