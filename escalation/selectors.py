@@ -14,7 +14,7 @@ from tickets.models import Ticket
 from .models import Consult, Deescalation, Escalation
 
 # A queue page shows at most this many rows per list; the oldest wait longest and come first.
-QUEUE_LIMIT = 100
+QUEUE_LIMIT = 50
 
 
 def _is_agent(user: Any) -> bool:
