@@ -94,8 +94,22 @@ def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Escalated to tier %(tier)s.") % {"tier": data["to_tier"]})
                 return _back(request, ticket.pk)
-    ctx = {"ticket": ticket, "form": form, "action": reverse("escalation:escalate", args=[ticket.pk])}
+    ctx = {
+        "ticket": ticket,
+        "form": form,
+        "action": reverse("escalation:escalate", args=[ticket.pk]),
+        "blocked": _escalate_blocked(ticket),
+    }
     return render(request, "escalation/escalate.html", ctx, status=status)
+
+
+def _escalate_blocked(ticket: Any) -> str:
+    """Why this ticket cannot go up at all (the form is not offered then), else ""."""
+    if not ticket.is_open:
+        return str(services.ESCALATE_NOT_OPEN)
+    if ticket.tier >= 3:
+        return str(services.ESCALATE_TOP_TIER)
+    return ""
 
 
 @agent_required
@@ -129,6 +143,7 @@ def consult_escalate(request: HttpRequest, consult_id: int) -> HttpResponse:
         "form": form,
         "consult": consult,
         "action": reverse("escalation:consult_escalate", args=[consult.pk]),
+        "blocked": _escalate_blocked(ticket),
     }
     return render(request, "escalation/escalate.html", ctx, status=status)
 

@@ -284,3 +284,11 @@ def test_supervisor_sets_team_routing(sam, nick, network_team):
     assert res.status_code == 302
     network_team.refresh_from_db()
     assert (network_team.routing, network_team.max_open_per_agent) == ("round_robin", 7)
+
+
+def test_escalate_page_explains_why_a_tier_3_ticket_cannot_go_up(tina, nick, erin, vpn_ticket, handoff):
+    services.ticket_escalate(ticket=vpn_ticket, by=tina, **handoff, to_tier=3)
+    html = _client(erin).get(f"/agent/tickets/{vpn_ticket.pk}/escalate/").content.decode()
+    assert 'id="escalate-blocked"' in html
+    assert "3rd level" in html
+    assert 'id="escalate-form"' not in html
