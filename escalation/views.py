@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Team, User
 from helpdesk.errors import ApplicationError
-from tickets.models import Category, EscalationPath
+from tickets.models import EscalationPath
 from tickets.selectors import category_tree, ticket_get_for_user
 
 from . import panels, selectors, services
@@ -69,7 +69,7 @@ def _back(request: HttpRequest, ticket_id: int) -> HttpResponseRedirect:
     return redirect("escalation:handoffs", ticket_id=ticket_id)
 
 
-def _status_for(form: Any, exc: Exception | None) -> int:
+def _status_for(exc: Exception) -> int:
     return getattr(exc, "status_code", 403 if isinstance(exc, PermissionDenied) else 400)
 
 
@@ -90,7 +90,7 @@ def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
                 services.ticket_escalate(ticket=ticket, by=request.user, **data)
             except SERVICE_ERRORS as exc:
                 apply_service_error(form, exc)
-                status = _status_for(form, exc)
+                status = _status_for(exc)
             else:
                 messages.success(request, _("Escalated to tier %(tier)s.") % {"tier": data["to_tier"]})
                 return _back(request, ticket.pk)
@@ -134,7 +134,7 @@ def consult_escalate(request: HttpRequest, consult_id: int) -> HttpResponse:
                 services.consult_escalate(consult=consult, by=request.user, **data)
             except SERVICE_ERRORS as exc:
                 apply_service_error(form, exc)
-                status = _status_for(form, exc)
+                status = _status_for(exc)
             else:
                 messages.success(request, _("The consult became an escalation."))
                 return _back(request, ticket.pk)
@@ -202,7 +202,7 @@ def decline(request: HttpRequest, escalation_id: int) -> HttpResponse:
                 services.escalation_decline(escalation=escalation, by=request.user, **form.cleaned_data)
             except SERVICE_ERRORS as exc:
                 apply_service_error(form, exc)
-                status = _status_for(form, exc)
+                status = _status_for(exc)
             else:
                 messages.success(request, _("Sent back to the sending team."))
                 return _back(request, escalation.ticket_id)
@@ -226,7 +226,7 @@ def deescalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
                 services.ticket_deescalate(ticket=ticket, by=request.user, **form.cleaned_data)
             except SERVICE_ERRORS as exc:
                 apply_service_error(form, exc)
-                status = _status_for(form, exc)
+                status = _status_for(exc)
             else:
                 messages.success(
                     request, _("Returned to tier %(tier)s.") % {"tier": form.cleaned_data["to_tier"]}
@@ -248,7 +248,7 @@ def consult(request: HttpRequest, ticket_id: int) -> HttpResponse:
                 services.consult_create(ticket=ticket, by=request.user, **form.cleaned_data)
             except SERVICE_ERRORS as exc:
                 apply_service_error(form, exc)
-                status = _status_for(form, exc)
+                status = _status_for(exc)
             else:
                 messages.success(
                     request, _("Your question went to %(team)s.") % {"team": form.cleaned_data["team"].name}
@@ -270,7 +270,7 @@ def consult_answer(request: HttpRequest, consult_id: int) -> HttpResponse:
                 services.consult_answer(consult=consult_obj, by=request.user, **form.cleaned_data)
             except SERVICE_ERRORS as exc:
                 apply_service_error(form, exc)
-                status = _status_for(form, exc)
+                status = _status_for(exc)
             else:
                 messages.success(request, _("Answer added to the ticket as an internal note."))
                 return _back(request, consult_obj.ticket_id)
@@ -348,6 +348,4 @@ def config_teams(request: HttpRequest) -> HttpResponse:
         )
         for team in teams
     ]
-    return render(
-        request, "escalation/config_teams.html", {"rows": rows, "categories": Category.objects.count()}
-    )
+    return render(request, "escalation/config_teams.html", {"rows": rows})

@@ -292,3 +292,15 @@ def test_escalate_page_explains_why_a_tier_3_ticket_cannot_go_up(tina, nick, eri
     assert 'id="escalate-blocked"' in html
     assert "3rd level" in html
     assert 'id="escalate-form"' not in html
+
+
+def test_pages_speak_german_to_a_german_agent(tina, vpn_ticket):
+    tina.language = "de"
+    tina.save()
+    html = _client(tina).get(f"/agent/tickets/{vpn_ticket.pk}/escalate/").content.decode()
+    assert "Bereits unternommene Schritte" in html
+    assert "Fachwissen nötig" in html
+    res = _client(tina).post(
+        f"/agent/tickets/{vpn_ticket.pk}/escalate/", {"from_tier": 1, "to_tier": 2, "reason": "other"}
+    )
+    assert "Pflichtfeld" in res.content.decode()
