@@ -22,7 +22,7 @@ class EscalationConfig(AppConfig):
         agent_ticket_panels.append(
             Panel("escalation/_actions.html", context=panels.actions_context, slot="actions", order=20)
         )
-        nav_entries.append(NavEntry(_("Escalations"), "escalation:queue", who="agent", order=20))
+        nav_entries.append(NavEntry(_("Escalations"), "escalation:queue", who="agent", order=15))
         nav_entries.append(
             NavEntry(_("Escalation paths"), "escalation:config_paths", who="supervisor", order=80)
         )

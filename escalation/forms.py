@@ -23,8 +23,9 @@ def _textarea(rows: int = 4) -> forms.Textarea:
 
 def apply_service_error(form: forms.Form, exc: Exception) -> None:
     """Put a service's error on the form: on its field when it names one the form has, else on top."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
+    field_errors = getattr(exc, "errors", None)
+    if isinstance(field_errors, dict):
+        for field, errors in field_errors.items():
             form.add_error(field if field in form.fields else None, errors)
     elif isinstance(exc, ApplicationError):
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)

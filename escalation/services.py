@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
@@ -65,6 +65,18 @@ CUSTOMER_ESCALATED_MESSAGE = gettext_lazy(
     "They have everything you told us so far, so you will not need to repeat anything. "
     "We will keep you informed."
 )
+
+
+class HandoffIncomplete(ApplicationError):
+    """400 with one error list per named field (``{"summary": [...], "steps_taken": [...]}``)."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        first = next(iter(errors))
+        super().__init__(errors[first][0], field=first)
+        self.errors = errors
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.errors)
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -219,8 +231,8 @@ def ticket_escalate(
 ) -> Escalation:
     """Hand a ticket to a higher tier with its handoff. ``by=None`` is the system (e.g. SLA breach).
 
-    Raises ``ValidationError`` (field errors) for an incomplete handoff, ``ApplicationError`` for a
-    ticket that cannot go up, ``ConflictError`` when ``from_tier`` is stale.
+    Raises ``HandoffIncomplete`` (an ``ApplicationError`` with field errors) for an incomplete handoff,
+    ``ApplicationError`` for a ticket that cannot go up, ``ConflictError`` when ``from_tier`` is stale.
     """
     errors = _text_errors(summary=summary, steps_taken=steps_taken)
     if reason not in Escalation.Reason.values:
@@ -231,7 +243,7 @@ def ticket_escalate(
         errors["articles_tried"] = [_("Give article ids.")]
         articles = []
     if errors:
-        raise ValidationError(errors)
+        raise HandoffIncomplete(errors)
 
     t = core._locked(ticket)
     if from_tier is not None and t.tier != from_tier:
@@ -376,7 +388,7 @@ def ticket_deescalate(
     """Return a ticket to a lower tier with instructions (required, more than a token)."""
     errors = _text_errors(instructions=instructions)
     if errors:
-        raise ValidationError(errors)
+        raise HandoffIncomplete(errors)
     t = core._locked(ticket)
     if t.status in CLOSED_STATUSES:
         raise ApplicationError(str(DEESCALATE_NOT_OPEN))

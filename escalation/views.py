@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -36,7 +36,7 @@ from .forms import (
     apply_service_error,
 )
 
-SERVICE_ERRORS = (ValidationError, ApplicationError, PermissionDenied)
+SERVICE_ERRORS = (ApplicationError, PermissionDenied)
 
 
 def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 
 from accounts.models import Team, User
 from escalation import selectors, services
@@ -84,18 +84,26 @@ def test_system_escalation_has_no_actor(vpn_ticket, handoff):
     ],
 )
 def test_incomplete_handoff_is_refused_with_the_field_named(vpn_ticket, tina, handoff, field, value):
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(services.HandoffIncomplete) as exc:
         services.ticket_escalate(ticket=vpn_ticket, by=tina, **{**handoff, field: value})
-    assert list(exc.value.message_dict) == [field]
+    assert list(exc.value.errors) == [field]
     vpn_ticket.refresh_from_db()
     assert (vpn_ticket.tier, vpn_ticket.escalation_count) == (1, 0)
     assert not Escalation.objects.exists()
 
 
+def test_an_incomplete_handoff_is_an_application_error_naming_every_field(vpn_ticket, handoff):
+    # the SLA app's auto-escalation catches ApplicationError; the API maps it to 400 with all fields
+    with pytest.raises(ApplicationError) as exc:
+        services.ticket_escalate(ticket=vpn_ticket, by=None, **{**handoff, "summary": "", "steps_taken": "x"})
+    assert exc.value.status_code == 400
+    assert set(exc.value.as_dict()) == {"summary", "steps_taken"}
+
+
 def test_unknown_reason_is_a_field_error(vpn_ticket, tina, handoff):
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(services.HandoffIncomplete) as exc:
         services.ticket_escalate(ticket=vpn_ticket, by=tina, **{**handoff, "reason": "bored"})
-    assert "reason" in exc.value.message_dict
+    assert "reason" in exc.value.errors
 
 
 def test_never_above_tier_3(vpn_ticket, tina, nick, handoff):
@@ -245,9 +253,9 @@ def test_deescalate_returns_to_the_sender_with_instructions(vpn_ticket, tina, ni
 @pytest.mark.parametrize("instructions", ["", "do it"])
 def test_deescalate_needs_instructions(vpn_ticket, tina, nick, handoff, instructions):
     services.ticket_escalate(ticket=vpn_ticket, by=tina, **handoff)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(services.HandoffIncomplete) as exc:
         services.ticket_deescalate(ticket=vpn_ticket, by=nick, instructions=instructions)
-    assert list(exc.value.message_dict) == ["instructions"]
+    assert list(exc.value.errors) == ["instructions"]
 
 
 def test_deescalate_only_downwards(vpn_ticket, tina):
