@@ -265,12 +265,13 @@ def ticket_escalate(
         raise ApplicationError(str(TEAM_WRONG_TIER), field="team")
 
     _supersede_pending(t)
-    old_tier, old_team = t.tier, t.team
+    # Ids, not objects: the locked row carries no related rows, and loading one costs a query.
+    old_tier, old_team_id = t.tier, t.team_id
     escalation = Escalation.objects.create(
         ticket=t,
         from_tier=old_tier,
         to_tier=to_tier,
-        from_team=old_team,
+        from_team_id=old_team_id,
         to_team=team,
         reason=reason,
         summary=summary.strip(),
@@ -287,7 +288,7 @@ def ticket_escalate(
         t,
         by=by,
         fields=["tier", "team", "assignee", "escalation_count"],
-        data={"escalation": escalation.pk, "team": team.pk, "from_team": old_team.pk if old_team else None},
+        data={"escalation": escalation.pk, "team": team.pk, "from_team": old_team_id},
     )
     _customer_update(t)
     ticket_route(ticket=t)
@@ -413,12 +414,12 @@ def ticket_deescalate(
     back_to = sender if sender is not None and team is not None and _is_member(sender, team) else None
 
     _supersede_pending(t)
-    old_tier, old_team = t.tier, t.team
+    old_tier, old_team_id = t.tier, t.team_id
     de = Deescalation.objects.create(
         ticket=t,
         from_tier=old_tier,
         to_tier=to_tier,
-        from_team=old_team,
+        from_team_id=old_team_id,
         to_team=team,
         instructions=instructions.strip(),
         by=by,

@@ -411,3 +411,9 @@ def test_handoffs_and_resolution_are_reachable_for_an_article_draft(vpn_ticket, 
     draft = selectors.article_draft_for(vpn_ticket)
     assert draft["resolution"] == "Rolled back router firmware to 7.0"
     assert draft["steps_taken"] == handoff["steps_taken"]
+
+
+def test_escalate_makes_a_bounded_number_of_queries(vpn_ticket, tina, handoff, django_assert_max_num_queries):
+    # lock, route (category, path), supersede, insert, update, version, event, message, event, savepoints
+    with django_assert_max_num_queries(12):
+        services.ticket_escalate(ticket=vpn_ticket, by=tina, **handoff)
