@@ -49,6 +49,7 @@ ESCALATION_NOT_PENDING = gettext_lazy("This escalation is no longer pending (it 
 ESCALATION_TICKET_MOVED = gettext_lazy("The ticket has moved on since this escalation.")
 NOT_IN_RECEIVING_TEAM = gettext_lazy("Only members of the receiving team can do this.")
 DECLINE_REASON_REQUIRED = gettext_lazy("Say why, so the sending team can fix it.")
+NOT_IN_HOLDING_TEAM = gettext_lazy("Only the team that holds the ticket can return it to a lower tier.")
 DEESCALATE_BAD_TIER = gettext_lazy("Choose a lower tier than the ticket's current one.")
 DEESCALATE_NOT_OPEN = gettext_lazy("A resolved or closed ticket cannot be de-escalated.")
 CONSULT_QUESTION_REQUIRED = gettext_lazy("Ask a question.")
@@ -391,6 +392,9 @@ def ticket_deescalate(
     if errors:
         raise HandoffIncomplete(errors)
     t = core._locked(ticket)
+    # Only the tier that holds the ticket hands it down: its team, its assignee, or a supervisor.
+    if t.team_id is not None and t.assignee_id != getattr(by, "pk", None) and not _is_member(by, t.team):
+        raise PermissionDenied(str(NOT_IN_HOLDING_TEAM))
     if t.status in CLOSED_STATUSES:
         raise ApplicationError(str(DEESCALATE_NOT_OPEN))
     to_tier = t.tier - 1 if to_tier is None else int(to_tier)

@@ -160,6 +160,8 @@ def test_decline_returns_the_ticket(api_as, tina, nick, vpn_ticket, handoff):
 def test_deescalate(api_as, tina, nick, vpn_ticket, handoff):
     services.ticket_escalate(ticket=vpn_ticket, by=tina, **handoff)
     url = f"/api/v1/tickets/{vpn_ticket.pk}/de-escalate/"
+    forbidden = api_as(tina).post(url, {"to_tier": 1, "instructions": "Not my ticket, but let me try this"})
+    assert forbidden.status_code == 403
     res = api_as(nick).post(url, {"to_tier": 1, "instructions": ""})
     assert res.status_code == 400
     assert "instructions" in res.json()
@@ -168,7 +170,8 @@ def test_deescalate(api_as, tina, nick, vpn_ticket, handoff):
     )
     assert res.status_code == 201
     assert (res.json()["from_tier"], res.json()["to_tier"]) == (2, 1)
-    res = api_as(nick).post(
+    # now at tier 1, held by tina: nothing lower to return it to
+    res = api_as(tina).post(
         url, {"to_tier": 1, "instructions": "Solution found, guide the customer through steps"}
     )
     assert res.status_code == 400

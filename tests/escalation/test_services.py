@@ -258,6 +258,18 @@ def test_deescalate_needs_instructions(vpn_ticket, tina, nick, handoff, instruct
     assert list(exc.value.errors) == ["instructions"]
 
 
+def test_only_the_holding_team_deescalates(vpn_ticket, tina, erin, sam, handoff):
+    services.ticket_escalate(ticket=vpn_ticket, by=tina, **handoff)
+    for outsider in (tina, erin):
+        with pytest.raises(PermissionDenied):
+            services.ticket_deescalate(
+                ticket=vpn_ticket, by=outsider, instructions="Please take it back, thanks"
+            )
+    services.ticket_deescalate(ticket=vpn_ticket, by=sam, instructions="Supervisor: back to the service desk")
+    vpn_ticket.refresh_from_db()
+    assert vpn_ticket.tier == 1
+
+
 def test_deescalate_only_downwards(vpn_ticket, tina):
     with pytest.raises(ApplicationError) as exc:
         services.ticket_deescalate(
