@@ -202,3 +202,13 @@ def test_consult_answer_then_escalate(api_as, tina, nick, erin, vpn_ticket, netw
     assert "Known VPN issue?" in res.json()["summary"]
     assert "firmware bug" in res.json()["summary"]
     assert api_as(tina).post(f"/api/v1/consults/{consult_id}/escalate/", {}).status_code == 409
+
+
+def test_ordering_accepts_only_the_allowlist(api_as, nick, tina, vpn_ticket, handoff):
+    services.ticket_escalate(ticket=vpn_ticket, by=tina, **handoff)
+    client = api_as(nick)
+    assert client.get("/api/v1/escalations/", {"ordering": "id"}).status_code == 200
+    # a lookup across relations is ignored, never applied (no probing of password hashes)
+    res = client.get("/api/v1/escalations/", {"ordering": "created_by__password"})
+    assert res.status_code == 200
+    assert len(res.json()["results"]) == 1
