@@ -170,18 +170,18 @@ def team_agents_with_load(*, team: Team) -> list[User]:
 def team_pick_agent(*, team: Team) -> User | None:
     """Who of ``team`` gets the next ticket, by the team's routing; None for manual or all full.
 
-    Call inside a transaction: round robin locks the team's routing state so two arrivals at the
-    same moment go to different agents.
+    Call inside a transaction: the team row stays locked until commit, so two arrivals at the same
+    moment are counted and picked one after the other (never both onto the last free slot).
     """
     if team.routing == Team.Routing.MANUAL:
         return None
+    # Lock before counting: the next picker's count then sees this pick once it commits.
+    Team.objects.select_for_update().filter(pk=team.pk).first()
     candidates = [a for a in team_agents_with_load(team=team) if a.open_load < team.max_open_per_agent]
     if not candidates:
         return None
     if team.routing == Team.Routing.LEAST_LOADED:
         return min(candidates, key=lambda a: (a.open_load, a.pk))
-    # Lock the team row first: it serialises the creation of the state row, then the pick itself.
-    Team.objects.select_for_update().filter(pk=team.pk).first()
     state, _created = TeamRoutingState.objects.get_or_create(team=team)
     after = [a for a in candidates if state.last_agent_id is not None and a.pk > state.last_agent_id]
     chosen = after[0] if after else candidates[0]

@@ -107,3 +107,45 @@ def test_parallel_escalations_without_from_tier_never_skip_past_tier_3(
     assert (ticket.tier, ticket.escalation_count) == (3, 2)
     events = TicketEvent.objects.filter(ticket=ticket, kind="escalated").order_by("id")
     assert [(e.old_value, e.new_value) for e in events] == [("1", "2"), ("2", "3")]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_arrivals_never_overfill_the_load_cap(
+    live_server, alice, network_category, service_desk, handoff
+):
+    # given a round-robin team of two agents who may hold one open ticket each
+    from accounts.models import Team
+    from tickets import services as core
+
+    team = Team.objects.get(tier=2, is_default_for_tier=True)
+    team.routing, team.max_open_per_agent = Team.Routing.ROUND_ROBIN, 1
+    team.save()
+    agents = [UserFactory(username=f"n{i}", role=User.Role.AGENT, teams=[team]) for i in range(2)]
+    escalator = UserFactory(username="t1", role=User.Role.AGENT, teams=[service_desk])
+    token = Token.objects.create(user=escalator).key
+    tickets = [
+        core.ticket_create(
+            requester=alice, by=alice, subject=f"s{i}", description="d", category=network_category
+        )
+        for i in range(6)
+    ]
+    barrier = threading.Barrier(len(tickets))
+    statuses: list[int] = []
+
+    def escalate(pk: int) -> None:
+        barrier.wait()
+        statuses.append(_post(f"{live_server.url}/api/v1/tickets/{pk}/escalate/", token, handoff))
+
+    # when all six arrive at once
+    threads = [threading.Thread(target=escalate, args=(t.pk,)) for t in tickets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+
+    # then all are escalated, and each agent got exactly one
+    assert statuses == [201] * 6
+    assert sorted(Ticket.objects.filter(assignee__in=agents).values_list("assignee", flat=True)) == sorted(
+        a.pk for a in agents
+    )
