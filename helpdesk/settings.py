@@ -296,3 +296,8 @@ HELPDESK_LOGIN_WINDOW = timedelta(minutes=env.int("HELPDESK_LOGIN_WINDOW_MINUTES
 HELPDESK_PRESENCE_TTL_SECONDS = 20
 HELPDESK_PRESENCE_POLL_SECONDS = 5  # how often an open ticket page sends its heartbeat
 HELPDESK_QUEUE_PAGE_SIZE = 25
+
+
+# --- escalation ---
+# from_tier / to_tier / tier share one choice set: one schema enum instead of one per field name.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["TierEnum"] = "accounts.models.Tier"

@@ -1,0 +1,351 @@
+"""Agent pages of escalation: thin — parse a form, call one service, render or redirect.
+
+Customers get 404 on every page here (handoffs are internal); configuration is for supervisors (403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Team, User
+from helpdesk.errors import ApplicationError
+from tickets.models import EscalationPath
+from tickets.selectors import category_tree, ticket_get_for_user
+
+from . import panels, selectors, services
+from .forms import (
+    AnswerForm,
+    ConsultForm,
+    DeclineForm,
+    DeescalateForm,
+    EscalateForm,
+    TeamRoutingForm,
+    apply_service_error,
+)
+
+SERVICE_ERRORS = (ApplicationError, PermissionDenied)
+
+
+def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_agent:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def supervisor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_supervisor:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _back(request: HttpRequest, ticket_id: int) -> HttpResponseRedirect:
+    """To ``next`` when it stays on our host (e.g. the ticket page with the card), else the handoffs page."""
+    nxt = request.POST.get("next") or request.GET.get("next")
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(nxt)
+    return redirect("escalation:handoffs", ticket_id=ticket_id)
+
+
+def _status_for(exc: Exception) -> int:
+    return getattr(exc, "status_code", 403 if isinstance(exc, PermissionDenied) else 400)
+
+
+# --- escalate ---------------------------------------------------------------------------------------
+
+
+@agent_required
+@require_http_methods(["GET", "POST"])
+def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = ticket_get_for_user(user=request.user, pk=ticket_id)
+    form = EscalateForm(request.POST or None, ticket=ticket)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.ticket_escalate(ticket=ticket, by=request.user, **data)
+            except SERVICE_ERRORS as exc:
+                apply_service_error(form, exc)
+                status = _status_for(exc)
+            else:
+                messages.success(request, _("Escalated to tier %(tier)s.") % {"tier": data["to_tier"]})
+                return _back(request, ticket.pk)
+    ctx = {
+        "ticket": ticket,
+        "form": form,
+        "action": reverse("escalation:escalate", args=[ticket.pk]),
+        "blocked": _escalate_blocked(ticket),
+    }
+    return render(request, "escalation/escalate.html", ctx, status=status)
+
+
+def _escalate_blocked(ticket: Any) -> str:
+    """Why this ticket cannot go up at all (the form is not offered then), else ""."""
+    if not ticket.is_open:
+        return str(services.ESCALATE_NOT_OPEN)
+    if ticket.tier >= 3:
+        return str(services.ESCALATE_TOP_TIER)
+    return ""
+
+
+@agent_required
+@require_http_methods(["GET", "POST"])
+def consult_escalate(request: HttpRequest, consult_id: int) -> HttpResponse:
+    """The escalate form, prefilled from a consult's question and answer."""
+    consult = selectors.consult_get_for_user(user=request.user, pk=consult_id)
+    ticket = consult.ticket
+    initial = {
+        **services.consult_handoff_prefill(consult=consult),
+        "to_tier": consult.team.tier,
+        "team": consult.team,
+    }
+    form = EscalateForm(request.POST or None, ticket=ticket, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            data.pop("to_tier")
+            try:
+                services.consult_escalate(consult=consult, by=request.user, **data)
+            except SERVICE_ERRORS as exc:
+                apply_service_error(form, exc)
+                status = _status_for(exc)
+            else:
+                messages.success(request, _("The consult became an escalation."))
+                return _back(request, ticket.pk)
+    ctx = {
+        "ticket": ticket,
+        "form": form,
+        "consult": consult,
+        "action": reverse("escalation:consult_escalate", args=[consult.pk]),
+        "blocked": _escalate_blocked(ticket),
+    }
+    return render(request, "escalation/escalate.html", ctx, status=status)
+
+
+# --- receive: queue, handoffs, accept, decline ---------------------------------------------------
+
+
+@agent_required
+def queue(request: HttpRequest) -> HttpResponse:
+    ctx = {
+        "escalations": selectors.escalation_queue(user=request.user),
+        "consults": selectors.consult_queue(user=request.user),
+        "limit": selectors.QUEUE_LIMIT,
+    }
+    return render(request, "escalation/queue.html", ctx)
+
+
+@agent_required
+def handoffs(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The ticket's handoff card on a page of its own (the ticket page shows it as a panel)."""
+    ticket = ticket_get_for_user(user=request.user, pk=ticket_id)
+    card = panels.handoff_card_context(request, ticket) or {"ticket": ticket}
+    actions = panels.actions_context(request, ticket)
+    return render(request, "escalation/handoffs.html", {**card, "ticket": ticket, "actions": actions})
+
+
+@agent_required
+def escalation_detail(request: HttpRequest, escalation_id: int) -> HttpResponse:
+    escalation = selectors.escalation_get_for_user(user=request.user, pk=escalation_id)
+    return redirect("escalation:handoffs", ticket_id=escalation.ticket_id)
+
+
+@agent_required
+@require_POST
+def accept(request: HttpRequest, escalation_id: int) -> HttpResponse:
+    escalation = selectors.escalation_get_for_user(user=request.user, pk=escalation_id)
+    try:
+        services.escalation_accept(escalation=escalation, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Accepted: the ticket is yours."))
+    return _back(request, escalation.ticket_id)
+
+
+@agent_required
+@require_http_methods(["GET", "POST"])
+def decline(request: HttpRequest, escalation_id: int) -> HttpResponse:
+    escalation = selectors.escalation_get_for_user(user=request.user, pk=escalation_id)
+    form = DeclineForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.escalation_decline(escalation=escalation, by=request.user, **form.cleaned_data)
+            except SERVICE_ERRORS as exc:
+                apply_service_error(form, exc)
+                status = _status_for(exc)
+            else:
+                messages.success(request, _("Sent back to the sending team."))
+                return _back(request, escalation.ticket_id)
+    ctx = {"escalation": escalation, "ticket": escalation.ticket, "form": form}
+    return render(request, "escalation/decline.html", ctx, status=status)
+
+
+# --- de-escalate, consult -------------------------------------------------------------------------
+
+
+@agent_required
+@require_http_methods(["GET", "POST"])
+def deescalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = ticket_get_for_user(user=request.user, pk=ticket_id)
+    form = DeescalateForm(request.POST or None, ticket=ticket)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.ticket_deescalate(ticket=ticket, by=request.user, **form.cleaned_data)
+            except SERVICE_ERRORS as exc:
+                apply_service_error(form, exc)
+                status = _status_for(exc)
+            else:
+                messages.success(
+                    request, _("Returned to tier %(tier)s.") % {"tier": form.cleaned_data["to_tier"]}
+                )
+                return _back(request, ticket.pk)
+    return render(request, "escalation/deescalate.html", {"ticket": ticket, "form": form}, status=status)
+
+
+@agent_required
+@require_http_methods(["GET", "POST"])
+def consult(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = ticket_get_for_user(user=request.user, pk=ticket_id)
+    form = ConsultForm(request.POST or None, ticket=ticket)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.consult_create(ticket=ticket, by=request.user, **form.cleaned_data)
+            except SERVICE_ERRORS as exc:
+                apply_service_error(form, exc)
+                status = _status_for(exc)
+            else:
+                messages.success(
+                    request, _("Your question went to %(team)s.") % {"team": form.cleaned_data["team"].name}
+                )
+                return _back(request, ticket.pk)
+    return render(request, "escalation/consult.html", {"ticket": ticket, "form": form}, status=status)
+
+
+@agent_required
+@require_http_methods(["GET", "POST"])
+def consult_answer(request: HttpRequest, consult_id: int) -> HttpResponse:
+    consult_obj = selectors.consult_get_for_user(user=request.user, pk=consult_id)
+    form = AnswerForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.consult_answer(consult=consult_obj, by=request.user, **form.cleaned_data)
+            except SERVICE_ERRORS as exc:
+                apply_service_error(form, exc)
+                status = _status_for(exc)
+            else:
+                messages.success(request, _("Answer added to the ticket as an internal note."))
+                return _back(request, consult_obj.ticket_id)
+    ctx = {"consult": consult_obj, "ticket": consult_obj.ticket, "form": form}
+    return render(request, "escalation/consult_answer.html", ctx, status=status)
+
+
+# --- supervisor configuration ----------------------------------------------------------------------
+
+
+@supervisor_required
+@require_http_methods(["GET", "POST"])
+def config_paths(request: HttpRequest) -> HttpResponse:
+    """Escalation paths per category (tier → team) and the default team per tier, in one form."""
+    categories = category_tree()
+    teams = list(Team.objects.order_by("tier", "name"))
+    by_pk = {t.pk: t for t in teams}
+    paths = {(p.category_id, p.tier): p.team_id for p in EscalationPath.objects.all()}
+    tiers = (1, 2, 3)
+    if request.method == "POST":
+        try:
+            for tier in tiers:
+                default = by_pk.get(_int(request.POST.get(f"default-{tier}")))
+                services.team_default_set(tier=tier, team=default)
+            for cat in categories:
+                for tier in tiers:
+                    team = by_pk.get(_int(request.POST.get(f"path-{cat.pk}-{tier}")))
+                    if paths.get((cat.pk, tier)) != (team.pk if team else None):
+                        services.escalation_path_set(category=cat, tier=tier, team=team)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Escalation paths saved."))
+        return redirect("escalation:config_paths")
+    rows = [
+        {"category": cat, "cells": [(tier, paths.get((cat.pk, tier))) for tier in tiers]}
+        for cat in categories
+    ]
+    ctx = {
+        "rows": rows,
+        "tiers": tiers,
+        "teams_by_tier": {tier: [t for t in teams if t.tier == tier] for tier in tiers},
+        "defaults": {t.tier: t.pk for t in teams if t.is_default_for_tier},
+    }
+    return render(request, "escalation/config_paths.html", ctx)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@supervisor_required
+@require_http_methods(["GET", "POST"])
+def config_teams(request: HttpRequest) -> HttpResponse:
+    """Teams with tier, routing, load cap and members; routing and cap are edited here."""
+    if request.method == "POST":
+        form = TeamRoutingForm(request.POST)
+        if form.is_valid():
+            services.team_routing_set(**form.cleaned_data)
+            messages.success(request, _("%(team)s saved.") % {"team": form.cleaned_data["team"].name})
+        else:
+            messages.error(request, _("Not saved: check routing and the maximum."))
+        return redirect("escalation:config_teams")
+    members = User.objects.filter(role__in=(User.Role.AGENT, User.Role.SUPERVISOR)).order_by("username")
+    teams = Team.objects.order_by("tier", "name").prefetch_related(Prefetch("members", queryset=members))
+    rows = [
+        (
+            team,
+            TeamRoutingForm(
+                initial={"team": team, "routing": team.routing, "max_open_per_agent": team.max_open_per_agent}
+            ),
+        )
+        for team in teams
+    ]
+    return render(request, "escalation/config_teams.html", {"rows": rows})

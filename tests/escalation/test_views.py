@@ -1,0 +1,306 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from accounts.models import Team
+from escalation import services
+from escalation.models import Escalation
+from escalation.panels import actions_context, handoff_card_context
+from tests.factories import CategoryFactory, TeamFactory
+from tickets import services as core
+from tickets.models import EscalationPath
+from tickets.panels import agent_ticket_panels, nav_entries, render_panels
+from tickets.selectors import message_visible_qs
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:  # noqa: ANN001
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _post_escalate(client: Client, ticket, data: dict):  # noqa: ANN001, ANN202
+    return client.post(
+        f"/agent/tickets/{ticket.pk}/escalate/", {"from_tier": ticket.tier, "to_tier": 2, **data}
+    )
+
+
+def test_escalate_page_offers_reasons_and_the_target_tier_teams(tina, vpn_ticket, network_team, engineering):
+    res = _client(tina).get(f"/agent/tickets/{vpn_ticket.pk}/escalate/")
+    assert res.status_code == 200
+    html = res.content.decode()
+    assert 'value="needs_permissions"' in html
+    assert 'value="sla_breach"' in html
+    assert "Network" in html
+    assert f'name="from_tier" value="{vpn_ticket.tier}"' in html
+
+
+def test_incomplete_escalate_form_names_the_fields(tina, vpn_ticket, handoff):
+    res = _post_escalate(_client(tina), vpn_ticket, {**handoff, "summary": "", "steps_taken": "tried"})
+    assert res.status_code == 400
+    html = res.content.decode()
+    assert 'id="errors-summary"' in html
+    assert 'id="errors-steps_taken"' in html
+    assert "Required" in html
+    assert "Too short" in html
+    assert not Escalation.objects.exists()
+
+
+def test_escalate_form_escalates_and_shows_the_card(tina, vpn_ticket, handoff, network_team):
+    res = _post_escalate(_client(tina), vpn_ticket, {**handoff, "articles_tried": "12, 14"})
+    assert res.status_code == 302
+    esc = Escalation.objects.get()
+    assert esc.articles_tried == [12, 14]
+    assert res["Location"] == f"/agent/tickets/{vpn_ticket.pk}/handoffs/"
+
+
+def test_stale_escalate_form_says_someone_escalated_already(tina, vpn_ticket, handoff):
+    client = _client(tina)
+    assert _post_escalate(client, vpn_ticket, handoff).status_code == 302
+    res = client.post(f"/agent/tickets/{vpn_ticket.pk}/escalate/", {"from_tier": 1, "to_tier": 2, **handoff})
+    assert res.status_code in (400, 409)
+    assert Escalation.objects.count() == 1
+
+
+def test_card_shows_the_handoff_and_accept_for_the_receiving_team(tina, nick, vpn_ticket, handoff):
+    services.ticket_escalate(ticket=vpn_ticket, by=tina, **handoff)
+    res = _client(nick).get(f"/agent/tickets/{vpn_ticket.pk}/handoffs/")
+    html = res.content.decode()
+    assert res.status_code == 200
+    for value in handoff.values():
+        if value != "needs_expertise":
+            assert value in html
+    assert "Needs expertise" in html
+    assert "Escalated by Tina" in html
+    assert 'id="accept-escalation"' in html
+    # tina (sending team) sees the card but no accept button
+    assert (
+        'id="accept-escalation"'
+        not in _client(tina).get(f"/agent/tickets/{vpn_ticket.pk}/handoffs/").content.decode()
+    )
+
+
+def test_accept_via_the_card(tina, nick, vpn_ticket, handoff):
+    esc = services.ticket_escalate(ticket=vpn_ticket, by=tina, **handoff)
+    res = _client(nick).post(
+        f"/agent/escalations/{esc.pk}/accept/", {"next": f"/agent/tickets/{vpn_ticket.pk}/"}
+    )
+    assert res.status_code == 302
+    assert res["Location"] == f"/agent/tickets/{vpn_ticket.pk}/"
+    vpn_ticket.refresh_from_db()
+    assert vpn_ticket.assignee == nick
+    assert _client(nick).get(f"/agent/escalations/{esc.pk}/accept/").status_code == 405
+
+
+def test_next_to_another_host_is_ignored(tina, nick, vpn_ticket, handoff):
+    esc = services.ticket_escalate(ticket=vpn_ticket, by=tina, **handoff)
+    res = _client(nick).post(f"/agent/escalations/{esc.pk}/accept/", {"next": "https://evil.example/"})
+    assert res["Location"] == f"/agent/tickets/{vpn_ticket.pk}/handoffs/"
+
+
+def test_decline_form_sends_it_back_to_tier_1_with_the_reason(tina, nick, vpn_ticket, handoff, service_desk):
+    esc = services.ticket_escalate(ticket=vpn_ticket, by=tina, **handoff)
+    client = _client(nick)
+    res = client.post(f"/agent/escalations/{esc.pk}/decline/", {"reason": ""})
+    assert res.status_code == 400
+    assert 'id="errors-reason"' in res.content.decode()
+    res = client.post(
+        f"/agent/escalations/{esc.pk}/decline/", {"reason": "Missing diagnostics: add the event log"}
+    )
+    assert res.status_code == 302
+    vpn_ticket.refresh_from_db()
+    assert (vpn_ticket.tier, vpn_ticket.team) == (1, service_desk)
+    html = _client(tina).get(f"/agent/tickets/{vpn_ticket.pk}/handoffs/").content.decode()
+    assert "Missing diagnostics: add the event log" in html
+    assert "Declined" in html
+
+
+def test_deescalate_form(tina, nick, vpn_ticket, handoff):
+    esc = services.ticket_escalate(ticket=vpn_ticket, by=tina, **handoff)
+    services.escalation_accept(escalation=esc, by=nick)
+    client = _client(nick)
+    res = client.post(f"/agent/tickets/{vpn_ticket.pk}/de-escalate/", {"to_tier": 1, "instructions": "fix"})
+    assert res.status_code == 400
+    assert 'id="errors-instructions"' in res.content.decode()
+    res = client.post(
+        f"/agent/tickets/{vpn_ticket.pk}/de-escalate/",
+        {"to_tier": 1, "instructions": "Solution found: guide the customer through steps 1-3"},
+    )
+    assert res.status_code == 302
+    vpn_ticket.refresh_from_db()
+    assert vpn_ticket.tier == 1
+    html = _client(tina).get(f"/agent/tickets/{vpn_ticket.pk}/handoffs/").content.decode()
+    assert "guide the customer through steps 1-3" in html
+
+
+def test_consult_answered_then_escalated_via_the_forms(tina, nick, vpn_ticket, network_team):
+    tina_c, nick_c = _client(tina), _client(nick)
+    res = tina_c.post(
+        f"/agent/tickets/{vpn_ticket.pk}/consult/",
+        {"team": network_team.pk, "question": "Is firmware 7.1 known to drop VPN tunnels?"},
+    )
+    assert res.status_code == 302
+    consult = vpn_ticket.consults.get()
+    queue = nick_c.get("/agent/escalations/").content.decode()
+    assert "Is firmware 7.1 known to drop VPN tunnels?" in queue
+    res = nick_c.post(f"/agent/consults/{consult.pk}/answer/", {"answer": "Yes, known bug, we take it."})
+    assert res.status_code == 302
+    # the escalate form comes prefilled from the consult
+    html = tina_c.get(f"/agent/consults/{consult.pk}/escalate/").content.decode()
+    assert "known bug, we take it" in html
+    form = {
+        "reason": "needs_expertise",
+        "to_tier": 2,
+        "team": network_team.pk,
+        "from_tier": 1,
+        "summary": services.consult_handoff_prefill(consult=consult)["summary"],
+        "steps_taken": services.consult_handoff_prefill(consult=consult)["steps_taken"],
+    }
+    assert tina_c.post(f"/agent/consults/{consult.pk}/escalate/", form).status_code == 302
+    consult.refresh_from_db()
+    assert consult.escalation is not None
+    assert consult.escalation.to_team == network_team
+
+
+def test_queue_lists_pending_escalations_of_my_teams_with_bounded_queries(
+    tina, nick, erin, alice, network_category, handoff, django_assert_max_num_queries
+):
+    for i in range(5):
+        t = core.ticket_create(
+            requester=alice, by=alice, subject=f"VPN {i}", description="d", category=network_category
+        )
+        services.ticket_escalate(ticket=t, by=tina, **handoff)
+    client = _client(nick)
+    with django_assert_max_num_queries(10):
+        res = client.get("/agent/escalations/")
+    html = res.content.decode()
+    assert html.count('id="esc-row-') == 5
+    assert handoff["summary"][:50] in html
+    assert "Tina" in html
+    # erin's team (tier 3) has nothing waiting
+    assert 'id="esc-row-' not in _client(erin).get("/agent/escalations/").content.decode()
+
+
+def test_customer_gets_404_on_every_page_and_sees_only_the_public_update(
+    alice, tina, nick, vpn_ticket, handoff, engineering
+):
+    esc = services.ticket_escalate(ticket=vpn_ticket, by=tina, **handoff)
+    consult = services.consult_create(
+        ticket=vpn_ticket, by=nick, team=engineering, question="Any idea what this is?"
+    )
+    client = _client(alice)
+    urls = [
+        f"/agent/tickets/{vpn_ticket.pk}/escalate/",
+        f"/agent/tickets/{vpn_ticket.pk}/de-escalate/",
+        f"/agent/tickets/{vpn_ticket.pk}/consult/",
+        f"/agent/tickets/{vpn_ticket.pk}/handoffs/",
+        "/agent/escalations/",
+        f"/agent/escalations/{esc.pk}/decline/",
+        f"/agent/consults/{consult.pk}/answer/",
+        f"/agent/consults/{consult.pk}/escalate/",
+    ]
+    assert [client.get(u).status_code for u in urls] == [404] * len(urls)
+    assert client.post(f"/agent/escalations/{esc.pk}/accept/").status_code == 404
+    # what the portal may show her: one public update, and none of the handoff
+    visible = list(message_visible_qs(user=alice, ticket=vpn_ticket))
+    assert [m.internal for m in visible] == [False]
+    assert "specialist team" in visible[0].body
+    for m in visible:
+        for text in [*handoff.values(), "Any idea what this is?"]:
+            assert text not in m.body
+
+
+def test_anonymous_is_sent_to_login(vpn_ticket):
+    res = Client().get("/agent/escalations/")
+    assert res.status_code == 302
+    assert res["Location"].startswith("/accounts/login/")
+
+
+def test_panels_are_registered_and_hidden_from_customers(rf, tina, nick, alice, vpn_ticket, handoff):
+    services.ticket_escalate(ticket=vpn_ticket, by=tina, **handoff)
+    request = rf.get("/")
+    request.user = nick
+    slots = {
+        slot: render_panels(agent_ticket_panels, request, vpn_ticket, slot) for slot in ("main", "actions")
+    }
+    assert [t for t, _ in slots["main"]] == ["escalation/_handoff_card.html"]
+    assert slots["main"][0][1]["can_decide"] is True
+    assert [t for t, _ in slots["actions"]] == ["escalation/_actions.html"]
+    request.user = alice
+    assert handoff_card_context(request, vpn_ticket) is None
+    assert actions_context(request, vpn_ticket) is None
+    assert {e.url_name for e in nav_entries} >= {
+        "escalation:queue",
+        "escalation:config_paths",
+        "escalation:config_teams",
+    }
+
+
+def test_config_pages_are_for_supervisors_only(tina, nick, alice, sam):
+    for user in (tina, nick, alice):
+        client = _client(user)
+        assert client.get("/agent/config/paths/").status_code == 403
+        assert client.get("/agent/config/teams/").status_code == 403
+        assert client.post("/agent/config/teams/", {}).status_code == 403
+    assert _client(sam).get("/agent/config/paths/").status_code == 200
+    assert _client(sam).get("/agent/config/teams/").status_code == 200
+
+
+def test_supervisor_sets_paths_and_defaults(sam, network_category, service_desk, network_team, engineering):
+    server = TeamFactory(name="Server", tier=2)
+    printers = CategoryFactory(name="Printers")
+    client = _client(sam)
+    assert "Network" in client.get("/agent/config/paths/").content.decode()
+    res = client.post(
+        "/agent/config/paths/",
+        {
+            "default-1": service_desk.pk,
+            "default-2": server.pk,
+            "default-3": engineering.pk,
+            f"path-{network_category.pk}-1": service_desk.pk,
+            f"path-{network_category.pk}-2": server.pk,
+            f"path-{network_category.pk}-3": "",
+            f"path-{printers.pk}-2": network_team.pk,
+        },
+    )
+    assert res.status_code == 302
+    assert EscalationPath.objects.get(category=network_category, tier=2).team == server
+    assert not EscalationPath.objects.filter(category=network_category, tier=3).exists()
+    assert EscalationPath.objects.get(category=printers, tier=2).team == network_team
+    assert Team.objects.get(tier=2, is_default_for_tier=True) == server
+
+
+def test_supervisor_sets_team_routing(sam, nick, network_team):
+    client = _client(sam)
+    html = client.get("/agent/config/teams/").content.decode()
+    assert "Network" in html
+    assert "Nick" in html
+    res = client.post(
+        "/agent/config/teams/", {"team": network_team.pk, "routing": "round_robin", "max_open_per_agent": 7}
+    )
+    assert res.status_code == 302
+    network_team.refresh_from_db()
+    assert (network_team.routing, network_team.max_open_per_agent) == ("round_robin", 7)
+
+
+def test_escalate_page_explains_why_a_tier_3_ticket_cannot_go_up(tina, nick, erin, vpn_ticket, handoff):
+    services.ticket_escalate(ticket=vpn_ticket, by=tina, **handoff, to_tier=3)
+    html = _client(erin).get(f"/agent/tickets/{vpn_ticket.pk}/escalate/").content.decode()
+    assert 'id="escalate-blocked"' in html
+    assert "3rd level" in html
+    assert 'id="escalate-form"' not in html
+
+
+def test_pages_speak_german_to_a_german_agent(tina, vpn_ticket):
+    tina.language = "de"
+    tina.save()
+    html = _client(tina).get(f"/agent/tickets/{vpn_ticket.pk}/escalate/").content.decode()
+    assert "Bereits unternommene Schritte" in html
+    assert "Fachwissen nötig" in html
+    res = _client(tina).post(
+        f"/agent/tickets/{vpn_ticket.pk}/escalate/", {"from_tier": 1, "to_tier": 2, "reason": "other"}
+    )
+    assert "Pflichtfeld" in res.content.decode()
