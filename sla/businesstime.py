@@ -37,7 +37,9 @@ def parse_hhmm(value: str) -> int:
     return total
 
 
-def parse_working_hours(raw: Mapping[object, Sequence[Sequence[str]]]) -> dict[int, tuple[tuple[int, int], ...]]:
+def parse_working_hours(
+    raw: Mapping[object, Sequence[Sequence[str]]],
+) -> dict[int, tuple[tuple[int, int], ...]]:
     """``{"0": [["08:00", "17:00"]], …}`` (weekday 0 = Monday) → minutes, validated and sorted."""
     out: dict[int, tuple[tuple[int, int], ...]] = {}
     for key, spans in (raw or {}).items():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-import holidays as holidays_lib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -51,7 +51,9 @@ def validate_timezone(value: str) -> None:
 
 def validate_working_hours(value: object) -> None:
     if not isinstance(value, dict):
-        raise ValidationError(_('Working hours are a mapping of weekday to periods, e.g. {"0": [["08:00", "17:00"]]}.'))
+        raise ValidationError(
+            _('Working hours are a mapping of weekday to periods, e.g. {"0": [["08:00", "17:00"]]}.')
+        )
     try:
         businesstime.parse_working_hours(value)
     except (TypeError, ValueError) as exc:
@@ -76,7 +78,9 @@ class Calendar(models.Model):
         choices=GERMAN_STATES,
         help_text=_("Empty: nationwide public holidays only."),
     )
-    always_open = models.BooleanField(_("24/7"), default=False, help_text=_("Every hour counts; no holidays."))
+    always_open = models.BooleanField(
+        _("24/7"), default=False, help_text=_("Every hour counts; no holidays.")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -105,7 +109,9 @@ class CustomHoliday(models.Model):
 
     class Meta:
         ordering = ["date"]
-        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="one_custom_holiday_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "date"], name="one_custom_holiday_per_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
@@ -163,15 +169,11 @@ class SlaPolicy(models.Model):
                 fields=["is_default"], condition=models.Q(is_default=True), name="one_default_sla_policy"
             ),
             models.CheckConstraint(
-                condition=models.Q(
-                    tier1_share__lte=100, tier2_share__lte=100, tier3_share__lte=100
-                ),
+                condition=models.Q(tier1_share__lte=100, tier2_share__lte=100, tier3_share__lte=100),
                 name="sla_tier_shares_at_most_100",
             ),
             models.CheckConstraint(
-                condition=models.Q(
-                    tier1_share=100 - models.F("tier2_share") - models.F("tier3_share")
-                ),
+                condition=models.Q(tier1_share=100 - models.F("tier2_share") - models.F("tier3_share")),
                 name="sla_tier_shares_sum_100",
             ),
             models.CheckConstraint(
@@ -337,4 +339,3 @@ class SlaAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.target} #{self.ticket_id}"
-

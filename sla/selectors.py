@@ -22,7 +22,9 @@ Status = Ticket.Status
 
 
 def policy_list() -> QuerySet[SlaPolicy]:
-    return SlaPolicy.objects.select_related("calendar", "category", "customer").order_by("-is_default", "name")
+    return SlaPolicy.objects.select_related("calendar", "category", "customer").order_by(
+        "-is_default", "name"
+    )
 
 
 def calendar_list() -> QuerySet[Calendar]:

@@ -354,7 +354,9 @@ class Crossing:
 CROSSINGS = (
     Crossing(Target.FIRST_RESPONSE, SlaAlert.Kind.BREACH, "first_response_due", "first_response_breached_at"),
     Crossing(Target.RESOLUTION, SlaAlert.Kind.BREACH, "resolution_due", "resolution_breached_at"),
-    Crossing(Target.FIRST_RESPONSE, SlaAlert.Kind.WARNING, "first_response_warn_at", "first_response_warned_at"),
+    Crossing(
+        Target.FIRST_RESPONSE, SlaAlert.Kind.WARNING, "first_response_warn_at", "first_response_warned_at"
+    ),
     Crossing(Target.RESOLUTION, SlaAlert.Kind.WARNING, "resolution_warn_at", "resolution_warned_at"),
 )
 
@@ -436,7 +438,8 @@ def _sweep_batch(crossing: Crossing, now: datetime, batch_size: int) -> tuple[in
         if alert is None:
             continue
         ticket.sla_state = (
-            SlaState.BREACHED if crossing.kind == SlaAlert.Kind.BREACH or ticket.sla_state == SlaState.BREACHED
+            SlaState.BREACHED
+            if crossing.kind == SlaAlert.Kind.BREACH or ticket.sla_state == SlaState.BREACHED
             else SlaState.WARNING
         )
         setattr(ticket.sla, crossing.flag, now)
@@ -489,7 +492,9 @@ def breach_handoff(ticket: Ticket) -> dict[str, str]:
         if sla.resolution_breached_at or sla.resolution_met is False:
             missed.append(str(Target.RESOLUTION.label).lower())
     tz = timezone.get_current_timezone()
-    summary = _("SLA breach (%(targets)s) on %(reference)s “%(subject)s”: priority %(priority)s, tier %(tier)s%(team)s.") % {
+    summary = _(
+        "SLA breach (%(targets)s) on %(reference)s “%(subject)s”: priority %(priority)s, tier %(tier)s%(team)s."
+    ) % {
         "targets": ", ".join(missed) or _("due time passed"),
         "reference": ticket.reference,
         "subject": ticket.subject,

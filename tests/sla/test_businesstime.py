@@ -101,7 +101,9 @@ def test_office_hours_follow_daylight_saving_time():
 
 
 def test_a_round_the_clock_day_on_the_dst_change_has_23_hours():
-    sunday_only = bt.Schedule(timezone="Europe/Berlin", hours=bt.parse_working_hours({"6": [["00:00", "24:00"]]}))
+    sunday_only = bt.Schedule(
+        timezone="Europe/Berlin", hours=bt.parse_working_hours({"6": [["00:00", "24:00"]]})
+    )
     assert bt.business_minutes_between(sunday_only, berlin(2026, 3, 29), berlin(2026, 3, 30)) == 23 * 60
     assert bt.business_minutes_between(sunday_only, berlin(2026, 10, 25), berlin(2026, 10, 26)) == 25 * 60
 
@@ -134,8 +136,12 @@ def test_a_calendar_without_working_time_has_no_due_time():
 
 @pytest.mark.parametrize(
     "raw",
-    [{"7": [["08:00", "17:00"]]}, {"0": [["17:00", "08:00"]]}, {"0": [["08:00", "12:00"], ["11:00", "13:00"]]},
-     {"0": [["8", "25:00"]]}],
+    [
+        {"7": [["08:00", "17:00"]]},
+        {"0": [["17:00", "08:00"]]},
+        {"0": [["08:00", "12:00"], ["11:00", "13:00"]]},
+        {"0": [["8", "25:00"]]},
+    ],
 )
 def test_invalid_working_hours_are_refused(raw):
     with pytest.raises(ValueError, match=r"."):
@@ -150,11 +156,18 @@ def test_naive_datetimes_are_refused():
 def test_the_explanation_names_pauses_and_skipped_holidays():
     # given a Bavarian ticket opened before Epiphany with a one-hour pause
     start = berlin(2026, 1, 5, 16, 0)
-    pause = bt.Pause(start=berlin(2026, 1, 5, 16, 10), end=berlin(2026, 1, 5, 17, 10), business_seconds=50 * 60)
+    pause = bt.Pause(
+        start=berlin(2026, 1, 5, 16, 10), end=berlin(2026, 1, 5, 17, 10), business_seconds=50 * 60
+    )
     # when
     exp = bt.explain_due(
-        office("BY"), target="Resolution", policy="Standard", calendar="Munich", start=start,
-        target_minutes=120, pauses=[pause],
+        office("BY"),
+        target="Resolution",
+        policy="Standard",
+        calendar="Munich",
+        start=start,
+        target_minutes=120,
+        pauses=[pause],
     )
     # then the due time moved by the paused 50 minutes and over the holiday
     assert exp.due == berlin(2026, 1, 7, 9, 50)
