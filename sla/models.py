@@ -175,10 +175,12 @@ class SlaPolicy(models.Model):
             models.CheckConstraint(
                 condition=models.Q(tier1_share=100 - models.F("tier2_share") - models.F("tier3_share")),
                 name="sla_tier_shares_sum_100",
+                violation_error_message=_("The tier shares must add up to 100 %%."),
             ),
             models.CheckConstraint(
                 condition=models.Q(warning_percent__gte=1, warning_percent__lte=99),
                 name="sla_warning_percent_1_to_99",
+                violation_error_message=_("Warn at 1 to 99 %% of the target."),
             ),
         ]
 
@@ -186,8 +188,6 @@ class SlaPolicy(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.tier1_share + self.tier2_share + self.tier3_share != 100:
-            raise ValidationError({"tier1_share": _("The tier shares must add up to 100 %.")})
         if self.customer_id and not self.customer.is_customer:
             raise ValidationError({"customer": _("Choose a customer.")})
 
