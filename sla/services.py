@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helpdesk.errors import ApplicationError
-from tickets.events import event_record
+from tickets.events import event_record_many
 from tickets.models import Category, Ticket, TicketEvent
 
 from . import businesstime
@@ -377,6 +377,27 @@ def sla_sweep(*, now: datetime | None = None, batch_size: int | None = None) -> 
     return counts
 
 
+# What the sweep loads of each ticket: the alert, the event and the receivers' routing need these;
+# the rest (description, resolution, …) stays in the database.
+SWEEP_TICKET_FIELDS = (
+    "id",
+    "subject",
+    "requester_id",
+    "category_id",
+    "priority",
+    "status",
+    "tier",
+    "team_id",
+    "assignee_id",
+    "language",
+    "version",
+    "sla_state",
+    "first_response_due",
+    "resolution_due",
+    "created_at",
+)
+
+
 @transaction.atomic
 def _sweep_batch(crossing: Crossing, now: datetime, batch_size: int) -> tuple[int, int]:
     """One batch in one transaction; returns (tickets locked, alerts this sweep inserted)."""
@@ -388,66 +409,73 @@ def _sweep_batch(crossing: Crossing, now: datetime, batch_size: int) -> tuple[in
     )
     if not pks:
         return 0, 0
-    tickets = list(
-        Ticket.objects.filter(pk__in=pks).select_related("sla__policy__calendar", "team").order_by("pk")
-    )
+    is_breach = crossing.kind == SlaAlert.Kind.BREACH
+    tickets = list(Ticket.objects.filter(pk__in=pks).only(*SWEEP_TICKET_FIELDS).order_by("pk"))
+    if is_breach:
+        # The charged tier and auto-escalation need the clock, its policy and calendar.
+        slas = {
+            s.ticket_id: s
+            for s in TicketSla.objects.filter(ticket_id__in=pks).select_related("policy__calendar")
+        }
+        schedules: dict[int, businesstime.Schedule] = {}
+        for ticket in tickets:
+            sla = slas[ticket.pk]
+            ticket.sla = sla
+            if sla.policy is not None:
+                # One calendar read per calendar and batch, not per ticket.
+                cal = sla.policy.calendar
+                if cal.pk not in schedules:
+                    schedules[cal.pk] = cal.schedule()
+                sla.__dict__["_schedule_cache"] = {cal.pk: schedules[cal.pk]}
     token = uuid.uuid4()
     alerts = []
-    schedules: dict[int, businesstime.Schedule] = {}
     for ticket in tickets:
-        sla = ticket.sla
-        if sla.policy is not None:
-            # One calendar read per calendar and batch, not per ticket.
-            cal = sla.policy.calendar
-            if cal.pk not in schedules:
-                schedules[cal.pk] = cal.schedule()
-            sla.__dict__["_schedule_cache"] = {cal.pk: schedules[cal.pk]}
-        is_breach = crossing.kind == SlaAlert.Kind.BREACH
+        charged = None
+        if is_breach:
+            charged = (
+                charged_tier(ticket.sla, ticket, now) if crossing.target == Target.RESOLUTION else ticket.tier
+            )
         alerts.append(
             SlaAlert(
                 ticket_id=ticket.pk,
                 target=crossing.target,
                 kind=crossing.kind,
                 tier=ticket.tier,
-                charged_tier=(
-                    charged_tier(sla, ticket, now)
-                    if is_breach and crossing.target == Target.RESOLUTION
-                    else (ticket.tier if is_breach else None)
-                ),
-                due=getattr(sla, f"{crossing.target}_due"),
+                charged_tier=charged,
+                due=getattr(ticket, f"{crossing.target}_due"),
                 created_at=now,
                 sweep=token,
             )
         )
     # A concurrent sweep that got there first wins the unique constraint; we skip those rows.
     SlaAlert.objects.bulk_create(alerts, ignore_conflicts=True)
-    mine = {a.ticket_id: a for a in SlaAlert.objects.filter(sweep=token)}
+    mine = dict(SlaAlert.objects.filter(sweep=token).values_list("ticket_id", "charged_tier"))
     TicketSla.objects.filter(ticket_id__in=pks, **{f"{crossing.flag}__isnull": True}).update(
         **{crossing.flag: now}
     )
     if not mine:
         return len(pks), 0
-    if crossing.kind == SlaAlert.Kind.BREACH:
+    if is_breach:
         Ticket.objects.filter(pk__in=mine).update(sla_state=SlaState.BREACHED)
     else:
         Ticket.objects.filter(pk__in=mine).exclude(sla_state=SlaState.BREACHED).update(
             sla_state=SlaState.WARNING
         )
+    entries: list[tuple[Ticket, dict[str, Any]]] = []
     for ticket in tickets:
-        alert = mine.get(ticket.pk)
-        if alert is None:
+        if ticket.pk not in mine:
             continue
-        ticket.sla_state = (
-            SlaState.BREACHED
-            if crossing.kind == SlaAlert.Kind.BREACH or ticket.sla_state == SlaState.BREACHED
-            else SlaState.WARNING
-        )
-        setattr(ticket.sla, crossing.flag, now)
+        if is_breach or ticket.sla_state != SlaState.BREACHED:
+            ticket.sla_state = SlaState.BREACHED if is_breach else SlaState.WARNING
         data: dict[str, Any] = {"target": crossing.target, "tier": ticket.tier}
-        if alert.charged_tier is not None:
-            data["charged_tier"] = alert.charged_tier
-        event_record(ticket=ticket, kind=crossing.event_kind, actor=None, data=data)
-        if crossing.kind == SlaAlert.Kind.BREACH:
+        if mine[ticket.pk] is not None:
+            data["charged_tier"] = mine[ticket.pk]
+        entries.append((ticket, data))
+    # One INSERT for the batch's events; receivers (notifications) still get one signal per event.
+    event_record_many(kind=crossing.event_kind, entries=entries, actor=None)
+    if is_breach:
+        for ticket, _data in entries:
+            setattr(ticket.sla, crossing.flag, now)
             _auto_escalate(ticket, now)
     return len(pks), len(mine)
 
