@@ -42,7 +42,9 @@ def event_record(
     return event
 
 
-def event_record_many(*, kind: str, entries: list[tuple[Ticket, dict]], actor: Any = None) -> list[TicketEvent]:
+def event_record_many(
+    *, kind: str, entries: list[tuple[Ticket, dict]], actor: Any = None
+) -> list[TicketEvent]:
     """``event_record`` for many tickets at once (the SLA sweep): one INSERT, then the signal per event."""
     events = TicketEvent.objects.bulk_create(
         TicketEvent(
