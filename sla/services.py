@@ -497,6 +497,10 @@ def _auto_escalate(ticket: Ticket, now: datetime) -> None:
     except ApplicationError as exc:
         logger.info("SLA breach of %s: no auto-escalation (%s)", ticket.reference, exc.message)
         return
+    except Exception:
+        # Never let one ticket's failed escalation roll back (and so block) the whole batch every minute.
+        logger.exception("SLA breach of %s: auto-escalation failed", ticket.reference)
+        return
     sla.auto_escalated_at = now
     TicketSla.objects.filter(pk=sla.pk).update(auto_escalated_at=now)
 
@@ -579,8 +583,46 @@ def sla_policy_save(*, policy: SlaPolicy | None = None, **fields: Any) -> SlaPol
     if policy.is_default:
         SlaPolicy.objects.filter(is_default=True).exclude(pk=policy.pk).update(is_default=False)
     policy.full_clean(validate_constraints=False)
+    is_update = policy.pk is not None
     policy.save()
+    if is_update:
+        from .tasks import sla_policy_reapply
+
+        # Open tickets on this policy follow its new targets; done in batches by the worker.
+        sla_policy_reapply.delay_on_commit(policy_id=policy.pk)
     return policy
+
+
+# Tickets recomputed per transaction when a policy changes; each takes its ticket's row lock briefly.
+REAPPLY_BATCH_SIZE = 200
+
+
+def sla_policy_reapply(
+    *, policy_id: int, after_ticket_id: int = 0, batch_size: int = REAPPLY_BATCH_SIZE
+) -> int:
+    """Recompute the due times of open tickets on a changed policy; paused time is kept.
+
+    Returns the last ticket id done when more may follow (the task re-enqueues itself), else 0.
+    """
+    from tickets.services import ticket_lock
+
+    pks = list(
+        TicketSla.objects.filter(
+            policy_id=policy_id,
+            stopped_at__isnull=True,
+            ticket__status__in=Ticket.OPEN_STATUSES,
+            ticket_id__gt=after_ticket_id,
+        )
+        .order_by("ticket_id")
+        .values_list("ticket_id", flat=True)[:batch_size]
+    )
+    for pk in pks:
+        with transaction.atomic():
+            ticket = ticket_lock(pk=pk)
+            sla = _sla_of(ticket)
+            _compute_due(sla, ticket)
+            _save(sla, ticket)
+    return pks[-1] if len(pks) == batch_size else 0
 
 
 @transaction.atomic

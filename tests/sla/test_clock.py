@@ -247,3 +247,34 @@ def test_ticket_sla_rows_exist_for_every_new_ticket(alice, default_policy):
     create(alice)
     create(alice)
     assert TicketSla.objects.count() == 2
+
+
+def test_a_changed_policy_is_reapplied_to_open_tickets(alice, tina, sam, api_as, default_policy):
+    # given an open and a solved ticket on the default policy (P3: 240 min first response)
+    with time_machine.travel(berlin(2026, 11, 17, 9, 0), tick=False):
+        open_ticket = create(alice)
+        solved = create(alice)
+        ts.ticket_resolve(ticket=solved, by=tina, resolution="done")
+    solved_due = fresh(solved).resolution_due
+    # when a supervisor shortens P3 first response to 60 minutes, the worker gets the job …
+    with time_machine.travel(berlin(2026, 11, 17, 9, 30), tick=False):
+        response = api_as(sam).patch(
+            f"/api/v1/sla-policies/{default_policy.pk}/",
+            {"targets": {"P3": {"first_response": 60}}},
+            format="json",
+        )
+        assert response.status_code == 200
+        # … and does it (the task calls this service, batch by batch)
+        assert services.sla_policy_reapply(policy_id=default_policy.pk, batch_size=1) == open_ticket.pk
+        assert services.sla_policy_reapply(policy_id=default_policy.pk, after_ticket_id=open_ticket.pk) == 0
+    # then the open ticket follows the new target; the solved one keeps its history
+    assert fresh(open_ticket).first_response_due == berlin(2026, 11, 17, 10, 0)
+    assert fresh(solved).resolution_due == solved_due
+
+
+def test_changing_a_policy_enqueues_the_reapply_after_commit(
+    sam, api_as, default_policy, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        api_as(sam).patch(f"/api/v1/sla-policies/{default_policy.pk}/", {"name": "Std"}, format="json")
+    assert len(callbacks) == 1

@@ -202,3 +202,18 @@ def test_two_sweeps_at_once_record_each_crossing_once(alice, policy_24_7):
     assert {t.pk for t in tickets} == set(
         Ticket.objects.filter(sla_state="breached").values_list("pk", flat=True)
     )
+
+
+@pytest.mark.django_db
+def test_a_breach_under_an_auto_escalating_policy_is_recorded(alice, policy_24_7):
+    # given the policy escalates on breach (the escalation app does the escalating when installed)
+    policy_24_7.auto_escalate_on_breach = True
+    policy_24_7.save()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        [ticket] = create(alice)
+    # when
+    services.sla_sweep(now=start + timedelta(minutes=25))
+    # then the breaches stand whatever the escalation did
+    assert sorted(alerts(ticket)) == [("first_response", "breach"), ("resolution", "breach")]
+    assert Ticket.objects.get(pk=ticket.pk).sla_state == "breached"
