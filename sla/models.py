@@ -327,8 +327,6 @@ class SlaAlert(models.Model):
     charged_tier = models.PositiveSmallIntegerField(null=True, blank=True)
     due = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    # Which sweep inserted the row: with ON CONFLICT DO NOTHING, the rows carrying our token are ours.
-    sweep = models.UUIDField(null=True, blank=True, db_index=True)
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

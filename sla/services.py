@@ -10,13 +10,12 @@ SKIP LOCKED), so any number of concurrent or restarted sweeps agree.
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -401,16 +400,17 @@ SWEEP_TICKET_FIELDS = (
 @transaction.atomic
 def _sweep_batch(crossing: Crossing, now: datetime, batch_size: int) -> tuple[int, int]:
     """One batch in one transaction; returns (tickets locked, alerts this sweep inserted)."""
-    pks = list(
+    # Lock and load in one statement; rows another sweep (or an agent) holds are skipped, not waited for.
+    tickets = list(
         Ticket.objects.filter(crossing.candidates(now))
         .order_by("pk")
         .select_for_update(skip_locked=True, of=("self",))
-        .values_list("pk", flat=True)[:batch_size]
+        .only(*SWEEP_TICKET_FIELDS)[:batch_size]
     )
-    if not pks:
+    if not tickets:
         return 0, 0
+    pks = [ticket.pk for ticket in tickets]
     is_breach = crossing.kind == SlaAlert.Kind.BREACH
-    tickets = list(Ticket.objects.filter(pk__in=pks).only(*SWEEP_TICKET_FIELDS).order_by("pk"))
     if is_breach:
         # The charged tier and auto-escalation need the clock, its policy and calendar.
         slas = {
@@ -427,29 +427,15 @@ def _sweep_batch(crossing: Crossing, now: datetime, batch_size: int) -> tuple[in
                 if cal.pk not in schedules:
                     schedules[cal.pk] = cal.schedule()
                 sla.__dict__["_schedule_cache"] = {cal.pk: schedules[cal.pk]}
-    token = uuid.uuid4()
-    alerts = []
+    rows = []
     for ticket in tickets:
         charged = None
         if is_breach:
             charged = (
                 charged_tier(ticket.sla, ticket, now) if crossing.target == Target.RESOLUTION else ticket.tier
             )
-        alerts.append(
-            SlaAlert(
-                ticket_id=ticket.pk,
-                target=crossing.target,
-                kind=crossing.kind,
-                tier=ticket.tier,
-                charged_tier=charged,
-                due=getattr(ticket, f"{crossing.target}_due"),
-                created_at=now,
-                sweep=token,
-            )
-        )
-    # A concurrent sweep that got there first wins the unique constraint; we skip those rows.
-    SlaAlert.objects.bulk_create(alerts, ignore_conflicts=True)
-    mine = dict(SlaAlert.objects.filter(sweep=token).values_list("ticket_id", "charged_tier"))
+        rows.append((ticket.pk, ticket.tier, charged, getattr(ticket, f"{crossing.target}_due")))
+    mine = _insert_alerts(crossing, rows, now)
     TicketSla.objects.filter(ticket_id__in=pks, **{f"{crossing.flag}__isnull": True}).update(
         **{crossing.flag: now}
     )
@@ -478,6 +464,35 @@ def _sweep_batch(crossing: Crossing, now: datetime, batch_size: int) -> tuple[in
             setattr(ticket.sla, crossing.flag, now)
             _auto_escalate(ticket, now)
     return len(pks), len(mine)
+
+
+def _insert_alerts(
+    crossing: Crossing, rows: list[tuple[int, int, int | None, datetime | None]], now: datetime
+) -> dict[int, int | None]:
+    """Insert one alert per (ticket, tier, charged tier, due); returns {ticket id: charged tier} of the rows
+    this call inserted. A concurrent sweep that got there first wins the unique constraint and its rows are
+    skipped (ON CONFLICT DO NOTHING … RETURNING; PostgreSQL and SQLite ≥ 3.35 alike)."""
+    field = SlaAlert._meta.get_field
+    column = {name: connection.ops.quote_name(field(name).column) for name in SLA_ALERT_COLUMNS}
+    created = field("created_at").get_db_prep_value(now, connection)
+    data = field("data").get_db_prep_value({}, connection)
+    params: list[Any] = []
+    for ticket_id, tier, charged, due in rows:
+        due_db = field("due").get_db_prep_value(due, connection)
+        params += [ticket_id, crossing.target, crossing.kind, tier, charged, due_db, created, data]
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(SlaAlert._meta.db_table)} "  # noqa: S608 - names from the model
+        f"({', '.join(column.values())}) VALUES {values} "
+        f"ON CONFLICT ({column['ticket']}, {column['target']}, {column['kind']}) DO NOTHING "
+        f"RETURNING {column['ticket']}, {column['charged_tier']}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+SLA_ALERT_COLUMNS = ("ticket", "target", "kind", "tier", "charged_tier", "due", "created_at", "data")
 
 
 def _auto_escalate(ticket: Ticket, now: datetime) -> None:
