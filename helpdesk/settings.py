@@ -301,3 +301,17 @@ HELPDESK_QUEUE_PAGE_SIZE = 25
 # --- escalation ---
 # from_tier / to_tier / tier share one choice set: one schema enum instead of one per field name.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["TierEnum"] = "accounts.models.Tier"
+
+
+# --- sla ---------------------------------------------------------------------
+# Warn when this share of a target's business time is used (a policy may set its own).
+SLA_WARNING_PERCENT = env.int("SLA_WARNING_PERCENT", default=80)
+# How often beat runs the sweep; the end-to-end test shortens it to a second.
+SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
+SLA_SWEEP_BATCH_SIZE = env.int("SLA_SWEEP_BATCH_SIZE", default=500)
+CELERY_BEAT_SCHEDULE["sla-sweep"] = {
+    "task": "sla.tasks.sla_sweep",
+    "schedule": SLA_SWEEP_SECONDS,
+    # A sweep that waited longer than one interval is superseded by the next one.
+    "options": {"expires": SLA_SWEEP_SECONDS},
+}

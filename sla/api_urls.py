@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
+
+from . import apis
 
 app_name = "sla_api"
-urlpatterns: list = []
+
+router = SimpleRouter()
+router.register("sla-policies", apis.SlaPolicyViewSet, basename="policy")
+router.register("sla-calendars", apis.SlaCalendarViewSet, basename="calendar")
+urlpatterns = router.urls

@@ -1,6 +1,23 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SlaConfig(AppConfig):
     name = "sla"
+    verbose_name = _("SLA")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tickets.events import event_recorded
+        from tickets.panels import NavEntry, Panel, agent_ticket_panels, nav_entries, portal_ticket_panels
+
+        from . import selectors, services
+
+        event_recorded.connect(services.on_event_recorded, dispatch_uid="sla.on_event_recorded")
+        agent_ticket_panels.append(
+            Panel("sla/_agent_panel.html", context=selectors.agent_panel_context, slot="side", order=20)
+        )
+        portal_ticket_panels.append(
+            Panel("sla/_portal_timeline.html", context=selectors.portal_panel_context, slot="main", order=20)
+        )
+        nav_entries.append(NavEntry(_("SLA policies"), "sla:config", who="supervisor", order=80))

@@ -42,6 +42,24 @@ def event_record(
     return event
 
 
+def event_record_many(
+    *, kind: str, entries: list[tuple[Ticket, dict]], actor: Any = None
+) -> list[TicketEvent]:
+    """``event_record`` for many tickets at once (the SLA sweep): one INSERT, then the signal per event."""
+    events = TicketEvent.objects.bulk_create(
+        TicketEvent(
+            ticket=ticket,
+            kind=kind,
+            actor=actor if getattr(actor, "pk", None) else None,
+            data={**data, "version": ticket.version},
+        )
+        for ticket, data in entries
+    )
+    for (ticket, _data), event in zip(entries, events, strict=True):
+        event_recorded.send(sender=TicketEvent, ticket=ticket, event=event)
+    return events
+
+
 def _text(value: object) -> str:
     if value is None:
         return ""
