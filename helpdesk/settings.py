@@ -249,3 +249,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- notifications ---
+# Delivery of the outbox (notifications/services.py explains the guarantee).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # seconds per SMTP operation; must stay below the lease
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=120)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+NOTIFICATIONS_BACKOFF_SECONDS = env.int("NOTIFICATIONS_BACKOFF_SECONDS", default=60)
+NOTIFICATIONS_BACKOFF_MAX_SECONDS = env.int("NOTIFICATIONS_BACKOFF_MAX_SECONDS", default=3600)
+NOTIFICATIONS_REDISPATCH_GRACE_SECONDS = env.int("NOTIFICATIONS_REDISPATCH_GRACE_SECONDS", default=30)
+NOTIFICATIONS_SURVEY_MAX_AGE = timedelta(days=env.int("NOTIFICATIONS_SURVEY_DAYS", default=14))
+CELERY_BEAT_SCHEDULE["notifications-redispatch"] = {
+    "task": "notifications.tasks.redispatch_pending",
+    "schedule": crontab(),  # every minute
+}
