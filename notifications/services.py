@@ -300,15 +300,21 @@ def notifications_for_event(*, ticket: Ticket, event: TicketEvent) -> list[int]:
 
 def notification_enqueue(*, ids: Iterable[int]) -> None:
     """Hand ids to the workers, in chunks. A broker outage is logged, never raised: the rows wait."""
+    from helpdesk.celery import app as celery_app
+
     from .tasks import deliver_notifications  # tasks import services; import here to avoid a cycle
 
     ids = list(ids)
-    for start in range(0, len(ids), DELIVERY_CHUNK):
-        chunk = ids[start : start + DELIVERY_CHUNK]
-        try:
-            deliver_notifications.apply_async(args=[chunk], retry=False)
-        except Exception as exc:  # the broker is outside our control; the outbox keeps the rows
-            logger.warning("Could not enqueue notifications %s (%s); the redispatch will.", chunk, exc)
+    try:
+        with celery_app.pool.acquire(block=True) as conn:
+            # Fail fast when the broker is down (kombu's default retries for ~6 s, inside a web request);
+            # the outbox row is the durable record, the message only a wake-up call.
+            conn.ensure_connection(max_retries=1, interval_start=0.1, interval_step=0.1, timeout=1)
+            for start in range(0, len(ids), DELIVERY_CHUNK):
+                chunk = ids[start : start + DELIVERY_CHUNK]
+                deliver_notifications.apply_async(args=[chunk], connection=conn, retry=False)
+    except Exception as exc:  # the broker is outside our control; the outbox keeps the rows
+        logger.warning("Could not enqueue notifications %s (%s); the redispatch will.", ids, exc)
 
 
 # --- delivery (in a worker) ---------------------------------------------------------------------------
