@@ -60,6 +60,8 @@ class Notification(models.Model):
     # pending: not to be tried before this time (backoff).
     # sending: the lease — until then the claiming worker owns the row; after it, anyone may take over.
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    # Which claim owns a ``sending`` row; the "sent"/"failed" marks apply only with the owner's token.
+    lease_token = models.CharField(max_length=32, blank=True)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # Our Message-ID header, kept so replies to this mail can be threaded to the ticket.

@@ -2,23 +2,25 @@
 
 Delivery guarantee, chosen on purpose: **at-least-once**, made "exactly once" in every case but one.
 
-* A row is claimed with a conditional UPDATE (pending → sending, attempts + 1) that also sets a lease
-  (``next_attempt_at`` = now + lease). Only the claimer sends; a second task for the same row (a duplicate
-  enqueue, the redispatch, a redelivered message after a worker was lost) finds nothing to claim.
+* Rows are claimed with one conditional UPDATE (pending → sending, attempts + 1) that also sets a lease
+  (``next_attempt_at`` = now + lease) and the claim's ``lease_token``. Only the claimer sends; a second task
+  for the same row (a duplicate enqueue, the redispatch, a redelivered message after a worker was lost)
+  finds nothing to claim. A send starts only with half the lease left, so it ends before a takeover.
 * The claim commits *before* the SMTP conversation, the "sent" mark right after it. A worker killed before
   the server accepted the mail leaves a ``sending`` row whose lease runs out; the redispatch then hands it to
   another worker, which delivers it — once.
 * The one window for a duplicate: the worker dies after the SMTP server said 250 but before our UPDATE to
   ``sent`` committed (milliseconds). We accept that rather than at-most-once, because a customer who never
   hears that the request was solved is worse than one who hears it twice.
-* A row is never sent again once ``sent``: the mark is conditional on (sending, this attempt), and the claim
-  never matches ``sent`` or ``failed`` rows.
+* A row is never sent again once ``sent``: the mark is conditional on (sending, this claim's token), and
+  the claim never matches ``sent`` or ``failed`` rows.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -330,22 +332,34 @@ def notification_backoff(*, attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, settings.NOTIFICATIONS_BACKOFF_MAX_SECONDS))
 
 
-def notification_claim(*, pk: int) -> Notification | None:
-    """Take the row for one delivery attempt, or None when it is not ours to send.
+def notification_claim(*, pks: Iterable[int]) -> list[Notification]:
+    """Take rows for one delivery attempt each; returns the rows this call now owns (by pk).
 
-    A conditional UPDATE (committed at once, outside any transaction): pending rows that are due, and
-    ``sending`` rows whose lease ran out (their worker died), become ``sending`` with a fresh lease.
+    One conditional UPDATE (committed at once, outside any transaction): pending rows that are due, and
+    ``sending`` rows whose lease ran out (their worker died), become ``sending`` with a fresh lease and this
+    call's token. Rows another worker holds, or that were sent or failed, are not touched.
     """
+    pks = list(pks)
     now = timezone.now()
-    claimed = Notification.objects.filter(
-        pk=pk,
+    token = uuid.uuid4().hex
+    Notification.objects.filter(
+        pk__in=pks,
         status__in=[Status.PENDING, Status.SENDING],
         next_attempt_at__lte=now,
         attempts__lt=settings.NOTIFICATIONS_MAX_ATTEMPTS,
-    ).update(status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + _lease())
-    if claimed != 1:
-        return None
-    return Notification.objects.select_related("ticket").get(pk=pk)
+    ).update(
+        status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + _lease(), lease_token=token
+    )
+    return list(
+        Notification.objects.filter(pk__in=pks, status=Status.SENDING, lease_token=token)
+        .select_related("ticket")
+        .order_by("pk")
+    )
+
+
+def _owned(n: Notification) -> Any:
+    """The queryset that matches the row only while this claim still owns it."""
+    return Notification.objects.filter(pk=n.pk, status=Status.SENDING, lease_token=n.lease_token)
 
 
 def notification_email(*, notification: Notification, connection: Any = None) -> EmailMultiAlternatives:
@@ -382,9 +396,7 @@ def _permanent(exc: BaseException) -> bool:
 
 def _mark_sent(n: Notification) -> bool:
     with transaction.atomic():
-        done = Notification.objects.filter(pk=n.pk, status=Status.SENDING, attempts=n.attempts).update(
-            status=Status.SENT, sent_at=timezone.now(), last_error=""
-        )
+        done = _owned(n).update(status=Status.SENT, sent_at=timezone.now(), last_error="", lease_token="")
         if done:
             # The NOTIFICATION event is ignored by our own receiver (no mail about mails).
             event_record(
@@ -403,47 +415,63 @@ def _mark_sent(n: Notification) -> bool:
 def _mark_failed_attempt(n: Notification, exc: BaseException) -> None:
     now = timezone.now()
     error = f"{type(exc).__name__}: {exc}"[:2000]
+    changes: dict[str, Any] = {"last_error": error, "lease_token": ""}
     if _permanent(exc) or n.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-        changes: dict[str, Any] = {"status": Status.FAILED, "last_error": error}
+        changes["status"] = Status.FAILED
     else:
-        changes = {
-            "status": Status.PENDING,
-            "last_error": error,
-            "next_attempt_at": now + notification_backoff(attempts=n.attempts),
-        }
-    Notification.objects.filter(pk=n.pk, status=Status.SENDING, attempts=n.attempts).update(**changes)
+        changes["status"] = Status.PENDING
+        changes["next_attempt_at"] = now + notification_backoff(attempts=n.attempts)
+    _owned(n).update(**changes)
     logger.info("Notification %s attempt %s failed: %s", n.pk, n.attempts, error)
 
 
-def notification_deliver(*, pk: int, connection: Any = None) -> bool:
-    """Send one outbox row if it is ours to send; True when this call sent it."""
-    n = notification_claim(pk=pk)
-    if n is None:
+def _release(n: Notification) -> None:
+    """Give back a claimed row that was not tried (too little lease left): no attempt used."""
+    _owned(n).update(
+        status=Status.PENDING, attempts=F("attempts") - 1, next_attempt_at=timezone.now(), lease_token=""
+    )
+
+
+def _send(n: Notification, connection: Any) -> bool:
+    # Start a send only with at least half the lease left, so it ends before anyone may take the row
+    # over (EMAIL_TIMEOUT bounds each SMTP step; keep a whole conversation below half the lease).
+    if timezone.now() > n.next_attempt_at - _lease() / 2:
+        _release(n)
         return False
     try:
-        if connection is not None:
-            connection.open()  # no-op when the batch's connection is already open
+        connection.open()  # no-op when the batch's connection is already open
         msg = notification_email(notification=n, connection=connection)
         if msg.send() != 1:
             raise smtplib.SMTPException("The mail backend accepted no message.")
     except (smtplib.SMTPException, OSError) as exc:
-        if connection is not None:
-            connection.close()  # the next row reconnects instead of reusing a broken session
+        connection.close()  # the next row reconnects instead of reusing a broken session
         _mark_failed_attempt(n, exc)
         return False
     return _mark_sent(n)
 
 
 def notification_deliver_batch(*, pks: Iterable[int]) -> int:
-    """Deliver several rows over one mail connection; returns how many this call sent."""
+    """Claim the rows, then send each over one mail connection; returns how many this call sent.
+
+    Each row is marked sent right after its own SMTP conversation, never at the end of the batch, so a
+    worker lost mid-batch can duplicate at most the one mail it was sending.
+    """
+    claimed = notification_claim(pks=pks)
+    if not claimed:
+        return 0
     connection = get_connection(fail_silently=False)
     sent = 0
     try:
-        for pk in pks:
-            sent += notification_deliver(pk=pk, connection=connection)
+        for n in claimed:
+            sent += _send(n, connection)
     finally:
         connection.close()
     return sent
+
+
+def notification_deliver(*, pk: int) -> bool:
+    """Send one outbox row if it is ours to send; True when this call sent it."""
+    return notification_deliver_batch(pks=[pk]) == 1
 
 
 def notification_redispatch() -> int:

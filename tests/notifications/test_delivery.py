@@ -96,17 +96,17 @@ def test_a_claim_takes_the_row_once_and_a_lost_worker_lease_runs_out(receipt, se
     now = timezone.now()
     with time_machine.travel(now, tick=False):
         # when: the first worker claims it
-        claimed = notification_claim(pk=receipt.pk)
+        (claimed,) = notification_claim(pks=[receipt.pk])
         assert claimed.status == S.SENDING
         assert claimed.attempts == 1
         assert claimed.next_attempt_at == now + timedelta(seconds=120)
         # then: nobody else may take it while the lease runs
-        assert notification_claim(pk=receipt.pk) is None
+        assert notification_claim(pks=[receipt.pk]) == []
     with time_machine.travel(now + timedelta(seconds=119), tick=False):
-        assert notification_claim(pk=receipt.pk) is None
+        assert notification_claim(pks=[receipt.pk]) == []
     # when: the worker died and the lease ran out, another worker takes over
     with time_machine.travel(now + timedelta(seconds=121), tick=False):
-        again = notification_claim(pk=receipt.pk)
+        (again,) = notification_claim(pks=[receipt.pk])
         assert again.attempts == 2
         assert notification_deliver(pk=receipt.pk) is False  # still leased by the second worker
 
@@ -114,7 +114,7 @@ def test_a_claim_takes_the_row_once_and_a_lost_worker_lease_runs_out(receipt, se
 def test_the_first_workers_late_success_cannot_mark_a_row_taken_over(receipt, settings):  # noqa: ANN001
     now = timezone.now()
     with time_machine.travel(now, tick=False):
-        notification_claim(pk=receipt.pk)
+        notification_claim(pks=[receipt.pk])
     with time_machine.travel(now + timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS + 1)):
         # the second worker takes over and sends
         assert notification_deliver(pk=receipt.pk) is True
@@ -175,7 +175,7 @@ def test_redispatch_enqueues_rows_left_pending_or_with_an_expired_lease(
     settings.NOTIFICATIONS_REDISPATCH_GRACE_SECONDS = 30
     now = timezone.now()
     with time_machine.travel(now, tick=False):
-        notification_claim(pk=receipt.pk)  # a worker took the receipt, then died
+        notification_claim(pks=[receipt.pk])  # a worker took the receipt, then died
         # fresh rows are left to their own task for the grace period
         assert notification_redispatch() == 0
     with time_machine.travel(now + timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS + 31)):
@@ -190,7 +190,7 @@ def test_redispatch_gives_up_on_a_row_whose_workers_keep_dying(receipt, settings
     settings.NOTIFICATIONS_MAX_ATTEMPTS = 1
     now = timezone.now()
     with time_machine.travel(now, tick=False):
-        notification_claim(pk=receipt.pk)
+        notification_claim(pks=[receipt.pk])
     with time_machine.travel(now + timedelta(hours=1), tick=False):
         notification_redispatch()
     receipt.refresh_from_db()
