@@ -450,22 +450,25 @@ def _send(n: Notification, connection: Any) -> bool:
     return _mark_sent(n)
 
 
-def notification_deliver_batch(*, pks: Iterable[int]) -> int:
+def notification_deliver_batch(*, pks: Iterable[int], connection: Any = None) -> int:
     """Claim the rows, then send each over one mail connection; returns how many this call sent.
 
     Each row is marked sent right after its own SMTP conversation, never at the end of the batch, so a
-    worker lost mid-batch can duplicate at most the one mail it was sending.
+    worker lost mid-batch can duplicate at most the one mail it was sending. A ``connection`` passed in
+    stays open for the caller (a worker keeps one between tasks); otherwise one is opened and closed here.
     """
     claimed = notification_claim(pks=pks)
     if not claimed:
         return 0
-    connection = get_connection(fail_silently=False)
+    own = connection is None
+    connection = connection or get_connection(fail_silently=False)
     sent = 0
     try:
         for n in claimed:
             sent += _send(n, connection)
     finally:
-        connection.close()
+        if own:
+            connection.close()
     return sent
 
 

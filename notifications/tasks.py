@@ -2,15 +2,48 @@
 
 from __future__ import annotations
 
+import smtplib
+import threading
+from typing import Any
+
 from celery import shared_task
+from django.conf import settings
+from django.core.mail import get_connection
 
 from . import services
+
+_local = threading.local()
+
+
+def _mail_connection() -> Any:
+    """One mail connection per worker thread, kept between tasks.
+
+    A stream of changes makes many small tasks; connect + EHLO + QUIT per task would cost more than the
+    mail itself. Keyed by the mail settings, and checked with NOOP, so a server that dropped the idle
+    connection gets a fresh one instead of a failed delivery attempt.
+    """
+    key = (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT)
+    cached = getattr(_local, "mail", None)
+    if cached is not None and cached[0] == key:
+        connection = cached[1]
+        smtp = getattr(connection, "connection", None)
+        if smtp is not None:
+            try:
+                smtp.noop()
+            except (smtplib.SMTPException, OSError):
+                connection.close()
+        return connection
+    if cached is not None:
+        cached[1].close()
+    connection = get_connection(fail_silently=False)
+    _local.mail = (key, connection)
+    return connection
 
 
 @shared_task(name="notifications.tasks.deliver_notifications")
 def deliver_notifications(ids: list[int]) -> int:
-    # acks_late (settings) + the claim's lease: a worker killed here leaves the row for another one.
-    return services.notification_deliver_batch(pks=ids)
+    # acks_late (settings) + the claim's lease: a worker killed here leaves the rows for another one.
+    return services.notification_deliver_batch(pks=ids, connection=_mail_connection())
 
 
 @shared_task(name="notifications.tasks.redispatch_pending")

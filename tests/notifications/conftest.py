@@ -34,6 +34,13 @@ class SmtpSink:
     first_started: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _rcpts: int = 0
+    sessions: int = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: ANN001, ANN201
+        with self._lock:
+            self.sessions += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201
         with self._lock:

@@ -244,3 +244,17 @@ def test_german_customers_get_formal_german_and_english_agents_english(greta, ti
     assert queue_mail.subject == f"[{ticket.reference}] New in your team's queue: Drucker"
     assert "Hello Tina," in queue_mail.body
     assert "A new ticket is waiting in the queue of your team Service Desk." in queue_mail.body
+
+
+def test_a_worker_keeps_one_smtp_session_between_tasks(smtp_sink, alice, network_category, eager_tasks):  # noqa: ANN001
+    from notifications.tasks import deliver_notifications
+
+    # given: three separate changes, each with its own task
+    for i in range(3):
+        ticket_create(requester=alice, subject=f"T{i}", description="x", by=alice, category=network_category)
+    # when
+    for pk in Notification.objects.order_by("pk").values_list("pk", flat=True):
+        deliver_notifications.delay([pk])
+    # then: one SMTP session carried all three mails
+    assert len(smtp_sink.wait_for(3)) == 3
+    assert smtp_sink.sessions == 1
