@@ -19,6 +19,7 @@ Delivery guarantee, chosen on purpose: **at-least-once**, made "exactly once" in
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import uuid
 from collections.abc import Iterable
@@ -227,7 +228,8 @@ def notification_render(
         ctx.update(context or {})
         subject = f"[{ticket.reference}] " + str(SUBJECTS[kind]) % {"subject": ticket.subject}
         ctx["subject"] = subject
-        text = render_to_string(f"emails/{kind}.txt", ctx).strip() + "\n"
+        # Template tags leave blank lines behind; a mail never needs more than one in a row.
+        text = re.sub(r"\n{3,}", "\n\n", render_to_string(f"emails/{kind}.txt", ctx)).strip() + "\n"
         html = render_to_string(f"emails/{kind}.html", ctx)
     # Header injection is impossible (Django refuses newlines), but keep subjects on one line anyway.
     subject = " ".join(subject.split())[:300]
