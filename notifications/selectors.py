@@ -20,20 +20,7 @@ def notification_list_for_ticket(*, user: Any, ticket: Ticket) -> QuerySet[Notif
     return (
         Notification.objects.filter(ticket=ticket)
         .select_related("recipient")
-        .only(
-            "id",
-            "kind",
-            "address",
-            "status",
-            "attempts",
-            "last_error",
-            "sent_at",
-            "created_at",
-            "next_attempt_at",
-            "recipient__username",
-            "recipient__first_name",
-            "recipient__last_name",
-        )
+        .defer("body_text", "body_html")  # the panel and the API never show bodies
         .order_by("-id")
     )
 

@@ -84,3 +84,19 @@ def test_the_preference_page_needs_a_sign_in(client):  # noqa: ANN001
     response = client.get("/accounts/notifications/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_agents_read_the_delivery_status_through_the_api(ticket, tina, api_as, django_assert_max_num_queries):  # noqa: ANN001
+    with django_assert_max_num_queries(4):
+        response = api_as(tina).get(f"/api/v1/tickets/{ticket.pk}/notifications/")
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert [r["kind"] for r in rows] == ["reply", "new_in_queue", "received"]
+    assert {"status", "attempts", "last_error", "sent_at"} <= set(rows[0])
+    assert "body_text" not in rows[0]
+
+
+def test_customers_may_not_read_delivery_status_and_unknown_tickets_are_404(ticket, alice, tina, api_as):  # noqa: ANN001
+    assert api_as(alice).get(f"/api/v1/tickets/{ticket.pk}/notifications/").status_code == 403
+    assert api_as(None).get(f"/api/v1/tickets/{ticket.pk}/notifications/").status_code in (401, 403)
+    assert api_as(tina).get("/api/v1/tickets/999999/notifications/").status_code == 404
