@@ -136,7 +136,9 @@ def _plan(ticket: Ticket, event: TicketEvent) -> list[_Planned]:
         if message is None:
             return []
         author = message.author
-        author_name = (author.get_full_name() or author.username) if author else _("Our service desk")
+        author_name = (
+            (author.get_full_name() or author.username) if author else gettext_lazy("Our service desk")
+        )
         return [_Planned(Kind.REPLY, requester, {"message_body": message.body, "author_name": author_name})]
     if kind == EventKind.STATUS and event.new_value == Ticket.Status.PENDING:
         return [_Planned(Kind.WAITING, requester)]
@@ -158,7 +160,7 @@ def _plan(ticket: Ticket, event: TicketEvent) -> list[_Planned]:
     if kind in (EventKind.SLA_WARNING, EventKind.SLA_BREACH):
         target = str(data.get("target", ""))
         due = ticket.first_response_due if target == "first_response" else ticket.resolution_due
-        ctx = {"target_label": SLA_TARGETS.get(target, target or _("service level")), "due": due}
+        ctx = {"target_label": SLA_TARGETS.get(target, target or gettext_lazy("service level")), "due": due}
         if kind == EventKind.SLA_WARNING:
             people = [ticket.assignee] if ticket.assignee_id else _team_members(ticket.team_id)
             return [_Planned(Kind.SLA_WARNING, u, ctx) for u in people]

@@ -259,3 +259,20 @@ def test_inactive_users_and_users_without_address_get_nothing(alice, tina, netwo
     tina.save()
     ticket_create(requester=alice, subject="x", description="x", by=alice, category=network_category)
     assert Notification.objects.count() == 0
+
+
+def test_agent_mails_are_rendered_in_the_agents_language_whatever_the_request_language(
+    ticket,
+    service_desk,  # noqa: ANN001
+):
+    from django.utils import translation
+
+    # given: a German agent in the team; the change happens in an English request
+    UserFactory(username="dieter", role=User.Role.AGENT, language="de", teams=[service_desk])
+    Notification.objects.all().delete()
+    with translation.override("en"):
+        event_record(ticket=ticket, kind=TicketEvent.Kind.SLA_BREACH, data={"target": "resolution"})
+    mail_de = Notification.objects.get(recipient__username="dieter")
+    assert mail_de.language == "de"
+    assert "Das SLA-Ziel „Lösung“ des Tickets" in mail_de.body_text
+    assert mail_de.subject.endswith("SLA verletzt: VPN drops every hour")
