@@ -61,7 +61,11 @@ def start_sink(port: int, tmp: Path) -> subprocess.Popen:
 
 def start_worker(smtp_port: int, tmp: Path, pool: str, concurrency: int) -> tuple[subprocess.Popen, Path]:
     log = tmp / f"worker-{uuid.uuid4().hex[:6]}.log"
-    env = {**os.environ, "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "LOG_LEVEL": os.environ.get("BENCH_WORKER_LOG_LEVEL", "WARNING"),
+    }
     proc = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "celery", "-A", "helpdesk", "worker", "-P", pool, "-c", str(concurrency),
          "-l", "info", "--without-gossip", "--without-mingle", "--without-heartbeat",
@@ -146,6 +150,8 @@ def main() -> None:
                 worker.kill()
                 worker.wait()
             print(f"{label:28s} {args.n} emails in {elapsed:6.2f} s = {args.n / elapsed:7.1f} emails/s")
+            if os.environ.get("BENCH_KEEP_LOG"):
+                print("worker log:", log)
     finally:
         sink.kill()
         sink.wait()

@@ -458,6 +458,14 @@ def _release(n: Notification) -> None:
     )
 
 
+def mail_connection_close(connection: Any) -> None:
+    """Close a mail connection that may already be dead (QUIT on a reset socket raises OSError)."""
+    try:
+        connection.close()
+    except (smtplib.SMTPException, OSError):
+        connection.connection = None  # Django's SMTP backend reconnects when this is None
+
+
 def _send(n: Notification, connection: Any) -> bool:
     # Start a send only with at least half the lease left, so it ends before anyone may take the row
     # over (EMAIL_TIMEOUT bounds each SMTP step; keep a whole conversation below half the lease).
@@ -470,7 +478,7 @@ def _send(n: Notification, connection: Any) -> bool:
         if msg.send() != 1:
             raise smtplib.SMTPException("The mail backend accepted no message.")
     except (smtplib.SMTPException, OSError) as exc:
-        connection.close()  # the next row reconnects instead of reusing a broken session
+        mail_connection_close(connection)  # the next row reconnects instead of reusing a broken session
         _mark_failed_attempt(n, exc)
         return False
     return _mark_sent(n)
@@ -494,7 +502,7 @@ def notification_deliver_batch(*, pks: Iterable[int], connection: Any = None) ->
             sent += _send(n, connection)
     finally:
         if own:
-            connection.close()
+            mail_connection_close(connection)
     return sent
 
 

@@ -31,10 +31,10 @@ def _mail_connection() -> Any:
             try:
                 smtp.noop()
             except (smtplib.SMTPException, OSError):
-                connection.close()
+                services.mail_connection_close(connection)
         return connection
     if cached is not None:
-        cached[1].close()
+        services.mail_connection_close(cached[1])
     connection = get_connection(fail_silently=False)
     _local.mail = (key, connection)
     return connection

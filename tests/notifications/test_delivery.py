@@ -258,3 +258,42 @@ def test_a_worker_keeps_one_smtp_session_between_tasks(smtp_sink, alice, network
     # then: one SMTP session carried all three mails
     assert len(smtp_sink.wait_for(3)) == 3
     assert smtp_sink.sessions == 1
+
+
+def test_a_dropped_idle_smtp_session_is_replaced_without_a_failed_attempt(
+    settings,
+    alice,
+    network_category,
+    eager_tasks,  # noqa: ANN001
+):
+    from aiosmtpd.controller import Controller
+
+    from notifications.tasks import deliver_notifications
+
+    from .conftest import SmtpSink, free_port
+
+    # given: a worker thread that delivered over a session the server has since dropped (server restart)
+    port = free_port()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    first_sink = SmtpSink(port=port)
+    controller = Controller(first_sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    for i in range(2):
+        ticket_create(requester=alice, subject=f"T{i}", description="x", by=alice, category=network_category)
+    first, second = Notification.objects.order_by("pk")
+    deliver_notifications.delay([first.pk])
+    assert len(first_sink.wait_for(1)) == 1
+    controller.stop()
+    second_sink = SmtpSink(port=port)
+    controller = Controller(second_sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        # when
+        deliver_notifications.delay([second.pk])
+        # then: sent on the first try over a new session
+        assert len(second_sink.wait_for(1)) == 1
+        second.refresh_from_db()
+        assert (second.status, second.attempts, second.last_error) == (S.SENT, 1, "")
+    finally:
+        controller.stop()
