@@ -262,12 +262,14 @@ def test_a_worker_keeps_one_smtp_session_between_tasks(smtp_sink, alice, network
 
 def test_a_dropped_idle_smtp_session_is_replaced_without_a_failed_attempt(
     settings,
+    monkeypatch,
     alice,
     network_category,
     eager_tasks,  # noqa: ANN001
 ):
     from aiosmtpd.controller import Controller
 
+    from notifications import tasks
     from notifications.tasks import deliver_notifications
 
     from .conftest import SmtpSink, free_port
@@ -285,6 +287,7 @@ def test_a_dropped_idle_smtp_session_is_replaced_without_a_failed_attempt(
     deliver_notifications.delay([first.pk])
     assert len(first_sink.wait_for(1)) == 1
     controller.stop()
+    monkeypatch.setattr(tasks, "IDLE_CHECK_SECONDS", 0)  # the session counts as idle from now on
     second_sink = SmtpSink(port=port)
     controller = Controller(second_sink, hostname="127.0.0.1", port=port)
     controller.start()
