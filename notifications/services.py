@@ -8,7 +8,9 @@ Delivery guarantee, chosen on purpose: **at-least-once**, made "exactly once" in
   finds nothing to claim. A send starts only with half the lease left, so it ends before a takeover.
 * The claim commits *before* the SMTP conversation, the "sent" mark right after it. A worker killed before
   the server accepted the mail leaves a ``sending`` row whose lease runs out; the redispatch then hands it to
-  another worker, which delivers it — once.
+  another worker, which delivers it — once. Celery's ``acks_late`` + ``reject_on_worker_lost`` (settings)
+  also redeliver the lost task message; whenever it arrives, the claim decides: leased or sent rows are
+  skipped, an expired lease is taken over. The database row, not the broker message, is the source of truth.
 * The one window for a duplicate: the worker dies after the SMTP server said 250 but before our UPDATE to
   ``sent`` committed (milliseconds). We accept that rather than at-most-once, because a customer who never
   hears that the request was solved is worse than one who hears it twice.
