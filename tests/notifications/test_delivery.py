@@ -300,3 +300,18 @@ def test_a_dropped_idle_smtp_session_is_replaced_without_a_failed_attempt(
         assert (second.status, second.attempts, second.last_error) == (S.SENT, 1, "")
     finally:
         controller.stop()
+
+
+@pytest.mark.parametrize("smtp_sink", [{"slow_first": 1.2}], indirect=True)
+def test_a_row_is_given_back_untried_when_too_little_of_its_lease_is_left(smtp_sink, settings, receipt):  # noqa: ANN001
+    # given: a 2-second lease, and an SMTP server that takes 1.2 s over the first mail of the batch
+    settings.NOTIFICATIONS_LEASE_SECONDS = 2
+    ids = list(Notification.objects.order_by("pk").values_list("pk", flat=True))
+    # when
+    assert notification_deliver_batch(pks=ids) == 1
+    # then: the second row was not started with less than half its lease left; it waits, attempt unused
+    first, second = Notification.objects.order_by("pk")
+    assert first.status == S.SENT
+    assert (second.status, second.attempts, second.lease_token) == (S.PENDING, 0, "")
+    assert second.next_attempt_at <= timezone.now()
+    assert notification_deliver(pk=second.pk) is True
