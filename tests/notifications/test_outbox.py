@@ -276,3 +276,29 @@ def test_agent_mails_are_rendered_in_the_agents_language_whatever_the_request_la
     assert mail_de.language == "de"
     assert "Das SLA-Ziel „Lösung“ des Tickets" in mail_de.body_text
     assert mail_de.subject.endswith("SLA verletzt: VPN drops every hour")
+
+
+def test_the_receipt_sees_a_due_time_another_receiver_wrote_with_an_update(alice, tina, network_category):  # noqa: ANN001
+    """The sla app runs first (INSTALLED_APPS order) and may set the due time with a queryset UPDATE."""
+    from notifications.receivers import on_event_recorded
+    from tickets.models import Ticket
+
+    due = datetime(2026, 3, 2, 9, 15, tzinfo=ZoneInfo("Europe/Berlin"))
+
+    def like_sla(sender, *, ticket, event, **kwargs):  # noqa: ANN001, ANN202
+        if event.kind == TicketEvent.Kind.CREATED:
+            Ticket.objects.filter(pk=ticket.pk).update(first_response_due=due)
+
+    saved = list(event_recorded.receivers)
+    uid = "notifications.on_event_recorded"
+    event_recorded.disconnect(dispatch_uid=uid)
+    event_recorded.connect(like_sla, dispatch_uid="test.like_sla", weak=False)
+    event_recorded.connect(on_event_recorded, dispatch_uid=uid, weak=False)
+    try:
+        ticket_create(requester=alice, subject="VPN", description="x", by=alice, category=network_category)
+    finally:  # the receivers exactly as the apps connected them
+        with event_recorded.lock:
+            event_recorded.receivers[:] = saved
+            event_recorded.sender_receivers_cache.clear()
+    receipt = Notification.objects.get(kind=K.RECEIVED)
+    assert "You can expect a first response by March 2, 2026, 9:15 a.m." in receipt.body_text
