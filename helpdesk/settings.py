@@ -252,9 +252,8 @@ LOGGING = {
 
 # --- notifications ---
 # Delivery of the outbox (notifications/services.py explains the guarantee).
-EMAIL_TIMEOUT = env.int(
-    "EMAIL_TIMEOUT", default=20
-)  # seconds per SMTP step; a whole send stays below half the lease
+# Seconds per SMTP step; a whole send must stay below half the lease.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
 NOTIFICATIONS_BACKOFF_SECONDS = env.int("NOTIFICATIONS_BACKOFF_SECONDS", default=60)
