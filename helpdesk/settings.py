@@ -315,3 +315,19 @@ CELERY_BEAT_SCHEDULE["sla-sweep"] = {
     # A sweep that waited longer than one interval is superseded by the next one.
     "options": {"expires": SLA_SWEEP_SECONDS},
 }
+
+
+# --- notifications ---
+# Delivery of the outbox (notifications/services.py explains the guarantee).
+# Seconds per SMTP step; a whole send must stay below half the lease.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+NOTIFICATIONS_BACKOFF_SECONDS = env.int("NOTIFICATIONS_BACKOFF_SECONDS", default=60)
+NOTIFICATIONS_BACKOFF_MAX_SECONDS = env.int("NOTIFICATIONS_BACKOFF_MAX_SECONDS", default=3600)
+NOTIFICATIONS_REDISPATCH_GRACE_SECONDS = env.int("NOTIFICATIONS_REDISPATCH_GRACE_SECONDS", default=30)
+NOTIFICATIONS_SURVEY_MAX_AGE = timedelta(days=env.int("NOTIFICATIONS_SURVEY_DAYS", default=14))
+CELERY_BEAT_SCHEDULE["notifications-redispatch"] = {
+    "task": "notifications.tasks.redispatch_pending",
+    "schedule": crontab(),  # every minute
+}

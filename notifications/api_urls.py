@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import apis
 
 app_name = "notifications_api"
-urlpatterns: list = []
+urlpatterns = [
+    path(
+        "tickets/<int:ticket_id>/notifications/",
+        apis.TicketNotificationListApi.as_view(),
+        name="ticket-notifications",
+    ),
+]

@@ -1,6 +1,22 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
     name = "notifications"
     default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from tickets.events import event_recorded
+        from tickets.panels import NavEntry, Panel, agent_ticket_panels, nav_entries
+
+        from . import receivers, selectors
+
+        event_recorded.connect(
+            receivers.on_event_recorded, dispatch_uid="notifications.on_event_recorded", weak=False
+        )
+        agent_ticket_panels.append(
+            Panel("notifications/_delivery_panel.html", context=selectors.delivery_panel_context, slot="side")
+        )
+        nav_entries.append(NavEntry(_("Email notifications"), "notifications:preferences", who="customer"))

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "notifications"
-urlpatterns: list = []
+urlpatterns = [
+    path("accounts/notifications/", views.preferences, name="preferences"),
+    path("survey/<str:token>/", views.survey, name="survey"),
+]

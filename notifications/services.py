@@ -1,0 +1,549 @@
+"""Writes of the notifications app: outbox rows for ticket events, their delivery, survey ratings.
+
+Delivery guarantee, chosen on purpose: **at-least-once**, made "exactly once" in every case but one.
+
+* Rows are claimed with one conditional UPDATE (pending → sending, attempts + 1) that also sets a lease
+  (``next_attempt_at`` = now + lease) and the claim's ``lease_token``. Only the claimer sends; a second task
+  for the same row (a duplicate enqueue, the redispatch, a redelivered message after a worker was lost)
+  finds nothing to claim. A send starts only with half the lease left, so it ends before a takeover.
+* The claim commits *before* the SMTP conversation, the "sent" mark right after it. A worker killed before
+  the server accepted the mail leaves a ``sending`` row whose lease runs out; the redispatch then hands it to
+  another worker, which delivers it — once. Celery's ``acks_late`` + ``reject_on_worker_lost`` (settings)
+  also redeliver the lost task message; whenever it arrives, the claim decides: leased or sent rows are
+  skipped, an expired lease is taken over. The database row, not the broker message, is the source of truth.
+* The one window for a duplicate: the worker dies after the SMTP server said 250 but before our UPDATE to
+  ``sent`` committed (milliseconds). We accept that rather than at-most-once, because a customer who never
+  hears that the request was solved is worse than one who hears it twice.
+* A row is never sent again once ``sent``: the mark is conditional on (sending, this claim's token), and
+  the claim never matches ``sent`` or ``failed`` rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.utils import make_msgid, parseaddr
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection as db_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Team, User
+from tickets.events import event_record
+from tickets.models import Message, Rating, Ticket, TicketEvent
+from tickets.services import rating_create
+
+from .models import Notification
+from .survey import survey_url
+
+logger = logging.getLogger(__name__)
+
+Kind = Notification.Kind
+Status = Notification.Status
+EventKind = TicketEvent.Kind
+
+CUSTOMER_KINDS = frozenset(
+    {Kind.RECEIVED, Kind.REPLY, Kind.WAITING, Kind.RESOLVED, Kind.FORWARDED, Kind.REOPENED}
+)
+# What a customer who turned off ``email_updates`` still gets. Receipt, "waiting for you" and "solved" need
+# the customer to know or act; a public reply is the agent *talking to* the customer (often a question),
+# not a status update, so it is essential too. "Forwarded" and "reopened" are status news only.
+ESSENTIAL_KINDS = frozenset({Kind.RECEIVED, Kind.REPLY, Kind.WAITING, Kind.RESOLVED})
+# Mails the actor of the change still gets about their own change: the receipt confirms their request.
+ACTOR_ALSO_GETS = frozenset({Kind.RECEIVED})
+
+SUBJECTS = {
+    Kind.RECEIVED: gettext_lazy("Your request has been received: %(subject)s"),
+    Kind.REPLY: gettext_lazy("New reply to your request: %(subject)s"),
+    Kind.WAITING: gettext_lazy("We need your reply: %(subject)s"),
+    Kind.RESOLVED: gettext_lazy("Your request has been solved: %(subject)s"),
+    Kind.FORWARDED: gettext_lazy("Your request has been forwarded to our specialists: %(subject)s"),
+    Kind.REOPENED: gettext_lazy("Your request has been reopened: %(subject)s"),
+    Kind.ASSIGNED: gettext_lazy("Assigned to you: %(subject)s"),
+    Kind.NEW_IN_QUEUE: gettext_lazy("New in your team's queue: %(subject)s"),
+    Kind.ESCALATED: gettext_lazy("Escalated to your team: %(subject)s"),
+    Kind.SLA_WARNING: gettext_lazy("SLA warning: %(subject)s"),
+    Kind.SLA_BREACH: gettext_lazy("SLA breached: %(subject)s"),
+}
+SLA_TARGETS = {
+    "first_response": gettext_lazy("first response"),
+    "resolution": gettext_lazy("resolution"),
+}
+
+# Ids per delivery task: one SMTP connection serves the whole chunk; small enough that a chunk finishes
+# well inside the task time limit even when every send waits for EMAIL_TIMEOUT.
+DELIVERY_CHUNK = 25
+# Rows one redispatch run re-enqueues (ids only, a few KB); a larger backlog drains over the next runs.
+REDISPATCH_BATCH = 2000
+
+
+# --- writing the outbox (inside the change's transaction) ---------------------------------------------
+
+
+@dataclass
+class _Planned:
+    kind: str
+    recipient: User
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def _agents(qs: Any) -> list[User]:
+    return list(
+        qs.filter(is_active=True)
+        .filter(Q(role__in=[User.Role.AGENT, User.Role.SUPERVISOR]) | Q(is_superuser=True))
+        .exclude(email="")
+        .order_by("pk")
+        .distinct()
+    )
+
+
+def _team_members(team_id: int | None) -> list[User]:
+    if not team_id:
+        return []
+    return _agents(User.objects.filter(teams=team_id))
+
+
+def _supervisors() -> list[User]:
+    return _agents(User.objects.filter(Q(role=User.Role.SUPERVISOR) | Q(is_superuser=True)))
+
+
+def _plan(ticket: Ticket, event: TicketEvent) -> list[_Planned]:
+    """Who gets which mail for this event (before the actor and opt-out rules)."""
+    requester = ticket.requester
+    kind = event.kind
+    data = event.data or {}
+    if kind == EventKind.CREATED:
+        planned = [_Planned(Kind.RECEIVED, requester)]
+        planned += [_Planned(Kind.NEW_IN_QUEUE, u) for u in _team_members(ticket.team_id)]
+        return planned
+    if kind == EventKind.MESSAGE:
+        # Only public replies written by an agent. Internal notes have their own event kind (NOTE) and are
+        # never looked at here; the filter on internal=False guards against a mislabelled event as well.
+        message = (
+            Message.objects.filter(pk=data.get("message"), ticket=ticket, internal=False, by_agent=True)
+            .select_related("author")
+            .first()
+        )
+        if message is None:
+            return []
+        author = message.author
+        author_name = (
+            (author.get_full_name() or author.username) if author else gettext_lazy("Our service desk")
+        )
+        return [_Planned(Kind.REPLY, requester, {"message_body": message.body, "author_name": author_name})]
+    if kind == EventKind.STATUS and event.new_value == Ticket.Status.PENDING:
+        return [_Planned(Kind.WAITING, requester)]
+    if kind == EventKind.RESOLVED:
+        return [_Planned(Kind.RESOLVED, requester)]
+    if kind == EventKind.REOPENED:
+        return [_Planned(Kind.REOPENED, requester)]
+    if kind == EventKind.ESCALATED:
+        team_id = data.get("team") or ticket.team_id
+        team = Team.objects.filter(pk=team_id).first() if team_id else None
+        ctx = {"team_name": team.name if team else ""}
+        planned = [_Planned(Kind.FORWARDED, requester, ctx)]
+        planned += [_Planned(Kind.ESCALATED, u, ctx) for u in _team_members(team_id)]
+        return planned
+    if kind == EventKind.ASSIGNEE:
+        if ticket.assignee_id and event.new_value:
+            return [_Planned(Kind.ASSIGNED, ticket.assignee)]
+        return []
+    if kind in (EventKind.SLA_WARNING, EventKind.SLA_BREACH):
+        target = str(data.get("target", ""))
+        due = ticket.first_response_due if target == "first_response" else ticket.resolution_due
+        ctx = {"target_label": SLA_TARGETS.get(target, target or gettext_lazy("service level")), "due": due}
+        if kind == EventKind.SLA_WARNING:
+            people = [ticket.assignee] if ticket.assignee_id else _team_members(ticket.team_id)
+            return [_Planned(Kind.SLA_WARNING, u, ctx) for u in people]
+        people = _team_members(ticket.team_id) + _supervisors()
+        return [_Planned(Kind.SLA_BREACH, u, ctx) for u in people]
+    return []
+
+
+def _allowed(p: _Planned, ticket: Ticket, event: TicketEvent) -> bool:
+    user = p.recipient
+    if user is None or not user.is_active or not user.email:
+        return False
+    if user.pk == event.actor_id and p.kind not in ACTOR_ALSO_GETS:
+        return False  # nobody is told about their own change
+    if p.kind in CUSTOMER_KINDS:
+        return user.pk == ticket.requester_id and (user.email_updates or p.kind in ESSENTIAL_KINDS)
+    return user.is_agent
+
+
+def _language(user: User, ticket: Ticket) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    for lang in (user.language, ticket.language if not user.is_agent else "", settings.LANGUAGE_CODE):
+        if lang in codes:
+            return lang
+    return settings.LANGUAGE_CODE
+
+
+def _base_url() -> str:
+    return settings.HELPDESK_BASE_URL.rstrip("/")
+
+
+def _ticket_url(ticket: Ticket, *, for_customer: bool) -> str:
+    if for_customer:
+        return f"{_base_url()}/portal/tickets/{ticket.reference}/"
+    return f"{_base_url()}/agent/tickets/{ticket.pk}/"
+
+
+def _mail_domain() -> str:
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return address.rpartition("@")[2] or "localhost"
+
+
+def notification_render(
+    *, kind: str, ticket: Ticket, recipient: User, event: TicketEvent | None, context: dict | None = None
+) -> tuple[str, str, str, str]:
+    """(language, subject, text, html) of one mail, in the recipient's language."""
+    language = _language(recipient, ticket)
+    for_customer = kind in CUSTOMER_KINDS
+    with translation.override(language):
+        ctx: dict[str, Any] = {
+            "ticket": ticket,
+            "ticket_subject": ticket.subject,
+            "reference": ticket.reference,
+            "ticket_url": _ticket_url(ticket, for_customer=for_customer),
+            "name": recipient.first_name or recipient.get_full_name() or recipient.username,
+            "language": language,
+            "team_name": ticket.team.name if ticket.team_id and ticket.team else "",
+            "actor_name": "",
+        }
+        if event is not None and event.actor_id and event.actor:
+            ctx["actor_name"] = event.actor.get_full_name() or event.actor.username
+        if kind == Kind.RECEIVED:
+            ctx["first_response_due"] = ticket.first_response_due
+        if kind == Kind.RESOLVED:
+            ctx["survey_links"] = [(s, survey_url(ticket_id=ticket.pk, score=s)) for s in range(1, 6)]
+            ctx["reopen_days"] = settings.HELPDESK_REOPEN_WINDOW.days
+        ctx.update(context or {})
+        subject = f"[{ticket.reference}] " + str(SUBJECTS[kind]) % {"subject": ticket.subject}
+        ctx["subject"] = subject
+        # Template tags leave blank lines behind; a mail never needs more than one in a row.
+        text = re.sub(r"\n{3,}", "\n\n", render_to_string(f"emails/{kind}.txt", ctx)).strip() + "\n"
+        html = render_to_string(f"emails/{kind}.html", ctx)
+    # Header injection is impossible (Django refuses newlines), but keep subjects on one line anyway.
+    subject = " ".join(subject.split())[:300]
+    return language, subject, text, html
+
+
+def idempotency_key(*, event_id: int, kind: str, recipient_id: int) -> str:
+    return f"{event_id}:{kind}:{recipient_id}"
+
+
+def notifications_for_event(*, ticket: Ticket, event: TicketEvent) -> list[int]:
+    """Write the outbox rows an event calls for, in the caller's transaction; return the pending ids.
+
+    Runs inside the change's transaction (``tickets.events.event_recorded``), so the rows commit or roll
+    back with the change. Delivery is enqueued only after the commit.
+    """
+    if event.kind == EventKind.NOTIFICATION:
+        return []  # our own "sent" records: never a reason to send more
+    planned = _plan(ticket, event)
+    if not planned:
+        return []
+    if any(p.kind == Kind.RECEIVED for p in planned) and ticket.first_response_due is None:
+        # The sla receiver runs first and may have written the due time with an UPDATE on the row.
+        ticket.first_response_due = (
+            Ticket.objects.filter(pk=ticket.pk).values_list("first_response_due", flat=True).first()
+        )
+    rows: list[Notification] = []
+    seen: set[tuple[str, int]] = set()
+    now = timezone.now()
+    domain = _mail_domain()
+    for p in planned:
+        if (p.kind, p.recipient.pk) in seen or not _allowed(p, ticket, event):
+            continue
+        seen.add((p.kind, p.recipient.pk))
+        language, subject, text, html = notification_render(
+            kind=p.kind, ticket=ticket, recipient=p.recipient, event=event, context=p.context
+        )
+        rows.append(
+            Notification(
+                ticket=ticket,
+                event=event,
+                recipient=p.recipient,
+                address=p.recipient.email,
+                channel=Notification.Channel.EMAIL,
+                kind=p.kind,
+                language=language,
+                subject=subject,
+                body_text=text,
+                body_html=html,
+                idempotency_key=idempotency_key(event_id=event.pk, kind=p.kind, recipient_id=p.recipient.pk),
+                message_id=make_msgid(idstring=f"{ticket.reference.lower()}", domain=domain),
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+    if not rows:
+        return []
+    # ignore_conflicts: the same event handled twice (a re-sent signal) writes nothing new.
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    keys = [r.idempotency_key for r in rows]
+    ids = list(
+        Notification.objects.filter(idempotency_key__in=keys, status=Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if ids:
+        # robust: the change is committed whatever happens to the broker; a row that could not be
+        # enqueued stays pending and the redispatch picks it up.
+        transaction.on_commit(lambda: notification_enqueue(ids=ids), robust=True)
+    return ids
+
+
+def notification_enqueue(*, ids: Iterable[int]) -> None:
+    """Hand ids to the workers, in chunks. A broker outage is logged, never raised: the rows wait."""
+    from helpdesk.celery import app as celery_app
+
+    from .tasks import deliver_notifications  # tasks import services; import here to avoid a cycle
+
+    ids = list(ids)
+    try:
+        with celery_app.pool.acquire(block=True) as conn:
+            # Fail fast when the broker is down (kombu's default retries for ~6 s, inside a web request);
+            # the outbox row is the durable record, the message only a wake-up call.
+            conn.ensure_connection(max_retries=1, interval_start=0.1, interval_step=0.1, timeout=1)
+            for start in range(0, len(ids), DELIVERY_CHUNK):
+                chunk = ids[start : start + DELIVERY_CHUNK]
+                deliver_notifications.apply_async(args=[chunk], connection=conn, retry=False)
+    except Exception as exc:  # the broker is outside our control; the outbox keeps the rows
+        logger.warning("Could not enqueue notifications %s (%s); the redispatch will.", ids, exc)
+
+
+# --- delivery (in a worker) ---------------------------------------------------------------------------
+
+
+@contextmanager
+def _delivery_transaction() -> Iterator[None]:
+    """A transaction for delivery bookkeeping whose commit does not wait for the disk (PostgreSQL).
+
+    ``synchronous_commit = off`` for this transaction only: a database crash can forget the last few
+    hundred milliseconds of claims and "sent" marks. Such a row is pending again and may be sent a second
+    time — the at-least-once case we accept anyway — but nothing is lost, and a commit stops costing a WAL
+    flush per mail (measured on a busy server: ~8 ms per commit with, ~0.5 ms without).
+    """
+    with transaction.atomic():
+        if db_connection.vendor == "postgresql":
+            with db_connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
+
+
+def notification_backoff(*, attempts: int) -> timedelta:
+    """Wait before the next try after ``attempts`` failed ones: base · 2^(attempts-1), capped."""
+    seconds = settings.NOTIFICATIONS_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, settings.NOTIFICATIONS_BACKOFF_MAX_SECONDS))
+
+
+def notification_claim(*, pks: Iterable[int]) -> list[Notification]:
+    """Take rows for one delivery attempt each; returns the rows this call now owns (by pk).
+
+    One conditional UPDATE, committed before anything is sent: pending rows that are due, and
+    ``sending`` rows whose lease ran out (their worker died), become ``sending`` with a fresh lease and this
+    call's token. Rows another worker holds, or that were sent or failed, are not touched.
+    """
+    pks = list(pks)
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    with _delivery_transaction():  # committed before any mail is sent
+        Notification.objects.filter(
+            pk__in=pks,
+            status__in=[Status.PENDING, Status.SENDING],
+            next_attempt_at__lte=now,
+            attempts__lt=settings.NOTIFICATIONS_MAX_ATTEMPTS,
+        ).update(
+            status=Status.SENDING,
+            attempts=F("attempts") + 1,
+            next_attempt_at=now + _lease(),
+            lease_token=token,
+        )
+        return list(
+            Notification.objects.filter(pk__in=pks, status=Status.SENDING, lease_token=token)
+            .select_related("ticket")
+            .order_by("pk")
+        )
+
+
+def _owned(n: Notification) -> Any:
+    """The queryset that matches the row only while this claim still owns it."""
+    return Notification.objects.filter(pk=n.pk, status=Status.SENDING, lease_token=n.lease_token)
+
+
+def notification_email(*, notification: Notification, connection: Any = None) -> EmailMultiAlternatives:
+    n = notification
+    domain = _mail_domain()
+    headers = {
+        "Message-ID": n.message_id,
+        # RFC 3834: tells auto-responders (vacation replies) not to answer, so no mail loops.
+        "Auto-Submitted": "auto-generated",
+        "X-Auto-Response-Suppress": "All",
+        # Every mail of a ticket references the same root id, so mail clients thread them.
+        "References": f"<{n.ticket.reference.lower()}@{domain}>",
+        "X-Helpdesk-Reference": n.ticket.reference,
+    }
+    msg = EmailMultiAlternatives(
+        subject=n.subject,
+        body=n.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[n.address],
+        headers=headers,
+        connection=connection,
+    )
+    if n.body_html:
+        msg.attach_alternative(n.body_html, "text/html")
+    return msg
+
+
+def _permanent(exc: BaseException) -> bool:
+    """A 5xx answer means trying again will not help (unknown mailbox, refused sender)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
+def _mark_sent(n: Notification) -> bool:
+    with _delivery_transaction():
+        done = _owned(n).update(status=Status.SENT, sent_at=timezone.now(), last_error="", lease_token="")
+        if done:
+            # The NOTIFICATION event is ignored by our own receiver (no mail about mails).
+            event_record(
+                ticket=n.ticket,
+                kind=EventKind.NOTIFICATION,
+                actor=None,
+                field="kind",
+                new=n.kind,
+                data={"notification": n.pk, "kind": n.kind},
+            )
+    if not done:
+        logger.warning("Notification %s was taken over by another worker while sending.", n.pk)
+    return bool(done)
+
+
+def _mark_failed_attempt(n: Notification, exc: BaseException) -> None:
+    now = timezone.now()
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    changes: dict[str, Any] = {"last_error": error, "lease_token": ""}
+    if _permanent(exc) or n.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+        changes["status"] = Status.FAILED
+    else:
+        changes["status"] = Status.PENDING
+        changes["next_attempt_at"] = now + notification_backoff(attempts=n.attempts)
+    _owned(n).update(**changes)
+    logger.info("Notification %s attempt %s failed: %s", n.pk, n.attempts, error)
+
+
+def _release(n: Notification) -> None:
+    """Give back a claimed row that was not tried (too little lease left): no attempt used."""
+    _owned(n).update(
+        status=Status.PENDING, attempts=F("attempts") - 1, next_attempt_at=timezone.now(), lease_token=""
+    )
+
+
+def mail_connection_close(connection: Any) -> None:
+    """Close a mail connection that may already be dead (QUIT on a reset socket raises OSError)."""
+    try:
+        connection.close()
+    except (smtplib.SMTPException, OSError):
+        connection.connection = None  # Django's SMTP backend reconnects when this is None
+
+
+def _send(n: Notification, connection: Any) -> bool:
+    # Start a send only with at least half the lease left, so it ends before anyone may take the row
+    # over (EMAIL_TIMEOUT bounds each SMTP step; keep a whole conversation below half the lease).
+    if timezone.now() > n.next_attempt_at - _lease() / 2:
+        _release(n)
+        return False
+    try:
+        connection.open()  # no-op when the batch's connection is already open
+        msg = notification_email(notification=n, connection=connection)
+        if msg.send() != 1:
+            raise smtplib.SMTPException("The mail backend accepted no message.")
+    except (smtplib.SMTPException, OSError) as exc:
+        mail_connection_close(connection)  # the next row reconnects instead of reusing a broken session
+        _mark_failed_attempt(n, exc)
+        return False
+    return _mark_sent(n)
+
+
+def notification_deliver_batch(*, pks: Iterable[int], connection: Any = None) -> int:
+    """Claim the rows, then send each over one mail connection; returns how many this call sent.
+
+    Each row is marked sent right after its own SMTP conversation, never at the end of the batch, so a
+    worker lost mid-batch can duplicate at most the one mail it was sending. A ``connection`` passed in
+    stays open for the caller (a worker keeps one between tasks); otherwise one is opened and closed here.
+    """
+    claimed = notification_claim(pks=pks)
+    if not claimed:
+        return 0
+    own = connection is None
+    connection = connection or get_connection(fail_silently=False)
+    sent = 0
+    try:
+        for n in claimed:
+            sent += _send(n, connection)
+    finally:
+        if own:
+            mail_connection_close(connection)
+    return sent
+
+
+def notification_deliver(*, pk: int) -> bool:
+    """Send one outbox row if it is ours to send; True when this call sent it."""
+    return notification_deliver_batch(pks=[pk]) == 1
+
+
+def notification_redispatch() -> int:
+    """Re-enqueue rows left behind: pending and due, or ``sending`` with an expired lease.
+
+    Only rows due for longer than a grace period, so rows whose first task is simply still queued are not
+    enqueued twice on every run (a second task would find nothing to claim, but it costs a round trip).
+    """
+    now = timezone.now()
+    # A row whose worker keeps dying (it used up its attempts while `sending`) gives up here.
+    Notification.objects.filter(
+        status=Status.SENDING, next_attempt_at__lte=now, attempts__gte=settings.NOTIFICATIONS_MAX_ATTEMPTS
+    ).update(status=Status.FAILED, last_error=_("Delivery did not finish; the worker was lost."))
+    cutoff = now - timedelta(seconds=settings.NOTIFICATIONS_REDISPATCH_GRACE_SECONDS)
+    ids = list(
+        Notification.objects.filter(status__in=[Status.PENDING, Status.SENDING], next_attempt_at__lte=cutoff)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:REDISPATCH_BATCH]
+    )
+    if ids:
+        notification_enqueue(ids=ids)
+    return len(ids)
+
+
+# --- customer side -------------------------------------------------------------------------------------
+
+
+def notification_preferences_update(*, user: User, email_updates: bool) -> User:
+    user.email_updates = email_updates
+    user.save(update_fields=["email_updates"])
+    return user
+
+
+def survey_rating_submit(*, ticket: Ticket, score: int, comment: str = "") -> Rating:
+    """A rating through the signed survey link: nobody is signed in, so the event has no actor."""
+    return rating_create(ticket=ticket, by=None, score=score, comment=comment)
