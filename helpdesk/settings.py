@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "sla",
     "notifications",
     "reporting",
+    "mailin",
 ]
 
 MIDDLEWARE = [
@@ -249,3 +250,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- mailin ------------------------------------------------------------------
+CELERY_BEAT_SCHEDULE["mailin-fetch"] = {"task": "mailin.tasks.fetch_all_mailboxes", "schedule": 60.0}

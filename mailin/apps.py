@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class MailinConfig(AppConfig):
+    """Email in: IMAP polling, threading of replies onto tickets, quarantine."""
+
+    name = "mailin"
+    default_auto_field = "django.db.models.BigAutoField"
