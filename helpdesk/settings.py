@@ -253,3 +253,10 @@ LOGGING = {
 
 # --- mailin ------------------------------------------------------------------
 CELERY_BEAT_SCHEDULE["mailin-fetch"] = {"task": "mailin.tasks.fetch_all_mailboxes", "schedule": 60.0}
+# Inbound mail from hosted services through django-anymail: basic auth plus the ESP's own signature.
+ANYMAIL = {
+    "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None,
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default="") or None,
+    "POSTMARK_WEBHOOK_SECRET": env.str("POSTMARK_WEBHOOK_SECRET", default="") or None,
+}
+ANYMAIL = {k: v for k, v in ANYMAIL.items() if v}

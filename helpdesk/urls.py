@@ -27,5 +27,6 @@ urlpatterns = [
     path("", include("sla.urls")),
     path("", include("notifications.urls")),
     path("dashboard/", include("reporting.urls")),
+    path("", include("mailin.urls")),
     path("", include("knowledgebase.urls")),  # last: owns "/" and "/help/"
 ]

@@ -8,6 +8,7 @@ know only English markers or are unmaintained, and German mail clients write
 from __future__ import annotations
 
 import email
+import email.parser
 import email.policy
 import hashlib
 import html
@@ -101,12 +102,24 @@ def message_id_of(msg: EmailMessage, raw: bytes) -> str:
     return f"<sha256-{hashlib.sha256(raw).hexdigest()}@no-message-id>"
 
 
-def safe_message_id(raw: bytes) -> str:
-    """A Message-ID even for bytes the parser chokes on."""
+@dataclass
+class Headers:
+    message_id: str
+    from_address: str
+    subject: str
+
+
+def headers_of(raw: bytes) -> Headers:
+    """Message-ID, sender and subject from the header block alone — never raises."""
     try:
-        return message_id_of(email.message_from_bytes(raw, policy=email.policy.default), raw)  # type: ignore[arg-type]
-    except Exception:
-        return f"<sha256-{hashlib.sha256(raw).hexdigest()}@unparseable>"
+        msg = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(raw)
+        return Headers(
+            message_id=message_id_of(msg, raw),  # type: ignore[arg-type]
+            from_address=parseaddr(_header(msg, "From"))[1].strip().lower(),  # type: ignore[arg-type]
+            subject=_header(msg, "Subject"),  # type: ignore[arg-type]
+        )
+    except Exception:  # bytes no parser understands still get a stable id
+        return Headers(f"<sha256-{hashlib.sha256(raw).hexdigest()}@unparseable>", "", "")
 
 
 def auto_reason(msg: EmailMessage, from_address: str) -> str:

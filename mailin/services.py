@@ -120,19 +120,15 @@ def _may_write(ticket: Ticket, address: str) -> bool:
 
 def inbound_store(*, raw: bytes, mailbox: Mailbox | None = None) -> InboundMail | None:
     """Keep the raw mail (committed on its own). None when that Message-ID was stored before."""
-    try:
-        parsed: parsing.ParsedMail | None = parsing.parse(raw)
-    except Exception:
-        parsed = None
-    message_id = parsed.message_id if parsed else parsing.safe_message_id(raw)
+    head = parsing.headers_of(raw)  # headers only: the full parse happens once, in inbound_process
     try:
         with transaction.atomic():
             return InboundMail.objects.create(
                 mailbox=mailbox,
-                message_id=message_id,
+                message_id=head.message_id,
                 raw=raw,
-                from_address=(parsed.from_address if parsed else "")[:254],
-                subject=(parsed.subject if parsed else "")[:255],
+                from_address=head.from_address[:254],
+                subject=head.subject[:255],
             )
     except IntegrityError:
         return None  # a duplicate Message-ID: processed once

@@ -9,6 +9,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -54,14 +56,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def imap_server() -> ImapServer:
-    if not os.path.exists(DOVECOT) or os.geteuid() != 0:
-        if IN_CI:
-            pytest.fail(
-                "dovecot (apt-get install dovecot-imapd) and root are needed for the mail tests in CI"
-            )
-        pytest.skip("needs dovecot (apt-get install dovecot-imapd), run as root")
+@contextmanager
+def dovecot() -> Iterator[ImapServer]:
+    """Start dovecot as root on a free port with one mailbox user; stop it afterwards."""
     # Not pytest's tmp_path: dovecot's unprivileged auth process must be able to traverse the path.
     base = Path(tempfile.mkdtemp(prefix="hd-dovecot-"))
     home = base / "home"
@@ -123,10 +120,25 @@ service imap-login {{
     else:
         proc.kill()
         raise RuntimeError("dovecot did not start")
-    yield ImapServer("127.0.0.1", port, "support", "imap-secret")
-    proc.terminate()
-    proc.wait(timeout=10)
-    shutil.rmtree(base, ignore_errors=True)
+    server = ImapServer("127.0.0.1", port, "support", "imap-secret")
+    try:
+        yield server
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def imap_server() -> Iterator[ImapServer]:
+    if not os.path.exists(DOVECOT) or os.geteuid() != 0:
+        if IN_CI:
+            pytest.fail(
+                "dovecot (apt-get install dovecot-imapd) and root are needed for the mail tests in CI"
+            )
+        pytest.skip("needs dovecot (apt-get install dovecot-imapd), run as root")
+    with dovecot() as server:
+        yield server
 
 
 def make_mail(
