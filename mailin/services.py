@@ -317,3 +317,10 @@ def pending_process() -> int:
     for pk in pks:
         inbound_process(pk=pk)
     return len(pks)
+
+
+def participant_approve(*, participant: Participant, by: Any) -> Participant:
+    """An agent lets a Cc'd address write to the ticket by mail."""
+    participant.approved, participant.approved_by = True, by
+    participant.save(update_fields=["approved", "approved_by"])
+    return participant
