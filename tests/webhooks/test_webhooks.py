@@ -228,3 +228,12 @@ def test_the_form_names_a_refused_url(client, sam, settings):
 def test_agents_cannot_open_the_pages(client, tina):
     client.force_login(tina)
     assert client.get("/agent/config/webhooks/").status_code == 403
+
+
+def test_the_pages_speak_german(client, sam):
+    sam.language = "de"
+    sam.save()
+    client.force_login(sam)
+    assert "Testereignis senden" not in client.get("/agent/config/webhooks/").content.decode()  # no hook yet
+    hook = Webhook.objects.create(url="https://example.com/x", events=["ticket.created"])
+    assert "Testereignis senden" in client.get(f"/agent/config/webhooks/{hook.pk}/").content.decode()
