@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "sla",
     "notifications",
     "reporting",
+    "mailin",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +135,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request without it
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6.0's default, now
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Attachments are never served from MEDIA_URL: only through the view that checks visibility.
 MEDIA_URL = "/media-not-served/"
@@ -331,3 +335,19 @@ CELERY_BEAT_SCHEDULE["notifications-redispatch"] = {
     "task": "notifications.tasks.redispatch_pending",
     "schedule": crontab(),  # every minute
 }
+
+
+# --- mailin ------------------------------------------------------------------
+CELERY_BEAT_SCHEDULE["mailin-fetch"] = {"task": "mailin.tasks.fetch_all_mailboxes", "schedule": 60.0}
+# Inbound mail from hosted services through django-anymail: basic auth plus the ESP's own signature.
+ANYMAIL = {
+    "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None,
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default="") or None,
+    "POSTMARK_WEBHOOK_SECRET": env.str("POSTMARK_WEBHOOK_SECRET", default="") or None,
+}
+ANYMAIL = {k: v for k, v in ANYMAIL.items() if v}
+
+# --- webhooks ----------------------------------------------------------------
+# Deliveries to private/loopback addresses are refused unless this is on (tests, a local receiver).
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+CELERY_BEAT_SCHEDULE["webhooks-redispatch"] = {"task": "webhooks.tasks.redispatch", "schedule": 30.0}

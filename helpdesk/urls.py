@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("sla.api_urls")),
     path("", include("notifications.api_urls")),
     path("metrics/", include("reporting.api_urls")),
+    path("", include("webhooks.api_urls")),
 ]
 
 urlpatterns = [
@@ -27,5 +28,7 @@ urlpatterns = [
     path("", include("sla.urls")),
     path("", include("notifications.urls")),
     path("dashboard/", include("reporting.urls")),
+    path("", include("mailin.urls")),
+    path("", include("webhooks.urls")),
     path("", include("knowledgebase.urls")),  # last: owns "/" and "/help/"
 ]

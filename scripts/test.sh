@@ -8,9 +8,13 @@ VENV=${VENV:-.venv}
 if [ "${CI:-}" = "true" ]; then
   export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk}
   export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
-  if [ ! -x /usr/bin/chromium ]; then
-    echo "Installing Debian's chromium for the browser tests…"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
+  # Real parts the tests start themselves: Chromium (browser tests), dovecot (IMAP tests).
+  missing=""
+  [ -x /usr/bin/chromium ] || missing="$missing chromium"
+  [ -x /usr/sbin/dovecot ] || missing="$missing dovecot-imapd"
+  if [ -n "$missing" ]; then
+    echo "Installing Debian packages for the tests:$missing"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing) >/dev/null
   fi
 fi
 

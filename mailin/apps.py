@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class MailinConfig(AppConfig):
+    """Email in: IMAP polling, threading of replies onto tickets, quarantine."""
+
+    name = "mailin"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tickets.panels import Panel, agent_ticket_panels
+
+        from . import receivers  # noqa: F401  -- connects the anymail inbound receiver
+        from .panels import email_panel_context
+
+        agent_ticket_panels.append(
+            Panel("mailin/_email_panel.html", context=email_panel_context, slot="side")
+        )

@@ -1,0 +1,326 @@
+"""Email in: store every mail raw first, then turn it into a ticket or a message, each in its own
+transaction, so a mail is marked processed only together with what it created."""
+
+from __future__ import annotations
+
+import hmac
+import imaplib
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from hashlib import sha256
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from helpdesk.errors import ConflictError
+from tickets import services as ticket_services
+from tickets.models import REFERENCE_RE, Message, Ticket
+
+from . import parsing
+from .models import InboundMail, Mailbox, Participant
+
+log = logging.getLogger(__name__)
+User = get_user_model()
+
+TOKEN_RE = re.compile(r"\+t(\d{1,12})-([0-9a-f]{12})@", re.IGNORECASE)
+# Per-sender cap: more mails than this from one address in an hour are ignored (mail loops, floods).
+SENDER_RATE_CAP_PER_HOUR = 30
+# Mails fetched per IMAP poll; the rest waits for the next poll.
+FETCH_BATCH = 200
+
+
+# --- Reply tokens (plus-addressing) -------------------------------------------------
+
+
+def _token_mac(ticket_pk: int) -> str:
+    key = (settings.SECRET_KEY + ":mailin-reply-token").encode()
+    return hmac.new(key, str(ticket_pk).encode(), sha256).hexdigest()[:12]
+
+
+def reply_address(*, ticket: Ticket, address: str | None = None) -> str:
+    """The Reply-To for mail about ``ticket``: support+t123-<mac>@domain."""
+    local, _at, domain = (address or settings.DEFAULT_FROM_EMAIL).partition("@")
+    return f"{local.split('+', 1)[0]}+t{ticket.pk}-{_token_mac(ticket.pk)}@{domain}"
+
+
+def ticket_pk_from_token(addresses: list[str]) -> int | None:
+    for addr in addresses:
+        match = TOKEN_RE.search(addr)
+        if match and hmac.compare_digest(match.group(2).lower(), _token_mac(int(match.group(1)))):
+            return int(match.group(1))
+    return None
+
+
+# --- Matching ----------------------------------------------------------------------
+
+
+@dataclass
+class Match:
+    ticket: Ticket | None
+    reason: str
+    suspicious: bool = False
+
+
+def match_ticket(mail: parsing.ParsedMail) -> Match:
+    """The ticket this mail replies to: by signed token, then thread headers, then the reference.
+
+    A mail is appended only when its sender is the requester or an approved participant;
+    a valid token from anyone else is suspicious (quarantine), a header or subject match
+    from a stranger becomes a new ticket.
+    """
+    candidates: list[tuple[Ticket | None, str, bool]] = []
+    pk = ticket_pk_from_token(mail.to + mail.cc)
+    if pk:
+        candidates.append((Ticket.objects.filter(pk=pk).first(), "matched by reply token", True))
+    thread_ids = mail.in_reply_to + mail.references
+    if thread_ids:
+        ticket = _ticket_by_thread(thread_ids)
+        if ticket:
+            candidates.append((ticket, "matched by In-Reply-To/References", False))
+    ref = REFERENCE_RE.search(mail.subject)
+    if ref:
+        candidates.append(
+            (Ticket.objects.filter(pk=int(ref.group(1))).first(), "matched by reference in subject", False)
+        )
+    for ticket, reason, strong in candidates:
+        if ticket is None:
+            continue
+        if _may_write(ticket, mail.from_address):
+            return Match(ticket, reason)
+        if strong:
+            return Match(None, f"reply token of {ticket.reference} used by another sender", suspicious=True)
+    return Match(None, "new request")
+
+
+def _ticket_by_thread(ids: list[str]) -> Ticket | None:
+    """A ticket whose messages or received mails carry one of these Message-IDs."""
+    msg = Message.objects.filter(email_message_id__in=ids).select_related("ticket").first()
+    if msg:
+        return msg.ticket
+    seen = (
+        InboundMail.objects.filter(message_id__in=ids, ticket__isnull=False).select_related("ticket").first()
+    )
+    return seen.ticket if seen else None
+
+
+def _may_write(ticket: Ticket, address: str) -> bool:
+    if ticket.requester.email and ticket.requester.email.lower() == address:
+        return True
+    return Participant.objects.filter(ticket=ticket, email__iexact=address, approved=True).exists()
+
+
+# --- Store and process ---------------------------------------------------------------
+
+
+def inbound_store(*, raw: bytes, mailbox: Mailbox | None = None) -> InboundMail | None:
+    """Keep the raw mail (committed on its own). None when that Message-ID was stored before."""
+    head = parsing.headers_of(raw)  # headers only: the full parse happens once, in inbound_process
+    try:
+        with transaction.atomic():
+            return InboundMail.objects.create(
+                mailbox=mailbox,
+                message_id=head.message_id,
+                raw=raw,
+                from_address=head.from_address[:254],
+                subject=head.subject[:255],
+            )
+    except IntegrityError:
+        return None  # a duplicate Message-ID: processed once
+
+
+def inbound_process(*, pk: int) -> InboundMail:
+    """Turn one stored mail into a ticket or message. Safe to call twice."""
+    with transaction.atomic():
+        inbound = InboundMail.objects.select_for_update().get(pk=pk)
+        if inbound.status != InboundMail.Status.RECEIVED:
+            return inbound
+        inbound.attempts += 1
+        try:
+            mail = parsing.parse(bytes(inbound.raw))
+        except Exception as exc:  # nothing is lost: the raw mail stays for reprocessing
+            return _finish(inbound, InboundMail.Status.QUARANTINED, f"cannot parse: {exc}"[:200])
+        if mail.auto_reason:
+            return _finish(inbound, InboundMail.Status.IGNORED, mail.auto_reason[:200])
+        if _own_address(mail.from_address):
+            return _finish(inbound, InboundMail.Status.IGNORED, "our own address")
+        if _over_rate_cap(mail.from_address, inbound.pk):
+            return _finish(inbound, InboundMail.Status.IGNORED, "sender over the hourly cap")
+        match = match_ticket(mail)
+        if match.suspicious:
+            return _finish(inbound, InboundMail.Status.QUARANTINED, match.reason)
+        if match.ticket is not None:
+            try:
+                message = _append(match.ticket, mail, reason=match.reason)
+            except ConflictError:
+                match = Match(None, f"{match.ticket.reference} is closed: new request")
+            else:
+                inbound.ticket, inbound.ticket_message = match.ticket, message
+                return _finish(inbound, InboundMail.Status.PROCESSED, match.reason)
+        ticket = _new_ticket(mail, inbound.mailbox)
+        inbound.ticket = ticket
+        return _finish(inbound, InboundMail.Status.PROCESSED, match.reason)
+
+
+def inbound_reprocess(*, pk: int) -> InboundMail:
+    """Supervisors send a quarantined mail through again (e.g. after a parser fix)."""
+    InboundMail.objects.filter(pk=pk, status=InboundMail.Status.QUARANTINED).update(
+        status=InboundMail.Status.RECEIVED, reason=""
+    )
+    return inbound_process(pk=pk)
+
+
+def _finish(inbound: InboundMail, status: str, reason: str) -> InboundMail:
+    inbound.status, inbound.reason, inbound.processed_at = status, reason, timezone.now()
+    inbound.save()
+    return inbound
+
+
+def _own_address(address: str) -> bool:
+    """Mail from one of our own addresses (plus-tags ignored) is never processed: no loops."""
+    local, _at, domain = address.lower().partition("@")
+    ours = {settings.DEFAULT_FROM_EMAIL, *Mailbox.objects.values_list("address", flat=True)}
+    return f"{local.split('+', 1)[0]}@{domain}" in {a.lower() for a in ours}
+
+
+def _over_rate_cap(address: str, current_pk: int) -> bool:
+    since = timezone.now() - timedelta(hours=1)
+    recent = InboundMail.objects.filter(from_address=address, received_at__gte=since).exclude(pk=current_pk)
+    return recent.count() >= SENDER_RATE_CAP_PER_HOUR
+
+
+def _requester_for(mail: parsing.ParsedMail) -> Any:
+    user = User.objects.filter(email__iexact=mail.from_address).order_by("id").first()
+    if user:
+        return user
+    base = re.sub(r"[^\w.@+-]", "", mail.from_address)[:140] or "customer"
+    username, n = base, 1
+    while User.objects.filter(username=username).exists():
+        n += 1
+        username = f"{base}-{n}"
+    first, _sp, last = (mail.from_name or "").partition(" ")
+    user = User(username=username, email=mail.from_address, role=User.Role.CUSTOMER, language=mail.language)
+    user.first_name, user.last_name = first[:150], last[:150]
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def _body_with_notes(mail: parsing.ParsedMail) -> tuple[str, list[parsing.ParsedAttachment]]:
+    kept, notes = [], []
+    limit = settings.HELPDESK_MAX_ATTACHMENT_BYTES
+    for att in mail.attachments:
+        if len(att.payload) > limit:
+            notes.append(
+                f"[Attachment “{att.filename}” ({len(att.payload) // 1024} KiB) was dropped: larger than "
+                f"{limit // (1024 * 1024)} MB.]"
+            )
+        else:
+            kept.append(att)
+    if mail.html_original:
+        kept.append(parsing.ParsedAttachment("original.html", "text/html", mail.html_original.encode()))
+    body = mail.body or "(no text)"
+    return "\n\n".join([body, *notes]), kept
+
+
+def _attach(
+    ticket: Ticket, message: Message | None, author: Any, files: list[parsing.ParsedAttachment]
+) -> None:
+    for att in files:
+        upload = SimpleUploadedFile(att.filename, att.payload, content_type=att.content_type)
+        ticket_services.attachment_add(ticket=ticket, by=author, file=upload, message=message)
+
+
+def _append(ticket: Ticket, mail: parsing.ParsedMail, *, reason: str) -> Message:
+    author = ticket.requester
+    if author.email.lower() != mail.from_address:
+        author = User.objects.filter(email__iexact=mail.from_address).first() or ticket.requester
+    body, files = _body_with_notes(mail)
+    message = ticket_services.message_add(
+        ticket=ticket,
+        author=author,
+        body=body,
+        channel=Ticket.Channel.EMAIL,
+        match_reason=reason,
+        email_message_id=mail.message_id,
+    )
+    _attach(ticket, message, author, files)
+    return message
+
+
+def _new_ticket(mail: parsing.ParsedMail, mailbox: Mailbox | None) -> Ticket:
+    requester = _requester_for(mail)
+    body, files = _body_with_notes(mail)
+    ticket = ticket_services.ticket_create(
+        requester=requester,
+        by=requester,
+        subject=mail.subject or "(no subject)",
+        description=body,
+        channel=Ticket.Channel.EMAIL,
+        category=mailbox.category if mailbox else None,
+        language=mail.language,
+    )
+    if mailbox and mailbox.team and ticket.team_id != mailbox.team_id and mailbox.team.tier == 1:
+        ticket = ticket_services.ticket_update(ticket=ticket, by=None, team=mailbox.team)
+    _attach(ticket, None, requester, files)
+    for cc in mail.cc:
+        if cc != mail.from_address and not _own_address(cc):
+            Participant.objects.get_or_create(ticket=ticket, email=cc)
+    return ticket
+
+
+# --- IMAP ------------------------------------------------------------------------------
+
+
+def mailbox_fetch(*, mailbox: Mailbox) -> list[int]:
+    """Poll one mailbox: store each unseen mail, flag it seen only after it is stored, then process.
+
+    A worker killed mid-poll loses nothing (unflagged mail is fetched again) and
+    duplicates nothing (the Message-ID is unique)."""
+    stored: list[int] = []
+    cls = imaplib.IMAP4_SSL if mailbox.use_ssl else imaplib.IMAP4
+    try:
+        with cls(mailbox.host, mailbox.port, timeout=30) as imap:
+            imap.login(mailbox.username, mailbox.password)
+            imap.select(mailbox.folder)
+            _typ, data = imap.uid("SEARCH", None, "UNSEEN")
+            uids = (data[0] or b"").split()[:FETCH_BATCH]
+            for uid in uids:
+                _typ, parts = imap.uid("FETCH", uid, "(BODY.PEEK[])")
+                raw = next((p[1] for p in parts if isinstance(p, tuple)), None)
+                if raw is None:
+                    continue
+                inbound = inbound_store(raw=raw, mailbox=mailbox)
+                imap.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+                if inbound is not None:
+                    stored.append(inbound.pk)
+    except (OSError, imaplib.IMAP4.error) as exc:
+        Mailbox.objects.filter(pk=mailbox.pk).update(last_error=str(exc)[:2000])
+        log.warning("mailbox %s: %s", mailbox.name, exc)
+        raise
+    Mailbox.objects.filter(pk=mailbox.pk).update(last_polled_at=timezone.now(), last_error="")
+    for pk in stored:
+        inbound_process(pk=pk)
+    return stored
+
+
+def pending_process() -> int:
+    """Process stored mail that a killed worker left behind."""
+    pks = list(
+        InboundMail.objects.filter(status=InboundMail.Status.RECEIVED).values_list("pk", flat=True)[:500]
+    )
+    for pk in pks:
+        inbound_process(pk=pk)
+    return len(pks)
+
+
+def participant_approve(*, participant: Participant, by: Any) -> Participant:
+    """An agent lets a Cc'd address write to the ticket by mail."""
+    participant.approved, participant.approved_by = True, by
+    participant.save(update_fields=["approved", "approved_by"])
+    return participant
