@@ -26,7 +26,8 @@ from django.core.management import call_command  # noqa: E402
 
 from accounts.models import Team  # noqa: E402
 from mailin.models import InboundMail, Mailbox  # noqa: E402
-from mailin.services import mailbox_fetch, reply_address  # noqa: E402
+from mailin.services import mailbox_fetch  # noqa: E402
+from notifications.threading import reply_address  # noqa: E402
 from tests.mailin.conftest import dovecot, make_mail  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
 

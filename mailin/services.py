@@ -3,13 +3,11 @@ transaction, so a mail is marked processed only together with what it created.""
 
 from __future__ import annotations
 
-import hmac
 import imaplib
 import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from hashlib import sha256
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from helpdesk.errors import ConflictError
+from notifications.models import Notification
+from notifications.threading import ticket_pk_from_token
 from tickets import services as ticket_services
 from tickets.models import REFERENCE_RE, Message, Ticket
 
@@ -28,33 +28,10 @@ from .models import InboundMail, Mailbox, Participant
 log = logging.getLogger(__name__)
 User = get_user_model()
 
-TOKEN_RE = re.compile(r"\+t(\d{1,12})-([0-9a-f]{12})@", re.IGNORECASE)
 # Per-sender cap: more mails than this from one address in an hour are ignored (mail loops, floods).
 SENDER_RATE_CAP_PER_HOUR = 30
 # Mails fetched per IMAP poll; the rest waits for the next poll.
 FETCH_BATCH = 200
-
-
-# --- Reply tokens (plus-addressing) -------------------------------------------------
-
-
-def _token_mac(ticket_pk: int) -> str:
-    key = (settings.SECRET_KEY + ":mailin-reply-token").encode()
-    return hmac.new(key, str(ticket_pk).encode(), sha256).hexdigest()[:12]
-
-
-def reply_address(*, ticket: Ticket, address: str | None = None) -> str:
-    """The Reply-To for mail about ``ticket``: support+t123-<mac>@domain."""
-    local, _at, domain = (address or settings.DEFAULT_FROM_EMAIL).partition("@")
-    return f"{local.split('+', 1)[0]}+t{ticket.pk}-{_token_mac(ticket.pk)}@{domain}"
-
-
-def ticket_pk_from_token(addresses: list[str]) -> int | None:
-    for addr in addresses:
-        match = TOKEN_RE.search(addr)
-        if match and hmac.compare_digest(match.group(2).lower(), _token_mac(int(match.group(1)))):
-            return int(match.group(1))
-    return None
 
 
 # --- Matching ----------------------------------------------------------------------
@@ -99,14 +76,20 @@ def match_ticket(mail: parsing.ParsedMail) -> Match:
 
 
 def _ticket_by_thread(ids: list[str]) -> Ticket | None:
-    """A ticket whose messages or received mails carry one of these Message-IDs."""
-    msg = Message.objects.filter(email_message_id__in=ids).select_related("ticket").first()
-    if msg:
-        return msg.ticket
-    seen = (
-        InboundMail.objects.filter(message_id__in=ids, ticket__isnull=False).select_related("ticket").first()
-    )
-    return seen.ticket if seen else None
+    """A ticket whose messages, our sent mails or received mails carry one of these Message-IDs."""
+    for model, field in (
+        (Message, "email_message_id"),
+        (Notification, "message_id"),
+        (InboundMail, "message_id"),
+    ):
+        row = (
+            model.objects.filter(**{f"{field}__in": ids, "ticket__isnull": False})
+            .select_related("ticket")
+            .first()
+        )
+        if row:
+            return row.ticket
+    return None
 
 
 def _may_write(ticket: Ticket, address: str) -> bool:

@@ -48,6 +48,7 @@ from tickets.services import rating_create
 
 from .models import Notification
 from .survey import survey_url
+from .threading import reply_address
 
 logger = logging.getLogger(__name__)
 
@@ -402,6 +403,9 @@ def notification_email(*, notification: Notification, connection: Any = None) ->
         "References": f"<{n.ticket.reference.lower()}@{domain}>",
         "X-Helpdesk-Reference": n.ticket.reference,
     }
+    if n.recipient_id == n.ticket.requester_id:
+        # Replies go to the ticket's signed address, so they thread even when the subject is changed.
+        headers["Reply-To"] = reply_address(ticket=n.ticket)
     msg = EmailMultiAlternatives(
         subject=n.subject,
         body=n.body_text,

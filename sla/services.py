@@ -161,7 +161,10 @@ def _flush_tier_time(sla: TicketSla, now: datetime, *, keep_running: bool) -> No
 
 
 def ticket_sla_start(*, ticket: Ticket, now: datetime | None = None) -> TicketSla:
-    """A new ticket: pick its policy, start its clock, set its due times."""
+    """A new ticket: pick its policy, start its clock, set its due times. Safe to call twice."""
+    existing = TicketSla.objects.filter(ticket=ticket).first()
+    if existing is not None:
+        return existing
     sla = TicketSla(
         ticket=ticket,
         policy=policy_for(ticket=ticket),

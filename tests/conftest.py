@@ -21,6 +21,13 @@ from tests.factories import CategoryFactory, EscalationPathFactory, TeamFactory,
 
 IN_CI = os.environ.get("CI") == "true"
 CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _reachable(url: str, default_port: int) -> bool:
@@ -155,3 +162,28 @@ def api_as():  # noqa: ANN201
         return client
 
     return make
+
+
+@pytest.fixture(scope="session")
+def browser():  # noqa: ANN201
+    """One Debian Chromium (never a downloaded browser) for every browser test of the session.
+
+    Playwright's sync API runs an event loop in this thread, and a second one per package would
+    fail; Django refuses ORM calls from a thread with a running loop, but the tests' own ORM
+    calls are plain synchronous code, so that check is lifted while the browser runs.
+    """
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    pw = sync_playwright().start()
+    chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        pw.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous

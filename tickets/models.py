@@ -176,6 +176,12 @@ class Ticket(models.Model):
             models.Index(fields=["created_at"], name="ticket_created"),
             models.Index(fields=["resolved_at"], name="ticket_resolved"),
             models.Index(fields=["status", "resolution_due"], name="ticket_status_res_due"),
+            # Queues and the API sort open tickets by their resolution due time.
+            models.Index(
+                fields=["resolution_due", "id"],
+                name="ticket_open_res_due",
+                condition=models.Q(status__in=["new", "open", "pending"]),
+            ),
             # The SLA sweep scans only open tickets that have a due time.
             models.Index(
                 fields=["first_response_due"],

@@ -14,7 +14,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from mailin.models import InboundMail, Mailbox
-from mailin.services import mailbox_fetch, reply_address
+from mailin.services import mailbox_fetch
+from notifications.threading import reply_address
 from tests.mailin.conftest import make_mail
 from tickets.models import Ticket
 

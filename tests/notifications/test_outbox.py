@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import transaction
 
@@ -93,18 +94,14 @@ def test_delivery_is_enqueued_only_after_the_commit(
 
 
 def test_the_receipt_names_the_expected_first_response_time(alice, service_desk):  # noqa: ANN001
-    # given: a ticket whose due time the sla app has set before our receiver runs
-    from tests.factories import TicketFactory
+    # given: the default business-hours policy (P3: first response within 4 business hours)
+    from sla import demo
 
-    ticket = TicketFactory(
-        requester=alice,
-        team=service_desk,
-        first_response_due=datetime(2026, 3, 2, 14, 30, tzinfo=ZoneInfo("Europe/Berlin")),
-    )
-    # when
-    with transaction.atomic():
-        event_record(ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=alice, new="web")
-    # then
+    demo.default_policy()
+    # when: a request arrives on Monday 2 March 2026 at 10:30 Berlin time
+    with time_machine.travel(datetime(2026, 3, 2, 10, 30, tzinfo=ZoneInfo("Europe/Berlin")), tick=False):
+        ticket_create(requester=alice, by=alice, subject="Printer", description="x")
+    # then: the sla app set the due time before this receiver wrote the receipt
     receipt = Notification.objects.get(kind=K.RECEIVED)
     assert "first response by" in receipt.body_text
     assert "2:30 p.m." in receipt.body_text

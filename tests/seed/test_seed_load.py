@@ -54,7 +54,7 @@ def test_seed_load_makes_tickets_with_messages_events_and_consistent_counters():
         customer_messages=Count("messages", filter=Q(messages__by_agent=False), distinct=True),
         n_events=Count("events", distinct=True),
         created_events=Count("events", filter=Q(events__kind="created"), distinct=True),
-        escalations=Count("events", filter=Q(events__kind="escalated"), distinct=True),
+        escalated_events=Count("events", filter=Q(events__kind="escalated"), distinct=True),
     )
     now = timezone.now()
     for t in tickets:
@@ -62,7 +62,7 @@ def test_seed_load_makes_tickets_with_messages_events_and_consistent_counters():
         assert t.customer_followup_count == t.customer_messages
         assert t.version == t.n_events
         assert t.created_events == 1
-        assert t.escalation_count == t.escalations == t.tier - 1
+        assert t.escalation_count == t.escalated_events == t.tier - 1
         assert t.created_at <= t.updated_at <= now
         assert t.first_response_due
         assert t.resolution_due
