@@ -249,3 +249,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- reporting ---
+# Monday 07:00 (CELERY_TIMEZONE): last week's numbers to the supervisors.
+CELERY_BEAT_SCHEDULE["reporting-weekly-digest"] = {
+    "task": "reporting.tasks.weekly_digest",
+    "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+}

@@ -579,7 +579,7 @@ def backlog(filters: MetricFilters, *, now: datetime | None = None) -> dict[str,
     teams = (
         qs.values("team_id", "team__name", "team__tier")
         .annotate(count=Count("pk"))
-        .order_by("-count", "team__name")
+        .order_by("-count", F("team__name").asc(nulls_last=True))
     )
     return {
         "total": row["total"],
@@ -701,7 +701,7 @@ def top_categories(filters: MetricFilters, *, limit: int = TOP_CATEGORIES) -> li
         .filter(created_q(filters))
         .values("category_id", "category__name")
         .annotate(created=Count("pk"), escalated=Count("pk", filter=ESCALATED_Q))
-        .order_by("-created", "category__name")[:limit]
+        .order_by("-created", F("category__name").asc(nulls_last=True))[:limit]
     )
     return [
         {
@@ -725,7 +725,11 @@ def _grouped_table(filters: MetricFilters, group: str, name_field: str) -> list[
     }
     if is_postgres():
         aggregates["median"] = PercentileCont(Minutes("resolved_at", "created_at"), 0.5)
-    rows = list(qs.values(group, name_field).annotate(**aggregates).order_by("-resolved", name_field))
+    rows = list(
+        qs.values(group, name_field)
+        .annotate(**aggregates)
+        .order_by("-resolved", F(name_field).asc(nulls_last=True))
+    )
     if not is_postgres():
         by_group: dict[Any, list[float]] = {}
         for g, c, r in qs.values_list(group, "created_at", "resolved_at")[:PYTHON_PERCENTILE_MAX_ROWS]:
