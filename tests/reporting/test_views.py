@@ -158,3 +158,14 @@ def test_the_page_is_in_german_for_german_supervisors(march, sam, sam_client) ->
     html = sam_client.get("/dashboard/", MARCH_PARAMS).content.decode()
     assert "Erstkontaktlösungsquote" in html
     assert "nicht verfügbar" in html
+
+
+def test_the_dashboard_is_in_the_supervisor_nav() -> None:
+    from django.urls import reverse
+
+    from tickets.panels import nav_entries
+
+    entries = [e for e in nav_entries if e.url_name == "reporting:dashboard"]
+    assert len(entries) == 1
+    assert entries[0].who == "supervisor"
+    assert reverse(entries[0].url_name) == "/dashboard/"
