@@ -182,3 +182,13 @@ def test_trend_is_per_day_in_the_configured_timezone(march) -> None:
     assert day["2026-03-05"] == (0, 1, 0)  # 8, last resolution
     assert sum(data["created"]) == 11
     assert sum(data["resolved"]) == 9
+
+
+def test_long_periods_trend_per_week_starting_monday(march) -> None:
+    data = trend(MetricFilters(date_from=date(2026, 1, 1), date_to=date(2026, 4, 30)))
+    assert data["unit"] == "week"
+    assert data["labels"][0] == "2025-12-29"  # the Monday of the week of 01-01
+    week = dict(zip(data["labels"], data["created"], strict=True))
+    assert week["2026-03-09"] == 7  # 1 2 3 4 5 6 7
+    assert sum(data["created"]) == 14  # all but 13 and 14 (created in the last days)
+    assert sum(data["resolved"]) == 10  # March's 9 and 12c
