@@ -43,6 +43,7 @@ from django.utils import timezone
 
 from accounts.models import Team
 from tickets.models import Category, Ticket, TicketEvent
+from tickets.selectors import ticket_visible_qs
 
 Status = Ticket.Status
 RESOLVED_STATUSES = (Status.RESOLVED, Status.CLOSED)
@@ -245,13 +246,16 @@ def metric_tickets(
     backlog_tier: int | None = None,
     backlog_team: int | None = None,
     backlog_age: str | None = None,
+    user: Any = None,
 ) -> QuerySet[Ticket]:
     """The tickets behind one number: the numerator (default) or the denominator of a rate.
 
-    Raises KeyError for an unknown metric / age bucket (the view turns it into a 400).
+    With ``user``, only tickets that user may see (the one visibility selector of the core;
+    the pages are for supervisors, who see all). Raises KeyError for an unknown metric.
     """
     definition = METRICS[metric]
-    qs = Ticket.objects.filter(scope_q(filters))
+    base = ticket_visible_qs(user=user) if user is not None else Ticket.objects.all()
+    qs = base.filter(scope_q(filters))
     if definition.population == "resolved":
         qs = qs.filter(resolved_q(filters))
     elif definition.population == "created":

@@ -118,6 +118,7 @@ def metric_ticket_list(request: HttpRequest) -> HttpResponse:
         backlog_tier=data.get("backlog_tier"),
         backlog_team=data["backlog_team"].pk if data.get("backlog_team") else None,
         backlog_age=data.get("backlog_age") or None,
+        user=request.user,
     )
     if request.GET.get("format") == "csv":
         name = f"tickets-{data['metric']}-{filters.date_from}-{filters.date_to}.csv"
