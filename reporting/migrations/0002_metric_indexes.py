@@ -10,11 +10,11 @@
 from django.db import migrations
 
 EVENT_INDEX = (
-    "CREATE INDEX IF NOT EXISTS reporting_event_tier_moves ON tickets_ticketevent (ticket_id) "
+    "CREATE INDEX CONCURRENTLY IF NOT EXISTS reporting_event_tier_moves ON tickets_ticketevent (ticket_id) "
     "INCLUDE (kind, old_value, new_value) WHERE kind IN ('escalated', 'deescalated')"
 )
 BACKLOG_INDEX = (
-    "CREATE INDEX IF NOT EXISTS reporting_ticket_backlog ON tickets_ticket (team_id, tier, created_at) "
+    "CREATE INDEX CONCURRENTLY IF NOT EXISTS reporting_ticket_backlog ON tickets_ticket (team_id, tier, created_at) "
     "WHERE status IN ('new', 'open', 'pending')"
 )
 
@@ -29,11 +29,14 @@ def forwards(apps, schema_editor):
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute("DROP INDEX IF EXISTS reporting_event_tier_moves")
-    schema_editor.execute("DROP INDEX IF EXISTS reporting_ticket_backlog")
+    schema_editor.execute("DROP INDEX CONCURRENTLY IF EXISTS reporting_event_tier_moves")
+    schema_editor.execute("DROP INDEX CONCURRENTLY IF EXISTS reporting_ticket_backlog")
 
 
 class Migration(migrations.Migration):
+    # CONCURRENTLY: building the indexes on a live table of a million tickets does not block writes.
+    atomic = False
+
     dependencies = [
         ("reporting", "0001_weekly_digest"),
         ("tickets", "0001_initial"),
