@@ -251,6 +251,8 @@ LOGGING = {
 }
 
 # --- reporting ---
+# Memory per sort / hash of the metric queries (SET LOCAL in their read transaction, PostgreSQL).
+REPORTING_WORK_MEM = env.str("REPORTING_WORK_MEM", default="64MB")
 # Monday 07:00 (CELERY_TIMEZONE): last week's numbers to the supervisors.
 CELERY_BEAT_SCHEDULE["reporting-weekly-digest"] = {
     "task": "reporting.tasks.weekly_digest",
