@@ -253,6 +253,7 @@ LOGGING = {
 # --- reporting ---
 # Memory per sort / hash of the metric queries (SET LOCAL in their read transaction, PostgreSQL).
 REPORTING_WORK_MEM = env.str("REPORTING_WORK_MEM", default="64MB")
+REPORTING_RANDOM_PAGE_COST = env.float("REPORTING_RANDOM_PAGE_COST", default=1.1)
 # Monday 07:00 (CELERY_TIMEZONE): last week's numbers to the supervisors.
 CELERY_BEAT_SCHEDULE["reporting-weekly-digest"] = {
     "task": "reporting.tasks.weekly_digest",

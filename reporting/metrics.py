@@ -667,14 +667,21 @@ def changes(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, dict
 @contextmanager
 def metrics_session() -> Iterator[None]:
     """A read transaction tuned for the few large aggregates: enough ``work_mem`` that the
-    percentile sorts and the hash joins stay in memory, and no JIT (its compile time costs
-    more than it saves on queries of this size). PostgreSQL only; ``SET LOCAL`` ends with
-    the transaction."""
+    percentile sorts and the hash joins stay in memory, no JIT (its compile time costs more
+    than it saves on queries of this size), SSD-like ``random_page_cost``. PostgreSQL only;
+    ``set_config(…, true)`` is ``SET LOCAL``: it ends with the transaction."""
     with transaction.atomic():
         if is_postgres():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.REPORTING_WORK_MEM])
                 cursor.execute("SELECT set_config('jit', 'off', true)")
+                # The tickets of a period are in memory (or on SSD): with random reads priced
+                # as such, a short period probes the rating index per ticket instead of hashing
+                # every rating ever given; a long one still hashes.
+                cursor.execute(
+                    "SELECT set_config('random_page_cost', %s, true)",
+                    [str(settings.REPORTING_RANDOM_PAGE_COST)],
+                )
         yield
 
 
