@@ -192,3 +192,21 @@ def test_long_periods_trend_per_week_starting_monday(march) -> None:
     assert week["2026-03-09"] == 7  # 1 2 3 4 5 6 7
     assert sum(data["created"]) == 14  # all but 13 and 14 (created in the last days)
     assert sum(data["resolved"]) == 10  # March's 9 and 12c
+
+
+def test_paused_time_does_not_count_against_the_sla(alice, service_desk, tina) -> None:
+    # given a ticket with a 2-hour first-response target, paused (waiting on the customer) for
+    # 2 hours: the sla app moved its due times by the pause, 12:00 → 14:00 and 18:00 → 20:00
+    from tests.factories import TicketFactory
+    from tests.reporting.conftest import berlin
+
+    created = berlin(2026, 3, 10, 10)
+    TicketFactory(
+        requester=alice, team=service_desk, status="resolved", resolved_tier=1, resolved_by=tina,
+        created_at=created, first_response_at=berlin(2026, 3, 10, 13), resolved_at=berlin(2026, 3, 10, 19),
+        first_response_due=berlin(2026, 3, 10, 14), resolution_due=berlin(2026, 3, 10, 20), public_reply_count=1,
+    )  # fmt: skip
+    # when / then: answered at 13:00 and resolved at 19:00 — both within the moved due times
+    summary = metrics_summary(MARCH)
+    assert summary["sla_first_response"] == r(1, 1)
+    assert summary["sla_resolution"] == r(1, 1)
