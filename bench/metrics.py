@@ -29,7 +29,7 @@ django.setup()
 
 from datetime import timedelta  # noqa: E402
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.db.models import Max  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -139,7 +139,8 @@ def floor_of(fn, runs: int) -> list[float]:  # noqa: ANN001
     ]
 
     def run() -> None:
-        with connection.cursor() as cur:
+        # One transaction, as the app runs them, so its SET LOCAL settings apply to the floor too.
+        with transaction.atomic(), connection.cursor() as cur:
             for sql in statements:
                 cur.execute(sql)
                 if cur.description is not None:
