@@ -32,6 +32,12 @@ class MetricsSummaryApi(APIView):
                 "from", OpenApiTypes.DATE, description="First day (default: 29 days before `to`)"
             ),
             OpenApiParameter("to", OpenApiTypes.DATE, description="Last day, inclusive (default: today)"),
+            OpenApiParameter(
+                "days",
+                OpenApiTypes.INT,
+                enum=[7, 30, 90, 365],
+                description="Preset: the last N days (without from/to)",
+            ),
             OpenApiParameter("team", OpenApiTypes.INT),
             OpenApiParameter("tier", OpenApiTypes.INT, enum=[1, 2, 3]),
             OpenApiParameter("category", OpenApiTypes.INT, description="Includes sub-categories"),
