@@ -351,3 +351,14 @@ ANYMAIL = {k: v for k, v in ANYMAIL.items() if v}
 # Deliveries to private/loopback addresses are refused unless this is on (tests, a local receiver).
 WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
 CELERY_BEAT_SCHEDULE["webhooks-redispatch"] = {"task": "webhooks.tasks.redispatch", "schedule": 30.0}
+
+
+# --- reporting ---
+# Memory per sort / hash of the metric queries (SET LOCAL in their read transaction, PostgreSQL).
+REPORTING_WORK_MEM = env.str("REPORTING_WORK_MEM", default="64MB")
+REPORTING_RANDOM_PAGE_COST = env.float("REPORTING_RANDOM_PAGE_COST", default=1.1)
+# Monday 07:00 (CELERY_TIMEZONE): last week's numbers to the supervisors.
+CELERY_BEAT_SCHEDULE["reporting-weekly-digest"] = {
+    "task": "reporting.tasks.weekly_digest",
+    "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+}

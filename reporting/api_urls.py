@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .apis import MetricsSummaryApi
 
 app_name = "reporting_api"
-urlpatterns: list = []
+urlpatterns = [
+    path("summary/", MetricsSummaryApi.as_view(), name="summary"),
+]

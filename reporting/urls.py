@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reporting"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("tickets/", views.metric_ticket_list, name="tickets"),
+    path("export/<slug:table>.csv", views.table_csv, name="export"),
+]

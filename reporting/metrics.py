@@ -1,0 +1,826 @@
+"""Selectors for the supervisor metrics (PRODUCT.md "Metrics" is the contract).
+
+Every number is an aggregate SQL query over the counters and timestamps kept on the
+ticket (and the ESCALATED / DEESCALATED events for the tier-to-tier flow); nothing
+replays events or loops over tickets in Python. The one exception: percentiles on
+SQLite (no ``percentile_cont``) are computed in Python — SQLite is the no-server
+development database, never the one a million tickets live in.
+
+The ticket list behind each number (``metric_tickets``) uses the very same ``Q``
+objects as the aggregate, so a number and its list can never disagree.
+
+A value that cannot be computed yet (the app it needs is not installed, or does not
+offer what is needed) is ``None`` — the page shows "not available", never a guess.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import Coalesce, TruncDate, TruncWeek
+from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
+
+from accounts.models import Team
+from tickets.models import Category, Ticket, TicketEvent
+from tickets.selectors import ticket_visible_qs
+
+Status = Ticket.Status
+RESOLVED_STATUSES = (Status.RESOLVED, Status.CLOSED)
+OPEN_STATUSES = tuple(Ticket.OPEN_STATUSES)
+
+# Periods longer than this are charted per week instead of per day.
+WEEKLY_TREND_AFTER_DAYS = 92
+# Percentiles over more wall-time rows than this are not computed in Python (SQLite only).
+PYTHON_PERCENTILE_MAX_ROWS = 200_000
+TOP_CATEGORIES = 10
+
+
+# --- the period and the filters ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricFilters:
+    """A period of whole days (inclusive, in ``settings.TIME_ZONE``) and optional ticket filters.
+
+    ``team`` and ``tier`` are the ticket's team and tier (for a resolved ticket: where it
+    was resolved); ``category`` includes its sub-categories.
+    """
+
+    date_from: date
+    date_to: date
+    team: int | None = None
+    tier: int | None = None
+    category: int | None = None
+    channel: str | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(settings.TIME_ZONE)
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.date_from, time.min, tzinfo=self.tz)
+
+    @property
+    def end(self) -> datetime:
+        """Exclusive: midnight after the last day."""
+        return datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=self.tz)
+
+    @property
+    def days(self) -> int:
+        return (self.date_to - self.date_from).days + 1
+
+    def previous(self) -> MetricFilters:
+        """The period of equal length right before this one, same filters."""
+        return replace(
+            self,
+            date_from=self.date_from - timedelta(days=self.days),
+            date_to=self.date_from - timedelta(days=1),
+        )
+
+    def as_params(self) -> dict[str, str]:
+        """Query-string parameters that reproduce these filters (links, CSV)."""
+        params = {"from": self.date_from.isoformat(), "to": self.date_to.isoformat()}
+        for key in ("team", "tier", "category", "channel"):
+            value = getattr(self, key)
+            if value not in (None, ""):
+                params[key] = str(value)
+        return params
+
+
+def default_period(*, days: int = 30, today: date | None = None) -> tuple[date, date]:
+    """The last ``days`` days up to and including today (in ``settings.TIME_ZONE``)."""
+    today = today or timezone.localdate(timezone=ZoneInfo(settings.TIME_ZONE))
+    return today - timedelta(days=days - 1), today
+
+
+def _category_ids(category_id: int) -> list[int]:
+    """The category and all its descendants (one query over the small category table)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    out, todo = [], [category_id]
+    while todo:
+        pk = todo.pop()
+        if pk in out:
+            continue
+        out.append(pk)
+        todo.extend(children.get(pk, []))
+    return out
+
+
+def scope_q(filters: MetricFilters, *, prefix: str = "") -> Q:
+    """The team / tier / category / channel filter (not the period)."""
+    q = Q()
+    if filters.team is not None:
+        q &= Q(**{f"{prefix}team_id": filters.team})
+    if filters.tier is not None:
+        q &= Q(**{f"{prefix}tier": filters.tier})
+    if filters.category is not None:
+        q &= Q(**{f"{prefix}category_id__in": _category_ids(filters.category)})
+    if filters.channel:
+        q &= Q(**{f"{prefix}channel": filters.channel})
+    return q
+
+
+def resolved_q(filters: MetricFilters, *, prefix: str = "") -> Q:
+    """Resolved in the period, by the last resolution: a reopened ticket that is open again
+    does not count (its ``resolved_at`` is from the earlier resolution)."""
+    return Q(
+        **{
+            f"{prefix}status__in": RESOLVED_STATUSES,
+            f"{prefix}resolved_at__gte": filters.start,
+            f"{prefix}resolved_at__lt": filters.end,
+        }
+    )
+
+
+def created_q(filters: MetricFilters, *, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}created_at__gte": filters.start, f"{prefix}created_at__lt": filters.end})
+
+
+# --- the definitions, as Q objects shared by the numbers and the lists ------------------------
+
+FLR_Q = Q(resolved_tier=1, escalation_count=0)
+FCR_Q = FLR_Q & Q(reopen_count=0, customer_followup_count=0, public_reply_count__lte=1)
+REOPENED_Q = Q(reopen_count__gte=1)
+ESCALATED_Q = Q(escalation_count__gte=1)
+DEESCALATED_Q = Q(deescalation_count__gte=1)
+PING_PONG_Q = Q(escalation_count__gte=2, deescalation_count__gte=1)
+SLA_FR_DEN_Q = Q(first_response_due__isnull=False)
+# A ticket resolved without a public reply (a phone call solved on the spot) responded by resolving.
+SLA_FR_MET_Q = SLA_FR_DEN_Q & Q(
+    LessThanOrEqual(Coalesce("first_response_at", "resolved_at"), F("first_response_due"))
+)
+SLA_RES_DEN_Q = Q(resolution_due__isnull=False)
+SLA_RES_MET_Q = SLA_RES_DEN_Q & Q(resolved_at__lte=F("resolution_due"))
+RATED_Q = Q(rating__isnull=False)
+
+
+def _tier_step_q(old: int, new: int) -> Q:
+    """Tickets with an ESCALATED event from tier ``old`` to ``new`` (the event rows, not a replay)."""
+    return Q(
+        Exists(
+            TicketEvent.objects.filter(
+                ticket=OuterRef("pk"),
+                kind=TicketEvent.Kind.ESCALATED,
+                old_value=str(old),
+                new_value=str(new),
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MetricDef:
+    key: str
+    population: str  # "resolved" | "created" | "backlog"
+    numerator: Callable[[], Q] | None
+    denominator: Callable[[], Q] | None = None  # narrows the population
+
+
+METRICS: dict[str, MetricDef] = {
+    m.key: m
+    for m in [
+        MetricDef("resolved", "resolved", None),
+        MetricDef("created", "created", None),
+        MetricDef("flr", "resolved", lambda: FLR_Q),
+        MetricDef("fcr", "resolved", lambda: FCR_Q),
+        MetricDef("reopen", "resolved", lambda: REOPENED_Q),
+        MetricDef("escalation", "created", lambda: ESCALATED_Q),
+        MetricDef("escalation_1_2", "created", lambda: _tier_step_q(1, 2)),
+        MetricDef("escalation_2_3", "created", lambda: _tier_step_q(2, 3)),
+        MetricDef("deescalation", "created", lambda: DEESCALATED_Q),
+        MetricDef("ping_pong", "created", lambda: PING_PONG_Q),
+        MetricDef("sla_first_response", "resolved", lambda: SLA_FR_MET_Q, lambda: SLA_FR_DEN_Q),
+        MetricDef("sla_resolution", "resolved", lambda: SLA_RES_MET_Q, lambda: SLA_RES_DEN_Q),
+        MetricDef("csat", "resolved", lambda: RATED_Q),
+        MetricDef("backlog", "backlog", None),
+    ]
+}
+
+AGE_BUCKETS: dict[str, tuple[timedelta | None, timedelta | None]] = {
+    "lt_1d": (None, timedelta(days=1)),
+    "1_3d": (timedelta(days=1), timedelta(days=3)),
+    "3_7d": (timedelta(days=3), timedelta(days=7)),
+    "gt_7d": (timedelta(days=7), None),
+}
+
+
+def _age_q(bucket: str, now: datetime) -> Q:
+    low, high = AGE_BUCKETS[bucket]
+    q = Q()
+    if low is not None:  # older than ``low``
+        q &= Q(created_at__lte=now - low)
+    if high is not None:  # younger than ``high``
+        q &= Q(created_at__gt=now - high)
+    return q
+
+
+def metric_tickets(
+    *,
+    metric: str,
+    filters: MetricFilters,
+    part: str = "numerator",
+    backlog_tier: int | None = None,
+    backlog_team: int | None = None,
+    backlog_age: str | None = None,
+    user: Any = None,
+) -> QuerySet[Ticket]:
+    """The tickets behind one number: the numerator (default) or the denominator of a rate.
+
+    With ``user``, only tickets that user may see (the one visibility selector of the core;
+    the pages are for supervisors, who see all). Raises KeyError for an unknown metric.
+    """
+    definition = METRICS[metric]
+    base = ticket_visible_qs(user=user) if user is not None else Ticket.objects.all()
+    qs = base.filter(scope_q(filters))
+    if definition.population == "resolved":
+        qs = qs.filter(resolved_q(filters))
+    elif definition.population == "created":
+        qs = qs.filter(created_q(filters))
+    else:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+        if backlog_tier is not None:
+            qs = qs.filter(tier=backlog_tier)
+        if backlog_team is not None:
+            qs = qs.filter(team_id=backlog_team)
+        if backlog_age:
+            qs = qs.filter(_age_q(backlog_age, timezone.now()))
+    if definition.denominator is not None:
+        qs = qs.filter(definition.denominator())
+    if part == "numerator" and definition.numerator is not None:
+        qs = qs.filter(definition.numerator())
+    return qs.select_related("team", "category", "assignee", "resolved_by").order_by("-id")
+
+
+# --- SQL helpers ---------------------------------------------------------------------------
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL ``percentile_cont(ARRAY[fractions]) WITHIN GROUP (ORDER BY expr)``: all the
+    fractions from one sort."""
+
+    function = "percentile_cont"
+    name = "PercentileCont"
+    template = "%(function)s(ARRAY[%(fractions)s]) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression: Any, fractions: tuple[float, ...], **extra: Any) -> None:
+        from django.contrib.postgres.fields import ArrayField
+
+        super().__init__(
+            expression,
+            fractions=", ".join(f"{float(f)!r}" for f in fractions),
+            output_field=ArrayField(FloatField()),
+            **extra,
+        )
+
+
+class Minutes(Func):
+    """Minutes between two timestamps, as float (PostgreSQL)."""
+
+    template = "(EXTRACT(EPOCH FROM (%(expressions)s)) / 60.0)"
+    arg_joiner = " - "
+    output_field = FloatField()
+
+    def __init__(self, end: str, start: str) -> None:
+        super().__init__(F(end), F(start))
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float | None:
+    """Like ``percentile_cont``: linear interpolation between the closest ranks."""
+    if not sorted_values:
+        return None
+    pos = (len(sorted_values) - 1) * fraction
+    low = int(pos)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (pos - low)
+
+
+def _minutes_py(end: datetime | None, start: datetime | None) -> float | None:
+    if end is None or start is None:
+        return None
+    return (end - start).total_seconds() / 60.0
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def rate(numerator: int | None, denominator: int | None) -> dict[str, Any]:
+    numerator, denominator = int(numerator or 0), int(denominator or 0)
+    return {
+        "rate": round(numerator / denominator, 4) if denominator else None,
+        "numerator": numerator,
+        "denominator": denominator,
+    }
+
+
+# --- optional parts from the apps around the core (imported lazily) ------------------------
+
+
+def _optional(module: str, name: str) -> Any:
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def business_minutes_function() -> Callable[..., float] | None:
+    """The sla app's business-time function ``(start, end, ticket=…) -> minutes``, if it offers one."""
+    for module in ("sla.selectors", "sla.services", "sla.calendars"):
+        fn = _optional(module, "business_minutes")
+        if callable(fn):
+            return fn
+    return None
+
+
+def _model(module: str, name: str) -> Any:
+    model = _optional(module, name)
+    return model if model is not None and hasattr(model, "_meta") else None
+
+
+def _team_fk(model: Any, names: tuple[str, ...]) -> str | None:
+    fields = {f.name: f for f in model._meta.get_fields()}
+    for name in names:
+        field = fields.get(name)
+        if field is not None and getattr(field, "related_model", None) is Team:
+            return name
+    return None
+
+
+def _per_team_counts(
+    model: Any, filters: MetricFilters, team_fields: tuple[str, ...], extra: Q
+) -> list[dict[str, Any]] | None:
+    """Rows of ``model`` (escalations / consults) created in the period, counted per team."""
+    if model is None:
+        return None
+    team_field = _team_fk(model, team_fields)
+    field_names = {f.name for f in model._meta.get_fields()}
+    if team_field is None or "ticket" not in field_names or "created_at" not in field_names:
+        return None
+    rows = (
+        model.objects.filter(extra, created_at__gte=filters.start, created_at__lt=filters.end)
+        .filter(scope_q(filters, prefix="ticket__"))
+        .values(team_field, f"{team_field}__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", f"{team_field}__name")
+    )
+    return [{"team": r[team_field], "name": r[f"{team_field}__name"], "count": r["count"]} for r in rows]
+
+
+def declined_escalations(filters: MetricFilters) -> list[dict[str, Any]] | None:
+    """Declined escalations per receiving team; None until the escalation app offers them."""
+    model = _model("escalation.models", "Escalation")
+    if model is None or "status" not in {f.name for f in model._meta.get_fields()}:
+        return None
+    return _per_team_counts(model, filters, ("to_team", "team"), Q(status="declined"))
+
+
+def consults(filters: MetricFilters) -> list[dict[str, Any]] | None:
+    """Consults per consulted team; None until the escalation app offers them."""
+    return _per_team_counts(_model("escalation.models", "Consult"), filters, ("team", "to_team"), Q())
+
+
+def deflections(filters: MetricFilters) -> None:
+    """Portal sessions that opened a suggested article and did not submit: needs the
+    knowledge base's Deflection records, not available in this build."""
+    return None
+
+
+def escalated_solved_with_existing_article(filters: MetricFilters) -> None:
+    """Escalated tickets resolved with an article that existed when they were escalated:
+    needs the knowledge base's article links and the escalation records; not available."""
+    return None
+
+
+# --- the summary ---------------------------------------------------------------------------
+
+
+def _core_numbers(filters: MetricFilters) -> dict[str, Any]:
+    """Two aggregate queries: one over the tickets resolved in the period, one over those
+    created in it. Kept apart so that each scans only its own index range and no FILTER
+    re-tests the period on every row."""
+    scope = Ticket.objects.filter(scope_q(filters))
+    resolved: dict[str, Any] = {
+        "resolved": Count("pk"),
+        "flr": Count("pk", filter=FLR_Q),
+        "fcr": Count("pk", filter=FCR_Q),
+        "reopened": Count("pk", filter=REOPENED_Q),
+        "sla_fr_den": Count("pk", filter=SLA_FR_DEN_Q),
+        "sla_fr_met": Count("pk", filter=SLA_FR_MET_Q),
+        "sla_res_den": Count("pk", filter=SLA_RES_DEN_Q),
+        "sla_res_met": Count("pk", filter=SLA_RES_MET_Q),
+        "csat_mean": Avg("rating__score"),
+        "csat_responses": Count("rating"),
+    }
+    if is_postgres():
+        fr = Q(first_response_at__isnull=False)
+        resolved |= {
+            "fr_pct": PercentileCont(Minutes("first_response_at", "created_at"), (0.5, 0.9), filter=fr),
+            "fr_count": Count("pk", filter=fr),
+            "res_pct": PercentileCont(Minutes("resolved_at", "created_at"), (0.5, 0.9)),
+        }
+    row = scope.filter(resolved_q(filters)).aggregate(**resolved)
+    row |= scope.filter(created_q(filters)).aggregate(
+        created=Count("pk"),
+        escalated=Count("pk", filter=ESCALATED_Q),
+        deescalated=Count("pk", filter=DEESCALATED_Q),
+        deescalations=Sum("deescalation_count"),
+        ping_pong=Count("pk", filter=PING_PONG_Q),
+    )
+    if is_postgres():
+        row["fr_median"], row["fr_p90"] = row.pop("fr_pct") or (None, None)
+        row["res_median"], row["res_p90"] = row.pop("res_pct") or (None, None)
+    else:
+        row |= _python_times(filters)
+    return row
+
+
+def _python_times(filters: MetricFilters) -> dict[str, Any]:
+    """Percentiles on SQLite (development only): the few timestamps, sorted in Python."""
+    qs = Ticket.objects.filter(scope_q(filters)).filter(resolved_q(filters))
+    rows = list(qs.values_list("created_at", "first_response_at", "resolved_at")[:PYTHON_PERCENTILE_MAX_ROWS])
+    fr = sorted(m for c, f, _r in rows if (m := _minutes_py(f, c)) is not None)
+    res = sorted(m for c, _f, r in rows if (m := _minutes_py(r, c)) is not None)
+    return {
+        "fr_median": percentile(fr, 0.5),
+        "fr_p90": percentile(fr, 0.9),
+        "fr_count": len(fr),
+        "res_median": percentile(res, 0.5),
+        "res_p90": percentile(res, 0.9),
+    }
+
+
+def _business_times(filters: MetricFilters) -> tuple[dict | None, dict | None]:
+    """Business-time percentiles, when the sla app offers a business-minutes function."""
+    fn = business_minutes_function()
+    if fn is None:
+        return None, None
+    qs = Ticket.objects.filter(scope_q(filters)).filter(resolved_q(filters))
+    if qs.count() > PYTHON_PERCENTILE_MAX_ROWS:
+        return None, None
+    fr, res = [], []
+    for ticket in qs.only("created_at", "first_response_at", "resolved_at", "priority", "team_id"):
+        if ticket.first_response_at:
+            fr.append(float(fn(ticket.created_at, ticket.first_response_at, ticket=ticket)))
+        res.append(float(fn(ticket.created_at, ticket.resolved_at, ticket=ticket)))
+    fr.sort()
+    res.sort()
+    return (
+        {"median": _round(percentile(fr, 0.5)), "p90": _round(percentile(fr, 0.9))},
+        {"median": _round(percentile(res, 0.5)), "p90": _round(percentile(res, 0.9))},
+    )
+
+
+def escalation_flow(filters: MetricFilters) -> list[dict[str, Any]]:
+    """Tier-to-tier moves of the tickets created in the period: ESCALATED and DEESCALATED
+    events grouped by (old tier, new tier), with the number of events and of distinct tickets."""
+    rows = (
+        TicketEvent.objects.filter(
+            kind__in=(TicketEvent.Kind.ESCALATED, TicketEvent.Kind.DEESCALATED),
+        )
+        .filter(created_q(filters, prefix="ticket__"), scope_q(filters, prefix="ticket__"))
+        # Only tickets whose counters say they moved can have such events: a much smaller join.
+        .filter(Q(ticket__escalation_count__gte=1) | Q(ticket__deescalation_count__gte=1))
+        .values("kind", "old_value", "new_value")
+        .annotate(events=Count("pk"), tickets=Count("ticket", distinct=True))
+        .order_by("kind", "old_value", "new_value")
+    )
+    return [
+        {
+            "kind": r["kind"],
+            "from_tier": r["old_value"],
+            "to_tier": r["new_value"],
+            "events": r["events"],
+            "tickets": r["tickets"],
+        }
+        for r in rows
+    ]
+
+
+def _flow_tickets(flow: list[dict[str, Any]], old: str, new: str) -> int:
+    return sum(
+        r["tickets"]
+        for r in flow
+        if r["kind"] == TicketEvent.Kind.ESCALATED and r["from_tier"] == old and r["to_tier"] == new
+    )
+
+
+def period_numbers(filters: MetricFilters) -> dict[str, Any]:
+    """Every metric of one period that depends on the period (everything but the backlog)."""
+    core = _core_numbers(filters)
+    flow = escalation_flow(filters)
+    business_fr, business_res = _business_times(filters)
+    resolved, created = core["resolved"], core["created"]
+    return {
+        "period": {
+            "from": filters.date_from.isoformat(),
+            "to": filters.date_to.isoformat(),
+            "days": filters.days,
+            "timezone": settings.TIME_ZONE,
+        },
+        "created": created,
+        "resolved": resolved,
+        "flr": rate(core["flr"], resolved),
+        "fcr": rate(core["fcr"], resolved),
+        "reopen": rate(core["reopened"], resolved),
+        "escalation": rate(core["escalated"], created),
+        "escalation_1_2": rate(_flow_tickets(flow, "1", "2"), created),
+        "escalation_2_3": rate(_flow_tickets(flow, "2", "3"), created),
+        "deescalation": rate(core["deescalated"], created),
+        "deescalations": int(core["deescalations"] or 0),
+        "ping_pong": rate(core["ping_pong"], created),
+        "sla_first_response": rate(core["sla_fr_met"], core["sla_fr_den"]),
+        "sla_resolution": rate(core["sla_res_met"], core["sla_res_den"]),
+        "first_response_minutes": {
+            "median": _round(core["fr_median"]),
+            "p90": _round(core["fr_p90"]),
+            "count": core["fr_count"],
+            "business": business_fr,
+        },
+        "resolution_minutes": {
+            "median": _round(core["res_median"]),
+            "p90": _round(core["res_p90"]),
+            "count": resolved,
+            "business": business_res,
+        },
+        "csat": {
+            "mean": _round(core["csat_mean"], 2),
+            "responses": core["csat_responses"],
+            "response_rate": rate(core["csat_responses"], resolved),
+        },
+        "escalation_flow": flow,
+        "deflections": deflections(filters),
+        "declined_escalations": declined_escalations(filters),
+        "consults": consults(filters),
+        "escalated_solved_with_existing_article": escalated_solved_with_existing_article(filters),
+    }
+
+
+def backlog(filters: MetricFilters, *, now: datetime | None = None) -> dict[str, Any]:
+    """Open tickets now (the period does not apply), by tier, age bucket and team.
+
+    One query grouped by (team, tier) — a few rows, answered index-only from the partial
+    backlog index — then summed into the three views.
+    """
+    now = now or timezone.now()
+    rows = list(
+        Ticket.objects.filter(scope_q(filters), status__in=OPEN_STATUSES)
+        .values("team_id", "tier")
+        .annotate(count=Count("pk"), **{f"age_{b}": Count("pk", filter=_age_q(b, now)) for b in AGE_BUCKETS})
+        .order_by()
+    )
+    teams = Team.objects.in_bulk({r["team_id"] for r in rows if r["team_id"] is not None})
+    by_team: dict[int | None, int] = {}
+    for r in rows:
+        by_team[r["team_id"]] = by_team.get(r["team_id"], 0) + r["count"]
+    team_rows = [
+        {
+            "team": team_id,
+            "name": teams[team_id].name if team_id in teams else None,
+            "tier": teams[team_id].tier if team_id in teams else None,
+            "count": count,
+        }
+        for team_id, count in by_team.items()
+    ]
+    team_rows.sort(key=lambda r: (-r["count"], r["name"] is None, r["name"] or ""))
+    return {
+        "total": sum(r["count"] for r in rows),
+        "by_tier": {str(t): sum(r["count"] for r in rows if r["tier"] == t) for t in (1, 2, 3)},
+        "by_age": {b: sum(r[f"age_{b}"] for r in rows) for b in AGE_BUCKETS},
+        "by_team": team_rows,
+    }
+
+
+# Scalars compared with the previous period (key path → "higher is better").
+COMPARED: dict[str, bool] = {
+    "created": False,
+    "resolved": True,
+    "flr": True,
+    "fcr": True,
+    "reopen": False,
+    "escalation": False,
+    "escalation_1_2": False,
+    "escalation_2_3": False,
+    "deescalation": False,
+    "ping_pong": False,
+    "sla_first_response": True,
+    "sla_resolution": True,
+    "first_response_minutes.median": False,
+    "first_response_minutes.p90": False,
+    "resolution_minutes.median": False,
+    "resolution_minutes.p90": False,
+    "csat.mean": True,
+    "csat.response_rate": True,
+}
+
+
+def _scalar(numbers: dict[str, Any], path: str) -> float | None:
+    value: Any = numbers
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    if isinstance(value, dict):
+        value = value.get("rate")
+    return value
+
+
+def changes(current: dict[str, Any], previous: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """For each compared scalar: the delta to the previous period and whether that is good."""
+    out = {}
+    for path, higher_is_better in COMPARED.items():
+        now_value, before = _scalar(current, path), _scalar(previous, path)
+        if now_value is None or before is None:
+            out[path] = {"delta": None, "better": None}
+            continue
+        delta = round(float(now_value) - float(before), 4)
+        out[path] = {"delta": delta, "better": None if delta == 0 else (delta > 0) == higher_is_better}
+    return out
+
+
+@contextmanager
+def metrics_session() -> Iterator[None]:
+    """A read transaction tuned for the few large aggregates: enough ``work_mem`` that the
+    percentile sorts and the hash joins stay in memory, no JIT (its compile time costs more
+    than it saves on queries of this size), SSD-like ``random_page_cost``. PostgreSQL only;
+    ``set_config(…, true)`` is ``SET LOCAL``: it ends with the transaction."""
+    with transaction.atomic():
+        if is_postgres():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.REPORTING_WORK_MEM])
+                cursor.execute("SELECT set_config('jit', 'off', true)")
+                # The tickets of a period are in memory (or on SSD): with random reads priced
+                # as such, a short period probes the rating index per ticket instead of hashing
+                # every rating ever given; a long one still hashes.
+                cursor.execute(
+                    "SELECT set_config('random_page_cost', %s, true)",
+                    [str(settings.REPORTING_RANDOM_PAGE_COST)],
+                )
+        yield
+
+
+def metrics_summary(filters: MetricFilters, *, compare: bool = True) -> dict[str, Any]:
+    """The metrics of PRODUCT.md for the period, the backlog now, and the previous period."""
+    with metrics_session():
+        return _metrics_summary(filters, compare=compare)
+
+
+def _metrics_summary(filters: MetricFilters, *, compare: bool) -> dict[str, Any]:
+    summary = period_numbers(filters)
+    summary["filters"] = {k: getattr(filters, k) for k in ("team", "tier", "category", "channel")}
+    summary["backlog"] = backlog(filters)
+    if compare:
+        previous = period_numbers(filters.previous())
+        summary["previous"] = previous
+        summary["change"] = changes(summary, previous)
+    return summary
+
+
+# --- charts and tables ---------------------------------------------------------------------
+
+
+def trend(filters: MetricFilters) -> dict[str, Any]:
+    """Created, resolved and FCR per day (per week for long periods), in the configured timezone."""
+    weekly = filters.days > WEEKLY_TREND_AFTER_DAYS
+    trunc = TruncWeek if weekly else TruncDate
+    scope = Ticket.objects.filter(scope_q(filters))
+    created = (
+        scope.filter(created_q(filters))
+        .annotate(day=trunc("created_at", tzinfo=filters.tz))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by("day")
+    )
+    resolved = (
+        scope.filter(resolved_q(filters))
+        .annotate(day=trunc("resolved_at", tzinfo=filters.tz))
+        .values("day")
+        .annotate(n=Count("pk"), fcr=Count("pk", filter=FCR_Q))
+        .order_by("day")
+    )
+
+    def key(value: Any) -> str:
+        return (value.date() if isinstance(value, datetime) else value).isoformat()
+
+    buckets: list[str] = []
+    day = filters.date_from
+    if weekly:
+        day -= timedelta(days=day.weekday())
+    step = timedelta(days=7 if weekly else 1)
+    while day <= filters.date_to:
+        buckets.append(day.isoformat())
+        day += step
+    created_by = {key(r["day"]): r["n"] for r in created}
+    resolved_by = {key(r["day"]): (r["n"], r["fcr"]) for r in resolved}
+    return {
+        "unit": "week" if weekly else "day",
+        "labels": buckets,
+        "created": [created_by.get(b, 0) for b in buckets],
+        "resolved": [resolved_by.get(b, (0, 0))[0] for b in buckets],
+        "fcr": [resolved_by.get(b, (0, 0))[1] for b in buckets],
+    }
+
+
+def top_categories(filters: MetricFilters, *, limit: int = TOP_CATEGORIES) -> list[dict[str, Any]]:
+    """Categories with the most tickets created in the period, with how many were escalated."""
+    rows = (
+        Ticket.objects.filter(scope_q(filters))
+        .filter(created_q(filters))
+        .values("category_id", "category__name")
+        .annotate(created=Count("pk"), escalated=Count("pk", filter=ESCALATED_Q))
+        .order_by("-created", F("category__name").asc(nulls_last=True))[:limit]
+    )
+    return [
+        {
+            "category": r["category_id"],
+            "name": r["category__name"],
+            "created": r["created"],
+            "escalated": r["escalated"],
+        }
+        for r in rows
+    ]
+
+
+def _grouped_table(filters: MetricFilters, group: str, name_field: str) -> list[dict[str, Any]]:
+    """Resolved in the period, per ``group``: resolved, FCR, median resolution time, CSAT."""
+    qs = Ticket.objects.filter(scope_q(filters)).filter(resolved_q(filters))
+    aggregates: dict[str, Any] = {
+        "resolved": Count("pk"),
+        "fcr": Count("pk", filter=FCR_Q),
+        "csat_mean": Avg("rating__score"),
+        "csat_responses": Count("rating"),
+    }
+    if is_postgres():
+        aggregates["median"] = PercentileCont(Minutes("resolved_at", "created_at"), (0.5,))
+    rows = list(
+        qs.values(group, name_field)
+        .annotate(**aggregates)
+        .order_by("-resolved", F(name_field).asc(nulls_last=True))
+    )
+    if is_postgres():
+        for row in rows:
+            row["median"] = (row["median"] or [None])[0]
+    else:
+        by_group: dict[Any, list[float]] = {}
+        for g, c, r in qs.values_list(group, "created_at", "resolved_at")[:PYTHON_PERCENTILE_MAX_ROWS]:
+            by_group.setdefault(g, []).append((r - c).total_seconds() / 60.0)
+        for row in rows:
+            row["median"] = percentile(sorted(by_group.get(row[group], [])), 0.5)
+    return [
+        {
+            "id": r[group],
+            "name": r[name_field],
+            "resolved": r["resolved"],
+            "fcr": rate(r["fcr"], r["resolved"]),
+            "median_resolution_minutes": _round(r["median"]),
+            "csat_mean": _round(r["csat_mean"], 2),
+            "csat_responses": r["csat_responses"],
+        }
+        for r in rows
+    ]
+
+
+def agent_table(filters: MetricFilters) -> list[dict[str, Any]]:
+    return _grouped_table(filters, "resolved_by_id", "resolved_by__username")
+
+
+def team_table(filters: MetricFilters) -> list[dict[str, Any]]:
+    return _grouped_table(filters, "team_id", "team__name")
+
+
+def dashboard_data(filters: MetricFilters) -> dict[str, Any]:
+    """Everything the dashboard page shows; a fixed number of queries, whatever the ticket count."""
+    with metrics_session():
+        return {
+            "summary": _metrics_summary(filters, compare=True),
+            "trend": trend(filters),
+            "top_categories": top_categories(filters),
+            "agents": agent_table(filters),
+            "teams": team_table(filters),
+        }

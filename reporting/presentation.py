@@ -1,0 +1,203 @@
+"""What the dashboard shows for each number: label, definition, link to its tickets, change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from .exports import lookup
+
+
+@dataclass(frozen=True)
+class Card:
+    key: str  # path in the summary
+    label: Any
+    definition: Any
+    kind: str  # "rate" | "count" | "minutes" | "score" | "unavailable"
+    metric: str | None = None  # the ticket list behind it
+    change_key: str | None = None
+
+
+CARDS: list[Card] = [
+    Card(
+        "fcr",
+        _("First-contact resolution (FCR)"),
+        _(
+            "Of the tickets resolved in the period: resolved at tier 1, never escalated, never reopened, "
+            "no further customer message after the first agent response, and at most one public agent response."
+        ),
+        "rate",
+        "fcr",
+        "fcr",
+    ),
+    Card(
+        "flr",
+        _("First-level resolution (FLR)"),
+        _("Of the tickets resolved in the period: resolved at tier 1 and never escalated."),
+        "rate",
+        "flr",
+        "flr",
+    ),
+    Card(
+        "escalation",
+        _("Escalation rate"),
+        _("Of the tickets created in the period: escalated at least once."),
+        "rate",
+        "escalation",
+        "escalation",
+    ),
+    Card(
+        "escalation_1_2",
+        _("Escalated 1 → 2"),
+        _("Of the tickets created in the period: escalated from tier 1 to tier 2 at least once."),
+        "rate",
+        "escalation_1_2",
+        "escalation_1_2",
+    ),
+    Card(
+        "escalation_2_3",
+        _("Escalated 2 → 3"),
+        _("Of the tickets created in the period: escalated from tier 2 to tier 3 at least once."),
+        "rate",
+        "escalation_2_3",
+        "escalation_2_3",
+    ),
+    Card(
+        "deescalation",
+        _("De-escalated"),
+        _("Of the tickets created in the period: returned to a lower tier at least once."),
+        "rate",
+        "deescalation",
+        "deescalation",
+    ),
+    Card(
+        "ping_pong",
+        _("Ping-pong"),
+        _("Of the tickets created in the period: escalated at least twice and de-escalated at least once."),
+        "rate",
+        "ping_pong",
+        "ping_pong",
+    ),
+    Card(
+        "reopen",
+        _("Reopen rate"),
+        _("Of the tickets resolved in the period: reopened at least once."),
+        "rate",
+        "reopen",
+        "reopen",
+    ),
+    Card(
+        "sla_first_response",
+        _("SLA first response"),
+        _(
+            "Of the tickets resolved in the period that had a first-response due time: first response "
+            "(or, without one, the resolution) by the due time. Paused time moves the due time."
+        ),
+        "rate",
+        "sla_first_response",
+        "sla_first_response",
+    ),
+    Card(
+        "sla_resolution",
+        _("SLA resolution"),
+        _(
+            "Of the tickets resolved in the period that had a resolution due time: resolved by the due "
+            "time. Paused time moves the due time."
+        ),
+        "rate",
+        "sla_resolution",
+        "sla_resolution",
+    ),
+    Card(
+        "csat.response_rate",
+        _("CSAT response rate"),
+        _("Of the tickets resolved in the period: rated by the customer."),
+        "rate",
+        "csat",
+        "csat.response_rate",
+    ),
+    Card(
+        "csat.mean",
+        _("CSAT"),
+        _("Mean rating (1–5) of the tickets resolved in the period."),
+        "score",
+        "csat",
+        "csat.mean",
+    ),
+    Card("created", _("Created"), _("Tickets created in the period."), "count", "created", "created"),
+    Card(
+        "resolved",
+        _("Resolved"),
+        _("Tickets resolved in the period (a ticket resolved twice counts once, by its last resolution)."),
+        "count",
+        "resolved",
+        "resolved",
+    ),
+    Card(
+        "first_response_minutes",
+        _("First response time"),
+        _(
+            "Created → first public agent response, tickets resolved in the period: median and 90th "
+            "percentile, wall time (business time when the SLA calendar provides it)."
+        ),
+        "minutes",
+        "resolved",
+        "first_response_minutes.median",
+    ),
+    Card(
+        "resolution_minutes",
+        _("Resolution time"),
+        _(
+            "Created → last resolution, tickets resolved in the period: median and 90th percentile, "
+            "wall time (business time when the SLA calendar provides it)."
+        ),
+        "minutes",
+        "resolved",
+        "resolution_minutes.median",
+    ),
+    Card(
+        "deflections",
+        _("Deflections"),
+        _("Portal sessions where the customer opened a suggested article and then did not submit the form."),
+        "unavailable",
+    ),
+    Card(
+        "escalated_solved_with_existing_article",
+        _("Escalated, solved with an existing article"),
+        _(
+            "Escalated tickets resolved with an article that already existed when they were escalated "
+            "(what the 1st level could have solved)."
+        ),
+        "unavailable",
+    ),
+]
+
+
+def tickets_url(params: dict[str, str], metric: str, **extra: Any) -> str:
+    query = {**params, "metric": metric, **{k: v for k, v in extra.items() if v not in (None, "")}}
+    return f"{reverse('reporting:tickets')}?{urlencode(query)}"
+
+
+def cards(summary: dict[str, Any], params: dict[str, str]) -> list[dict[str, Any]]:
+    out = []
+    for card in CARDS:
+        value = lookup(summary, card.key)
+        change = summary.get("change", {}).get(card.change_key or "", {}) if card.change_key else {}
+        previous = lookup(summary.get("previous", {}), card.change_key) if card.change_key else None
+        out.append(
+            {
+                "card": card,
+                "value": value,
+                "previous": previous["rate"] if isinstance(previous, dict) else previous,
+                "change": change,
+                "numerator_url": tickets_url(params, card.metric) if card.metric else None,
+                "denominator_url": tickets_url(params, card.metric, part="denominator")
+                if card.metric
+                else None,
+            }
+        )
+    return out

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from .services import weekly_digest_send
+
+
+@shared_task
+def weekly_digest() -> int:
+    """Monday morning: last week's numbers to the supervisors (idempotent per week)."""
+    return weekly_digest_send()

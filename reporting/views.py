@@ -1,0 +1,178 @@
+"""The supervisor dashboard, the tickets behind each number, and the CSV exports. Thin:
+parse the filters, check the role, call the selectors, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils.http import urlencode
+from django.utils.translation import gettext
+
+from . import exports, presentation
+from .forms import PRESETS, MetricFilterForm, TicketListForm
+from .metrics import (
+    agent_table,
+    backlog,
+    dashboard_data,
+    escalation_flow,
+    metric_tickets,
+    metrics_summary,
+    team_table,
+    top_categories,
+)
+from .permissions import is_supervisor
+
+TICKETS_PER_PAGE = 50
+
+
+def supervisor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Anonymous → the login page; signed in without the supervisor role → 403."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_supervisor(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _bad_request(form: MetricFilterForm) -> HttpResponse:
+    errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors_as_dict().items())
+    return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
+
+
+@supervisor_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = MetricFilterForm(data=request.GET)
+    if not form.is_valid():
+        return render(request, "reporting/dashboard.html", {"form": form, "presets": PRESETS}, status=400)
+    filters = form.filters()
+    params = filters.as_params()
+    data = dashboard_data(filters)
+    summary = data["summary"]
+    context = {
+        "form": form,
+        "presets": PRESETS,
+        "filters": filters,
+        "query": urlencode(params),
+        "data": data,
+        "summary": summary,
+        "cards": presentation.cards(summary, params),
+        "backlog_links": _backlog_links(summary["backlog"], params),
+        "chart_data": {
+            "trend": data["trend"],
+            "backlog_age": summary["backlog"]["by_age"],
+            "flow": summary["escalation_flow"],
+            "categories": data["top_categories"],
+            "labels": {
+                "created": gettext("Created"),
+                "resolved": gettext("Resolved"),
+                "fcr": gettext("FCR"),
+                "tickets": gettext("Tickets"),
+                "escalated": gettext("Escalated"),
+                "deescalated": gettext("De-escalated"),
+                "no_category": gettext("no category"),
+                "age": {"lt_1d": "< 1 d", "1_3d": "1–3 d", "3_7d": "3–7 d", "gt_7d": "> 7 d"},
+            },
+        },
+    }
+    return render(request, "reporting/dashboard.html", context)
+
+
+def _backlog_links(backlog_numbers: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
+    url = presentation.tickets_url
+    return {
+        "total": url(params, "backlog"),
+        "tier": [
+            (t, n, url(params, "backlog", backlog_tier=t)) for t, n in backlog_numbers["by_tier"].items()
+        ],
+        "age": [(a, n, url(params, "backlog", backlog_age=a)) for a, n in backlog_numbers["by_age"].items()],
+        "team": [
+            (row, url(params, "backlog", backlog_team=row["team"]) if row["team"] else None)
+            for row in backlog_numbers["by_team"]
+        ],
+    }
+
+
+@supervisor_required
+def metric_ticket_list(request: HttpRequest) -> HttpResponse:
+    form = TicketListForm(data=request.GET)
+    if not form.is_valid():
+        return _bad_request(form)
+    filters = form.filters()
+    data = form.cleaned_data
+    qs = metric_tickets(
+        metric=data["metric"],
+        filters=filters,
+        part=data.get("part") or "numerator",
+        backlog_tier=data.get("backlog_tier"),
+        backlog_team=data["backlog_team"].pk if data.get("backlog_team") else None,
+        backlog_age=data.get("backlog_age") or None,
+        user=request.user,
+    )
+    if request.GET.get("format") == "csv":
+        name = f"tickets-{data['metric']}-{filters.date_from}-{filters.date_to}.csv"
+        return exports.csv_response(name, exports.TICKET_HEADER, exports.ticket_rows(qs))
+    page = Paginator(qs, TICKETS_PER_PAGE).get_page(data.get("page") or 1)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(
+        request,
+        "reporting/tickets.html",
+        {
+            "form": form,
+            "filters": filters,
+            "metric": data["metric"],
+            "part": data.get("part") or "numerator",
+            "page": page,
+            "query": query.urlencode(),
+            "dashboard_query": urlencode(filters.as_params()),
+        },
+    )
+
+
+TABLES: dict[str, tuple[Callable[..., Any], list[str], set[str]]] = {
+    "agents": (
+        agent_table,
+        ["id", "name", "resolved", "fcr", "median_resolution_minutes", "csat_mean", "csat_responses"],
+        {"fcr"},
+    ),
+    "teams": (
+        team_table,
+        ["id", "name", "resolved", "fcr", "median_resolution_minutes", "csat_mean", "csat_responses"],
+        {"fcr"},
+    ),
+    "categories": (top_categories, ["category", "name", "created", "escalated"], set()),
+    "flow": (escalation_flow, ["kind", "from_tier", "to_tier", "events", "tickets"], set()),
+    "backlog": (lambda f: backlog(f)["by_team"], ["team", "name", "tier", "count"], set()),
+}
+
+
+@supervisor_required
+def table_csv(request: HttpRequest, table: str) -> HttpResponse:
+    form = MetricFilterForm(data=request.GET)
+    if not form.is_valid():
+        return _bad_request(form)
+    filters = form.filters()
+    name = f"{table}-{filters.date_from}-{filters.date_to}.csv"
+    if table == "summary":
+        summary = metrics_summary(filters)
+        return exports.csv_response(name, exports.SUMMARY_HEADER, exports.summary_rows(summary))
+    if table not in TABLES:
+        raise Http404
+    selector, columns, rate_columns = TABLES[table]
+    rows = selector(filters)
+    return exports.csv_response(
+        name, exports.table_header(columns, rate_columns), exports.table_rows(rows, columns)
+    )
