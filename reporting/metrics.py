@@ -361,51 +361,31 @@ def business_minutes_function() -> Callable[..., float] | None:
     return None
 
 
-def _model(module: str, name: str) -> Any:
-    model = _optional(module, name)
-    return model if model is not None and hasattr(model, "_meta") else None
-
-
-def _team_fk(model: Any, names: tuple[str, ...]) -> str | None:
-    fields = {f.name: f for f in model._meta.get_fields()}
-    for name in names:
-        field = fields.get(name)
-        if field is not None and getattr(field, "related_model", None) is Team:
-            return name
-    return None
-
-
-def _per_team_counts(
-    model: Any, filters: MetricFilters, team_fields: tuple[str, ...], extra: Q
-) -> list[dict[str, Any]] | None:
-    """Rows of ``model`` (escalations / consults) created in the period, counted per team."""
-    if model is None:
-        return None
-    team_field = _team_fk(model, team_fields)
-    field_names = {f.name for f in model._meta.get_fields()}
-    if team_field is None or "ticket" not in field_names or "created_at" not in field_names:
-        return None
+def _per_team_counts(qs: Any, filters: MetricFilters, *, team: str, at: str) -> list[dict[str, Any]]:
+    """Rows of ``qs`` (escalations / consults) whose ``at`` lies in the period, counted per ``team``."""
     rows = (
-        model.objects.filter(extra, created_at__gte=filters.start, created_at__lt=filters.end)
+        qs.filter(**{f"{at}__gte": filters.start, f"{at}__lt": filters.end})
         .filter(scope_q(filters, prefix="ticket__"))
-        .values(team_field, f"{team_field}__name")
+        .values(team, f"{team}__name")
         .annotate(count=Count("pk"))
-        .order_by("-count", f"{team_field}__name")
+        .order_by("-count", f"{team}__name")
     )
-    return [{"team": r[team_field], "name": r[f"{team_field}__name"], "count": r["count"]} for r in rows]
+    return [{"team": r[team], "name": r[f"{team}__name"], "count": r["count"]} for r in rows]
 
 
-def declined_escalations(filters: MetricFilters) -> list[dict[str, Any]] | None:
-    """Declined escalations per receiving team; None until the escalation app offers them."""
-    model = _model("escalation.models", "Escalation")
-    if model is None or "status" not in {f.name for f in model._meta.get_fields()}:
-        return None
-    return _per_team_counts(model, filters, ("to_team", "team"), Q(status="declined"))
+def declined_escalations(filters: MetricFilters) -> list[dict[str, Any]]:
+    """Declined escalations per receiving team (escalations created in the period)."""
+    from escalation.models import Escalation
+
+    qs = Escalation.objects.filter(status=Escalation.Status.DECLINED)
+    return _per_team_counts(qs, filters, team="to_team", at="created_at")
 
 
-def consults(filters: MetricFilters) -> list[dict[str, Any]] | None:
-    """Consults per consulted team; None until the escalation app offers them."""
-    return _per_team_counts(_model("escalation.models", "Consult"), filters, ("team", "to_team"), Q())
+def consults(filters: MetricFilters) -> list[dict[str, Any]]:
+    """Consults per consulted team (asked in the period)."""
+    from escalation.models import Consult
+
+    return _per_team_counts(Consult.objects.all(), filters, team="team", at="asked_at")
 
 
 def deflections(filters: MetricFilters) -> None:

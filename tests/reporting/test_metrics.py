@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from reporting.metrics import MetricFilters, agent_table, metric_tickets, metrics_summary, team_table, trend
 from tests.reporting.conftest import MARCH
+from tickets.services import ticket_create
 
 pytestmark = pytest.mark.django_db
 
@@ -78,8 +80,13 @@ def test_what_cannot_be_computed_yet_is_none_not_a_number(march) -> None:
     summary = metrics_summary(MARCH)
     assert summary["deflections"] is None
     assert summary["escalated_solved_with_existing_article"] is None
-    assert summary["declined_escalations"] is None
-    assert summary["consults"] is None
+
+
+def test_declines_and_consults_come_from_the_escalation_app(march) -> None:
+    # the month has neither: an empty table, not "not available"
+    summary = metrics_summary(MARCH)
+    assert summary["declined_escalations"] == []
+    assert summary["consults"] == []
 
 
 def test_previous_period_has_equal_length_and_its_own_numbers(march) -> None:
@@ -210,3 +217,30 @@ def test_paused_time_does_not_count_against_the_sla(alice, service_desk, tina) -
     summary = metrics_summary(MARCH)
     assert summary["sla_first_response"] == r(1, 1)
     assert summary["sla_resolution"] == r(1, 1)
+
+
+def test_a_declined_escalation_and_a_consult_are_counted_per_team(
+    alice, tina, nick, network_category, network_team
+):
+    # given: one escalation declined by the network team and one consult asked of it, today
+    from escalation import services as escalation
+
+    ticket = ticket_create(
+        requester=alice, by=alice, subject="VPN", description="drops", category=network_category
+    )
+    handoff = {
+        "summary": "VPN drops every few minutes",
+        "steps_taken": "Restarted the client and the router twice",
+    }
+    esc = escalation.ticket_escalate(ticket=ticket, by=tina, reason="needs_expertise", **handoff)
+    escalation.escalation_decline(escalation=esc, by=nick, reason="Please add the client log first")
+    escalation.consult_create(
+        ticket=ticket, by=tina, team=network_team, question="Is the VPN gateway known to flap?"
+    )
+    today = timezone.localdate()
+    # when
+    summary = metrics_summary(MetricFilters(date_from=today, date_to=today))
+    # then
+    expected = [{"team": network_team.pk, "name": "Network", "count": 1}]
+    assert summary["declined_escalations"] == expected
+    assert summary["consults"] == expected
