@@ -1,0 +1,35 @@
+"""PostgreSQL only: pg_trgm, the GIN index on the search vector and the trigram index on titles.
+
+Not part of the model state (SQLite has neither), so makemigrations never sees them.
+"""
+
+from django.contrib.postgres.operations import TrigramExtension
+from django.db import migrations
+
+FORWARD = [
+    "CREATE INDEX IF NOT EXISTS kb_article_search_gin ON knowledgebase_article USING gin (search_vector)",
+    "CREATE INDEX IF NOT EXISTS kb_article_title_trgm ON knowledgebase_article USING gin (lower(title) gin_trgm_ops)",
+]
+BACKWARD = [
+    "DROP INDEX IF EXISTS kb_article_title_trgm",
+    "DROP INDEX IF EXISTS kb_article_search_gin",
+]
+
+
+def _run(statements):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for sql in statements:
+            schema_editor.execute(sql)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("knowledgebase", "0001_initial")]
+
+    operations = [
+        TrigramExtension(),
+        migrations.RunPython(_run(FORWARD), _run(BACKWARD), elidable=False),
+    ]

@@ -1,0 +1,298 @@
+"""Article search: PostgreSQL full text (with a simple fallback on SQLite).
+
+On PostgreSQL each article's ``search_vector`` holds its title (weight A), tags (C) and body (B)
+in the ``german`` or ``english`` configuration, by the article's language. A query is matched with
+the same configuration as each article, so German stemming applies to German articles
+("Passwörter" finds "Passwort") and English to English ones.
+
+Queries are what customers type, not search syntax: every word (and the synonyms of words and
+phrases, see ``Synonym``) is OR-ed, words of four letters or more as prefixes (as-you-type, and
+German compounds: "Drucker" finds "Druckertreiber"), and the rank decides. Quotes, ``-word`` or
+``or`` switch to ``websearch_to_tsquery`` (strict). Typos are caught by trigram word similarity
+on the title (pg_trgm). Snippets come from ``ts_headline``, escaped, then highlighted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramWordSimilarity,
+)
+from django.db import connection
+from django.db.models import Case, F, FloatField, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Greatest, Lower
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import Article, Synonym
+
+CONFIGS = {"de": "german", "en": "english"}
+MAX_TERMS = 24
+PREFIX_MIN_LEN = 4
+TYPO_MIN_LEN = 5
+TYPO_THRESHOLD = 0.45
+# Trigram matches add this much (times the similarity) to the full-text rank.
+TRIGRAM_WEIGHT = 0.4
+SNIPPET_START, SNIPPET_STOP = "\x02", "\x03"
+_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+_WEBSEARCH_RE = re.compile(r'"|(^|\s)-\w|\sOR\s')
+_MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_CHARS_RE = re.compile(r"[#*_`>|]+")
+
+
+@dataclass
+class Hit:
+    article: Article
+    score: float
+    snippet: SafeString
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD_RE.findall(text or "")]
+
+
+def expand_terms(query: str, *, language: str | None = None) -> list[str]:
+    """The query's words plus the expansions of synonyms whose term (word or phrase) occurs in it."""
+    tokens = words(query[: settings.HELPDESK_MAX_SEARCH_CHARS])
+    if not tokens:
+        return []
+    haystack = f" {' '.join(tokens)} "
+    synonyms = Synonym.objects.all()
+    if language:
+        synonyms = synonyms.filter(language__in=["", language])
+    terms = list(dict.fromkeys(tokens))
+    for term, expansion in synonyms.values_list("term", "expansion"):
+        needle = " ".join(words(term))
+        if needle and (f" {needle} " in haystack or (" " not in needle and _plural_of(needle, tokens))):
+            terms.extend(w for w in words(expansion) if w not in terms)
+    return terms[:MAX_TERMS]
+
+
+def _plural_of(term: str, tokens: list[str]) -> bool:
+    return any(t != term and t.startswith(term) and len(t) - len(term) <= 2 for t in tokens)
+
+
+def search_vector_refresh(*, article_ids: list[int] | None = None) -> None:
+    """Recompute ``search_vector`` for these articles (all when None). PostgreSQL only."""
+    if not is_postgres():
+        return
+    qs = Article.objects.all() if article_ids is None else Article.objects.filter(pk__in=article_ids)
+    for lang, config in CONFIGS.items():
+        subset = qs.filter(language=lang)
+        if article_ids is not None and len(article_ids) <= 50:
+            # Few articles (a service call): include their tags, one UPDATE each.
+            for article in subset.prefetch_related("tags"):
+                tag_text = " ".join(t.name.replace("-", " ") for t in article.tags.all())
+                Article.objects.filter(pk=article.pk).update(search_vector=_vector(config, tag_text))
+        else:
+            subset.update(search_vector=_vector(config, ""))
+
+
+def _vector(config: str, tag_text: str) -> Any:
+    return (
+        SearchVector("title", weight="A", config=config)
+        + SearchVector(Value(tag_text), weight="C", config=config)
+        + SearchVector("body", weight="B", config=config)
+    )
+
+
+def search(*, qs: QuerySet[Article], query: str, language: str | None = None, limit: int = 10) -> list[Hit]:
+    """Articles of ``qs`` (already scoped to what the caller may see) best matching ``query``.
+
+    With ``language`` the search keeps to that language, unless nothing there matches.
+    A translation is shown once, in the best-ranked language.
+    """
+    query = (query or "")[: settings.HELPDESK_MAX_SEARCH_CHARS].strip()
+    if not words(query):
+        return []
+    if language not in CONFIGS:
+        language = None
+    run = _search_postgres if is_postgres() else _search_fallback
+    hits = (
+        run(qs=qs.filter(language=language), query=query, language=language, limit=limit) if language else []
+    )
+    if not hits:
+        hits = run(qs=qs, query=query, language=language, limit=limit)
+    return hits
+
+
+def _dedupe_translations(rows: list[Any], key: Any) -> list[Any]:
+    seen: set[int] = set()
+    out = []
+    for row in rows:
+        article = key(row)
+        group = article.translation_of_id or article.pk
+        if group in seen:
+            continue
+        seen.add(group)
+        out.append(row)
+    return out
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------------
+
+
+def _tsquery_text(terms: list[str]) -> str:
+    # Terms are runs of letters/digits only (see _WORD_RE), so they cannot carry tsquery syntax.
+    return " | ".join(f"{t}:*" if len(t) >= PREFIX_MIN_LEN else t for t in terms)
+
+
+def _queries(query: str, terms: list[str]) -> dict[str, SearchQuery]:
+    out = {}
+    for lang, config in CONFIGS.items():
+        if _WEBSEARCH_RE.search(query):
+            sq = SearchQuery(query, search_type="websearch", config=config)
+            extra = [t for t in terms if t not in words(query)]
+            if extra:
+                sq = sq | SearchQuery(_tsquery_text(extra), search_type="raw", config=config)
+        else:
+            sq = SearchQuery(_tsquery_text(terms), search_type="raw", config=config)
+        out[lang] = sq
+    return out
+
+
+def _typo_words(tokens: list[str]) -> list[str]:
+    """Words worth a trigram look-up: long enough and not a stop word in either language.
+
+    Also sets this session's word-similarity threshold: the default (0.6) misses a typo in a
+    six-letter word ("druker" ~ "drucker" is 0.5).
+    """
+    candidates = [t for t in dict.fromkeys(tokens) if len(t) >= TYPO_MIN_LEN and not t.isdigit()][:6]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false), "
+            "ARRAY(SELECT w FROM unnest(%s::text[]) AS w "
+            "WHERE numnode(plainto_tsquery('german', w)) > 0 AND numnode(plainto_tsquery('english', w)) > 0)",
+            [str(TYPO_THRESHOLD), candidates],
+        )
+        return list(cursor.fetchone()[1])
+
+
+def _search_postgres(*, qs: QuerySet[Article], query: str, language: str | None, limit: int) -> list[Hit]:
+    terms = expand_terms(query, language=language)
+    if not terms:
+        return []
+    tsq = _queries(query, terms)
+    match = Q()
+    for lang, sq in tsq.items():
+        match |= Q(language=lang, search_vector=sq)
+    typo_words = _typo_words(words(query))
+    for w in typo_words:
+        match |= Q(ltitle__trigram_word_similar=w)
+    rank = Case(
+        *[
+            When(language=lang, then=SearchRank(F("search_vector"), sq, normalization=1))
+            for lang, sq in tsq.items()
+        ],
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    qs = qs.alias(ltitle=Lower("title"))
+    score: Any = rank
+    if typo_words:
+        # A word found exactly in the title is full-text matched already; only near misses add here.
+        sims = []
+        for i, w in enumerate(typo_words):
+            qs = qs.alias(**{f"sim{i}": TrigramWordSimilarity(Value(w), "ltitle")})
+            sims.append(Case(When(**{f"sim{i}__gte": 0.99}, then=Value(0.0)), default=F(f"sim{i}")))
+        score = rank + TRIGRAM_WEIGHT * (Greatest(*sims) if len(sims) > 1 else sims[0])
+    ranked = list(
+        qs.filter(match)
+        .annotate(score=score)
+        .order_by("-score", "-view_count", "-id")
+        .values_list("id", "score", "translation_of_id")[: limit * 3]
+    )
+    ranked = _dedupe_translations(ranked, key=lambda r: Article(pk=r[0], translation_of_id=r[2]))[:limit]
+    if not ranked:
+        return []
+    headline = Case(
+        *[
+            When(
+                language=lang,
+                then=SearchHeadline(
+                    "body",
+                    sq,
+                    config=CONFIGS[lang],
+                    start_sel=SNIPPET_START,
+                    stop_sel=SNIPPET_STOP,
+                    max_words=30,
+                    min_words=12,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            for lang, sq in tsq.items()
+        ],
+        output_field=TextField(),
+    )
+    articles = {
+        a.pk: a
+        for a in Article.objects.filter(pk__in=[r[0] for r in ranked])
+        .annotate(headline=headline)
+        .defer("search_vector")
+    }
+    return [
+        Hit(article=articles[pk], score=round(float(score), 4), snippet=_snippet(articles[pk].headline))
+        for pk, score, _tr in ranked
+        if pk in articles
+    ]
+
+
+def _snippet(headline: str) -> SafeString:
+    """Escape the headline, then turn the sentinels ts_headline put around matches into <mark>."""
+    text = _MD_LINK_RE.sub(r"\1", headline or "")
+    text = _MD_CHARS_RE.sub(" ", text)
+    text = " ".join(text.split())
+    html = str(escape(text))
+    html = re.sub(f"{SNIPPET_START}(.*?){SNIPPET_STOP}", r"<mark>\1</mark>", html)
+    html = html.replace(SNIPPET_START, "").replace(SNIPPET_STOP, "")
+    return mark_safe(html)  # noqa: S308 -- escaped above; only our own <mark> tags are added
+
+
+# --- SQLite fallback ---------------------------------------------------------------------------------
+
+
+def _search_fallback(*, qs: QuerySet[Article], query: str, language: str | None, limit: int) -> list[Hit]:
+    terms = expand_terms(query, language=language)
+    if not terms:
+        return []
+    # Crude stemming: a word's first letters catch its plural and other endings.
+    stems = list(dict.fromkeys(t[: max(4, len(t) - 2)] if len(t) > 5 else t for t in terms))
+    match = Q()
+    for stem in stems:
+        match |= Q(title__icontains=stem) | Q(body__icontains=stem)
+    scored = []
+    for article in qs.filter(match).order_by("-view_count", "-id")[:500]:
+        title, body = article.title.lower(), article.body.lower()
+        score = sum((1.0 if s in title else 0.0) + (0.4 if s in body else 0.0) for s in stems) / len(stems)
+        scored.append((score, article))
+    scored.sort(key=lambda pair: -pair[0])
+    scored = _dedupe_translations(scored, key=lambda pair: pair[1])[:limit]
+    return [
+        Hit(article=a, score=round(score, 4), snippet=_fallback_snippet(a.body, stems)) for score, a in scored
+    ]
+
+
+def _fallback_snippet(body: str, stems: list[str]) -> SafeString:
+    text = " ".join(_MD_CHARS_RE.sub(" ", _MD_LINK_RE.sub(r"\1", body)).split())
+    lower = text.lower()
+    positions = [lower.find(s) for s in stems if lower.find(s) >= 0]
+    start = max(0, min(positions) - 60) if positions else 0
+    window = text[start : start + 200]
+    html = str(escape(window))
+    for stem in sorted(stems, key=len, reverse=True):
+        html = re.sub(f"({re.escape(str(escape(stem)))})", r"\x02\1\x03", html, flags=re.IGNORECASE)
+    html = re.sub("\x02(.*?)\x03", r"<mark>\1</mark>", html).replace("\x02", "").replace("\x03", "")
+    return mark_safe(("… " if start else "") + html + (" …" if start + 200 < len(text) else ""))  # noqa: S308
