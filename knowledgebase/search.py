@@ -188,7 +188,8 @@ def _search_postgres(*, qs: QuerySet[Article], query: str, language: str | None,
     match = Q()
     for lang, sq in tsq.items():
         match |= Q(language=lang, search_vector=sq)
-    typo_words = _typo_words(words(query))
+    # Search syntax means the caller wants exactly that: no typo guessing then.
+    typo_words = [] if _WEBSEARCH_RE.search(query) else _typo_words(words(query))
     for w in typo_words:
         match |= Q(ltitle__trigram_word_similar=w)
     rank = Case(
@@ -293,6 +294,12 @@ def _fallback_snippet(body: str, stems: list[str]) -> SafeString:
     window = text[start : start + 200]
     html = str(escape(window))
     for stem in sorted(stems, key=len, reverse=True):
-        html = re.sub(f"({re.escape(str(escape(stem)))})", r"\x02\1\x03", html, flags=re.IGNORECASE)
-    html = re.sub("\x02(.*?)\x03", r"<mark>\1</mark>", html).replace("\x02", "").replace("\x03", "")
+        html = re.sub(
+            f"({re.escape(str(escape(stem)))})",
+            SNIPPET_START + r"\1" + SNIPPET_STOP,
+            html,
+            flags=re.IGNORECASE,
+        )
+    html = re.sub(f"{SNIPPET_START}(.*?){SNIPPET_STOP}", r"<mark>\1</mark>", html)
+    html = html.replace(SNIPPET_START, "").replace(SNIPPET_STOP, "")
     return mark_safe(("… " if start else "") + html + (" …" if start + 200 < len(text) else ""))  # noqa: S308
