@@ -150,6 +150,19 @@ class Synonym(models.Model):
         super().save(*args, **kwargs)
 
 
+class SearchWord(models.Model):
+    """Every word of every article (lower case, unstemmed): the dictionary typos are corrected against.
+
+    Filled by knowledgebase.search.search_vector_refresh (PostgreSQL only); a trigram index on
+    ``word`` finds the nearest words of a misspelt query word ("pasword" → "password").
+    """
+
+    word = models.CharField(max_length=40, unique=True)
+
+    def __str__(self) -> str:
+        return self.word
+
+
 class Deflection(models.Model):
     """A portal visitor said a suggested article solved the problem: a request that was not submitted."""
 

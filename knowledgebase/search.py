@@ -6,10 +6,12 @@ the same configuration as each article, so German stemming applies to German art
 ("Passwörter" finds "Passwort") and English to English ones.
 
 Queries are what customers type, not search syntax: every word (and the synonyms of words and
-phrases, see ``Synonym``) is OR-ed, words of four letters or more as prefixes (as-you-type, and
+phrases, see ``Synonym``) is OR-ed, long words and the word being typed as prefixes (as-you-type, and
 German compounds: "Drucker" finds "Druckertreiber"), and the rank decides. Quotes, ``-word`` or
-``or`` switch to ``websearch_to_tsquery`` (strict). Typos are caught by trigram word similarity
-on the title (pg_trgm). Snippets come from ``ts_headline``, escaped, then highlighted.
+``OR`` switch to ``websearch_to_tsquery`` (strict). Typos: a query word that no article contains is
+looked up by trigram similarity (pg_trgm) in a dictionary of the articles' words (``SearchWord``),
+and the nearest words join the query ("pasword" → "password"). Snippets come from ``ts_headline``,
+escaped, then highlighted.
 """
 
 from __future__ import annotations
@@ -24,11 +26,9 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
-    TrigramWordSimilarity,
 )
 from django.db import connection
 from django.db.models import Case, F, FloatField, Q, QuerySet, TextField, Value, When
-from django.db.models.functions import Greatest, Lower
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -36,11 +36,10 @@ from .models import Article, Synonym
 
 CONFIGS = {"de": "german", "en": "english"}
 MAX_TERMS = 24
-PREFIX_MIN_LEN = 4
+PREFIX_MIN_LEN = 6
 TYPO_MIN_LEN = 5
-TYPO_THRESHOLD = 0.45
-# Trigram matches add this much (times the similarity) to the full-text rank.
-TRIGRAM_WEIGHT = 0.4
+TYPO_THRESHOLD = 0.4
+TYPO_SUGGESTIONS = 2
 SNIPPET_START, SNIPPET_STOP = "\x02", "\x03"
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _WEBSEARCH_RE = re.compile(r'"|(^|\s)-\w|\sOR\s')
@@ -85,7 +84,8 @@ def _plural_of(term: str, tokens: list[str]) -> bool:
 
 
 def search_vector_refresh(*, article_ids: list[int] | None = None) -> None:
-    """Recompute ``search_vector`` for these articles (all when None). PostgreSQL only."""
+    """Recompute ``search_vector`` for these articles (all when None), and add their words to the
+    typo dictionary. PostgreSQL only."""
     if not is_postgres():
         return
     qs = Article.objects.all() if article_ids is None else Article.objects.filter(pk__in=article_ids)
@@ -98,6 +98,17 @@ def search_vector_refresh(*, article_ids: list[int] | None = None) -> None:
                 Article.objects.filter(pk=article.pk).update(search_vector=_vector(config, tag_text))
         else:
             subset.update(search_vector=_vector(config, ""))
+    where, params = ("", []) if article_ids is None else ("WHERE a.id = ANY(%s)", [list(article_ids)])
+    with connection.cursor() as cursor:
+        # Words of a changed article stay in the dictionary; a stale word only corrects to nothing.
+        cursor.execute(
+            "INSERT INTO knowledgebase_searchword (word) "
+            "SELECT DISTINCT w.lexeme FROM knowledgebase_article a, "
+            "unnest(to_tsvector('simple', a.title || ' ' || a.body)) AS w "
+            f"{where} {'AND' if where else 'WHERE'} length(w.lexeme) BETWEEN 4 AND 40 "
+            "AND w.lexeme ~ '^[[:alpha:]]+$' ON CONFLICT (word) DO NOTHING",
+            params,
+        )
 
 
 def _vector(config: str, tag_text: str) -> Any:
@@ -144,9 +155,14 @@ def _dedupe_translations(rows: list[Any], key: Any) -> list[Any]:
 # --- PostgreSQL ------------------------------------------------------------------------------------
 
 
-def _tsquery_text(terms: list[str]) -> str:
-    # Terms are runs of letters/digits only (see _WORD_RE), so they cannot carry tsquery syntax.
-    return " | ".join(f"{t}:*" if len(t) >= PREFIX_MIN_LEN else t for t in terms)
+def _tsquery_text(terms: list[str], typing: str = "") -> str:
+    """OR of the terms; long words, and the word being typed, as prefixes.
+
+    Terms are runs of letters/digits only (see _WORD_RE), so they cannot carry tsquery syntax.
+    """
+    return " | ".join(
+        f"{t}:*" if len(t) >= PREFIX_MIN_LEN or (t == typing and len(t) >= 3) else t for t in terms
+    )
 
 
 def _queries(query: str, terms: list[str]) -> dict[str, SearchQuery]:
@@ -158,40 +174,49 @@ def _queries(query: str, terms: list[str]) -> dict[str, SearchQuery]:
             if extra:
                 sq = sq | SearchQuery(_tsquery_text(extra), search_type="raw", config=config)
         else:
-            sq = SearchQuery(_tsquery_text(terms), search_type="raw", config=config)
+            # The last word is still being typed unless the query ends with a space or punctuation.
+            typing = words(query)[-1] if query[-1:].isalnum() else ""
+            sq = SearchQuery(_tsquery_text(terms, typing), search_type="raw", config=config)
         out[lang] = sq
     return out
 
 
-def _typo_words(tokens: list[str]) -> list[str]:
-    """Words worth a trigram look-up: long enough and not a stop word in either language.
+def _corrections(tokens: list[str]) -> list[str]:
+    """Dictionary words closest to the query words that are not in the dictionary (typos).
 
-    Also sets this session's word-similarity threshold: the default (0.6) misses a typo in a
-    six-letter word ("druker" ~ "drucker" is 0.5).
+    Skips short words, numbers and stop words of either language. One round trip: the session's
+    similarity threshold is set (default 0.3 is too loose) and every word is looked up at once
+    through the trigram index on the dictionary.
     """
-    candidates = [t for t in dict.fromkeys(tokens) if len(t) >= TYPO_MIN_LEN and not t.isdigit()][:6]
+    candidates = [t for t in dict.fromkeys(tokens) if len(t) >= TYPO_MIN_LEN and t.isalpha()][:6]
+    if not candidates:
+        return []
     with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, false)", [str(TYPO_THRESHOLD)])
         cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false), "
-            "ARRAY(SELECT w FROM unnest(%s::text[]) AS w "
-            "WHERE numnode(plainto_tsquery('german', w)) > 0 AND numnode(plainto_tsquery('english', w)) > 0)",
-            [str(TYPO_THRESHOLD), candidates],
+            "WITH missing AS MATERIALIZED ("
+            "  SELECT t.w FROM unnest(%s::text[]) AS t(w)"
+            "  WHERE NOT EXISTS (SELECT 1 FROM knowledgebase_searchword x WHERE x.word = t.w)"
+            "  AND numnode(plainto_tsquery('german', t.w)) > 0 AND numnode(plainto_tsquery('english', t.w)) > 0"
+            ") SELECT c.word FROM missing AS m CROSS JOIN LATERAL ("
+            "  SELECT s.word FROM knowledgebase_searchword s WHERE s.word %% m.w"
+            "  ORDER BY similarity(s.word, m.w) DESC, s.word LIMIT %s) AS c",
+            [candidates, TYPO_SUGGESTIONS],
         )
-        return list(cursor.fetchone()[1])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _search_postgres(*, qs: QuerySet[Article], query: str, language: str | None, limit: int) -> list[Hit]:
     terms = expand_terms(query, language=language)
     if not terms:
         return []
+    # Search syntax means the caller wants exactly that: no typo guessing then.
+    if not _WEBSEARCH_RE.search(query):
+        terms += [w for w in _corrections(words(query)) if w not in terms]
     tsq = _queries(query, terms)
     match = Q()
     for lang, sq in tsq.items():
         match |= Q(language=lang, search_vector=sq)
-    # Search syntax means the caller wants exactly that: no typo guessing then.
-    typo_words = [] if _WEBSEARCH_RE.search(query) else _typo_words(words(query))
-    for w in typo_words:
-        match |= Q(ltitle__trigram_word_similar=w)
     rank = Case(
         *[
             When(language=lang, then=SearchRank(F("search_vector"), sq, normalization=1))
@@ -200,18 +225,9 @@ def _search_postgres(*, qs: QuerySet[Article], query: str, language: str | None,
         default=Value(0.0),
         output_field=FloatField(),
     )
-    qs = qs.alias(ltitle=Lower("title"))
-    score: Any = rank
-    if typo_words:
-        # A word found exactly in the title is full-text matched already; only near misses add here.
-        sims = []
-        for i, w in enumerate(typo_words):
-            qs = qs.alias(**{f"sim{i}": TrigramWordSimilarity(Value(w), "ltitle")})
-            sims.append(Case(When(**{f"sim{i}__gte": 0.99}, then=Value(0.0)), default=F(f"sim{i}")))
-        score = rank + TRIGRAM_WEIGHT * (Greatest(*sims) if len(sims) > 1 else sims[0])
     ranked = list(
         qs.filter(match)
-        .annotate(score=score)
+        .annotate(score=rank)
         .order_by("-score", "-view_count", "-id")
         .values_list("id", "score", "translation_of_id")[: limit * 3]
     )

@@ -1,4 +1,5 @@
-"""PostgreSQL only: pg_trgm, the GIN index on the search vector and the trigram index on titles.
+"""PostgreSQL only: pg_trgm, the GIN index on the search vector and the trigram index on the
+words typos are corrected against.
 
 Not part of the model state (SQLite has neither), so makemigrations never sees them.
 """
@@ -8,10 +9,10 @@ from django.db import migrations
 
 FORWARD = [
     "CREATE INDEX IF NOT EXISTS kb_article_search_gin ON knowledgebase_article USING gin (search_vector)",
-    "CREATE INDEX IF NOT EXISTS kb_article_title_trgm ON knowledgebase_article USING gin (lower(title) gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS kb_searchword_trgm ON knowledgebase_searchword USING gin (word gin_trgm_ops)",
 ]
 BACKWARD = [
-    "DROP INDEX IF EXISTS kb_article_title_trgm",
+    "DROP INDEX IF EXISTS kb_searchword_trgm",
     "DROP INDEX IF EXISTS kb_article_search_gin",
 ]
 
