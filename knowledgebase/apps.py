@@ -8,11 +8,17 @@ class KnowledgebaseConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from tickets.events import event_recorded
         from tickets.panels import NavEntry, Panel, agent_ticket_panels, nav_entries
 
         from . import panels, receivers
+        from .models import Synonym
+        from .search import clear_synonym_cache
 
+        post_save.connect(clear_synonym_cache, sender=Synonym, dispatch_uid="kb_synonyms_saved")
+        post_delete.connect(clear_synonym_cache, sender=Synonym, dispatch_uid="kb_synonyms_deleted")
         event_recorded.connect(receivers.link_article_on_resolve, dispatch_uid="kb_link_article_on_resolve")
         # ready() can run more than once (tests, autoreload): register each panel once.
         registered = {p.template for p in agent_ticket_panels}

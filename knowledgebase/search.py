@@ -17,6 +17,7 @@ escaped, then highlighted.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,15 +69,32 @@ def expand_terms(query: str, *, language: str | None = None) -> list[str]:
     if not tokens:
         return []
     haystack = f" {' '.join(tokens)} "
-    synonyms = Synonym.objects.all()
-    if language:
-        synonyms = synonyms.filter(language__in=["", language])
     terms = list(dict.fromkeys(tokens))
-    for term, expansion in synonyms.values_list("term", "expansion"):
+    for term, expansion, syn_language in _synonyms():
+        if language and syn_language not in ("", language):
+            continue
         needle = " ".join(words(term))
         if needle and (f" {needle} " in haystack or (" " not in needle and _plural_of(needle, tokens))):
             terms.extend(w for w in words(expansion) if w not in terms)
     return terms[:MAX_TERMS]
+
+
+_synonym_cache: dict[str, Any] = {"at": 0.0, "rows": None}
+# Other processes see a supervisor's edit of the synonym list within this many seconds;
+# this process at once (see clear_synonym_cache, connected to Synonym's save and delete).
+SYNONYM_CACHE_SECONDS = 60
+
+
+def _synonyms() -> list[tuple[str, str, str]]:
+    now = time.monotonic()
+    if _synonym_cache["rows"] is None or now - _synonym_cache["at"] > SYNONYM_CACHE_SECONDS:
+        _synonym_cache["rows"] = list(Synonym.objects.values_list("term", "expansion", "language"))
+        _synonym_cache["at"] = now
+    return _synonym_cache["rows"]
+
+
+def clear_synonym_cache(**kwargs: Any) -> None:
+    _synonym_cache["rows"] = None
 
 
 def _plural_of(term: str, tokens: list[str]) -> bool:

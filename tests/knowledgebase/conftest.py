@@ -3,7 +3,16 @@ from __future__ import annotations
 import pytest
 
 from knowledgebase.models import Article
+from knowledgebase.search import clear_synonym_cache
 from knowledgebase.services import article_create
+
+
+@pytest.fixture(autouse=True)
+def _fresh_synonyms():  # noqa: ANN202
+    # The synonym list is cached per process; a test's rolled-back rows must not leak into the next.
+    clear_synonym_cache()
+    yield
+    clear_synonym_cache()
 
 
 @pytest.fixture
