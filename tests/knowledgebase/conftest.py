@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from knowledgebase.models import Article
@@ -46,6 +48,10 @@ def matrix(make_article):  # noqa: ANN001, ANN201
 @pytest.fixture(scope="session")
 def browser():  # noqa: ANN201
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
+    # between browser steps are still synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as p:
         b = p.chromium.launch(
