@@ -233,3 +233,11 @@ def test_panels_are_registered_and_render_for_agents(make_article, tina, alice, 
     request.user = alice
     assert panels.articles_context(request, ticket) is None
     assert any(e.url_name == "knowledgebase:index" for e in nav_entries)
+
+
+def test_help_centre_speaks_german(make_article, client):  # noqa: ANN001
+    make_article(slug="reset", title="Reset")
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Wie können wir helfen?" in home
+    article = client.get("/help/reset/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "War das hilfreich?" in article
