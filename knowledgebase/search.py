@@ -29,7 +29,7 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import Case, F, FloatField, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Subquery, TextField, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -39,6 +39,7 @@ CONFIGS = {"de": "german", "en": "english"}
 MAX_TERMS = 24
 PREFIX_MIN_LEN = 6
 TYPO_MIN_LEN = 5
+RANK_CANDIDATES = 300
 TYPO_THRESHOLD = 0.4
 TYPO_SUGGESTIONS = 2
 SNIPPET_START, SNIPPET_STOP = "\x02", "\x03"
@@ -149,11 +150,11 @@ def search(*, qs: QuerySet[Article], query: str, language: str | None = None, li
     if language not in CONFIGS:
         language = None
     run = _search_postgres if is_postgres() else _search_fallback
-    hits = (
-        run(qs=qs.filter(language=language), query=query, language=language, limit=limit) if language else []
-    )
+    hits = []
+    if language:
+        hits = run(qs=qs.filter(language=language), query=query, language=language, keep=True, limit=limit)
     if not hits:
-        hits = run(qs=qs, query=query, language=language, limit=limit)
+        hits = run(qs=qs, query=query, language=language, keep=False, limit=limit)
     return hits
 
 
@@ -173,20 +174,28 @@ def _dedupe_translations(rows: list[Any], key: Any) -> list[Any]:
 # --- PostgreSQL ------------------------------------------------------------------------------------
 
 
-def _tsquery_text(terms: list[str], typing: str = "") -> str:
-    """OR of the terms; long words, and the word being typed, as prefixes.
+def _tsquery_text(terms: list[str], typing: str = "", weight: str = "") -> str:
+    """OR of the terms; long words, and the word being typed, as prefixes; ``weight`` "A": titles only.
 
     Terms are runs of letters/digits only (see _WORD_RE), so they cannot carry tsquery syntax.
     """
     return " | ".join(
-        f"{t}:*" if len(t) >= PREFIX_MIN_LEN or (t == typing and len(t) >= 3) else t for t in terms
+        f"{t}:*{weight}"
+        if len(t) >= PREFIX_MIN_LEN or (t == typing and len(t) >= 3)
+        else f"{t}:{weight}".rstrip(":")
+        for t in terms
     )
 
 
-def _queries(query: str, terms: list[str]) -> dict[str, SearchQuery]:
+def _queries(
+    query: str, terms: list[str], weight: str = "", language: str | None = None
+) -> dict[str, SearchQuery]:
+    """One tsquery per language configuration (only ``language``'s when the search keeps to it)."""
     out = {}
     for lang, config in CONFIGS.items():
-        if _WEBSEARCH_RE.search(query):
+        if language and lang != language:
+            continue
+        if _WEBSEARCH_RE.search(query) and not weight:
             sq = SearchQuery(query, search_type="websearch", config=config)
             extra = [t for t in terms if t not in words(query)]
             if extra:
@@ -194,7 +203,7 @@ def _queries(query: str, terms: list[str]) -> dict[str, SearchQuery]:
         else:
             # The last word is still being typed unless the query ends with a space or punctuation.
             typing = words(query)[-1] if query[-1:].isalnum() else ""
-            sq = SearchQuery(_tsquery_text(terms, typing), search_type="raw", config=config)
+            sq = SearchQuery(_tsquery_text(terms, typing, weight), search_type="raw", config=config)
         out[lang] = sq
     return out
 
@@ -224,14 +233,18 @@ def _corrections(tokens: list[str]) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _search_postgres(*, qs: QuerySet[Article], query: str, language: str | None, limit: int) -> list[Hit]:
+def _search_postgres(
+    *, qs: QuerySet[Article], query: str, language: str | None, keep: bool, limit: int
+) -> list[Hit]:
+    """``language`` picks the synonyms; ``keep``: ``qs`` holds only that language's articles."""
     terms = expand_terms(query, language=language)
     if not terms:
         return []
     # Search syntax means the caller wants exactly that: no typo guessing then.
     if not _WEBSEARCH_RE.search(query):
         terms += [w for w in _corrections(words(query)) if w not in terms]
-    tsq = _queries(query, terms)
+    # A search kept to one language gets a single condition, which PostgreSQL answers from the GIN index.
+    tsq = _queries(query, terms, language=language if keep else None)
     match = Q()
     for lang, sq in tsq.items():
         match |= Q(language=lang, search_vector=sq)
@@ -243,9 +256,20 @@ def _search_postgres(*, qs: QuerySet[Article], query: str, language: str | None,
         default=Value(0.0),
         output_field=FloatField(),
     )
+    matched = qs.filter(match)
+    if not _WEBSEARCH_RE.search(query):
+        # Ranking costs per matching row. A query of common words can match thousands of articles:
+        # rank only the RANK_CANDIDATES that match in the title first, then the most read.
+        title_q = _queries(query, terms, weight="A", language=language if keep else None)
+        title_hit = Case(
+            *[When(Q(language=lang, search_vector=sq), then=Value(1)) for lang, sq in title_q.items()],
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        candidates = matched.annotate(title_hit=title_hit).order_by("-title_hit", "-view_count", "-id")
+        matched = qs.filter(pk__in=Subquery(candidates.values("pk")[:RANK_CANDIDATES]))
     ranked = list(
-        qs.filter(match)
-        .annotate(score=rank)
+        matched.annotate(score=rank)
         .order_by("-score", "-view_count", "-id")
         .values_list("id", "score", "translation_of_id")[: limit * 3]
     )
@@ -299,7 +323,9 @@ def _snippet(headline: str) -> SafeString:
 # --- SQLite fallback ---------------------------------------------------------------------------------
 
 
-def _search_fallback(*, qs: QuerySet[Article], query: str, language: str | None, limit: int) -> list[Hit]:
+def _search_fallback(
+    *, qs: QuerySet[Article], query: str, language: str | None, keep: bool, limit: int
+) -> list[Hit]:
     terms = expand_terms(query, language=language)
     if not terms:
         return []
