@@ -17,7 +17,7 @@ def is_agent(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_agent)
 
 
-def article_visible_qs(*, user: Any) -> QuerySet[Article]:
+def article_visible_qs(user: Any) -> QuerySet[Article]:
     """Anonymous callers and customers: published public articles. Agents: all (drafts, archived, internal)."""
     qs = Article.objects.all()
     if is_agent(user):
@@ -25,7 +25,7 @@ def article_visible_qs(*, user: Any) -> QuerySet[Article]:
     return qs.filter(status=Article.Status.PUBLISHED, visibility=Article.Visibility.PUBLIC)
 
 
-def article_published_qs(*, user: Any) -> QuerySet[Article]:
+def article_published_qs(user: Any) -> QuerySet[Article]:
     """What help pages, suggestions and panels offer: published only (internal ones too, for agents)."""
     return article_visible_qs(user=user).filter(status=Article.Status.PUBLISHED)
 

@@ -27,7 +27,7 @@ from .models import (
 from .search import search_vector_refresh
 
 # Slugs that would shadow the help centre's own routes under /help/.
-RESERVED_SLUGS = {"suggest", "new", "links", "canned", "checklist", "from-ticket", "edit", "versions"}
+RESERVED_SLUGS = {"suggest", "new", "feed", "links", "canned", "checklist", "from-ticket", "edit", "versions"}
 ARTICLE_NOT_AGENT = "Only agents can write articles."
 SLUG_TAKEN = "This slug is already used by another article."
 SLUG_RESERVED = "This slug is reserved."

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .feeds import LatestArticlesFeed
 
 app_name = "knowledgebase"
 urlpatterns = [
@@ -9,6 +10,7 @@ urlpatterns = [
     path("help/suggest/", views.suggest, name="suggest"),
     path("help/suggest/solved/", views.suggest_solved, name="suggest_solved"),
     path("help/new/", views.article_new, name="article_new"),
+    path("help/feed/", LatestArticlesFeed(), name="feed"),
     path("help/links/<int:ticket_id>/<int:article_id>/", views.link_solution, name="link_solution"),
     path("help/from-ticket/<int:ticket_id>/", views.article_from_ticket_view, name="from_ticket"),
     path("help/canned/<int:ticket_id>/<int:canned_id>/", views.canned_apply, name="canned_apply"),

@@ -94,3 +94,12 @@ def test_customer_gets_404_for_versions_and_feedback_of_an_internal_article(matr
     assert client.get(f"/api/v1/kb/articles/{internal.pk}/versions/").status_code == 404
     assert client.post(f"/api/v1/kb/articles/{internal.pk}/feedback/", {"helpful": True}).status_code == 404
     assert client.post(f"/help/{internal.slug}/feedback/", {"helpful": "1"}).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["anonymous", "customer", "agent"], indirect=True)
+def test_feed_carries_published_public_articles_only_whoever_fetches_it(who, matrix):  # noqa: ANN001
+    client = Client()
+    if who is not None:
+        client.force_login(who)
+    feed = client.get("/help/feed/").content.decode()
+    assert {k for k, a in matrix.items() if a.title in feed} == {"public"}
