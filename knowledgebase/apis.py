@@ -13,6 +13,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from tickets.selectors import ticket_get_for_user
@@ -129,7 +130,7 @@ class ArticleViewSet(viewsets.ModelViewSet):
         return Response(ArticleVersionOutputSerializer(versions, many=True).data)
 
     @extend_schema(request=FeedbackInputSerializer, responses={200: None})
-    @action(detail=True, methods=["post"], permission_classes=[AllowAny])
+    @action(detail=True, methods=["post"], permission_classes=[AllowAny], throttle_classes=[AnonRateThrottle])
     def feedback(self, request: Request, pk: str | None = None) -> Response:
         article = self.get_object()
         data = FeedbackInputSerializer(data=request.data)
@@ -144,6 +145,7 @@ class SuggestApi(APIView):
     """Up to five published articles for what someone is typing, best first."""
 
     permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle]
 
     @extend_schema(parameters=[SuggestInputSerializer], responses=SuggestionOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
