@@ -28,7 +28,7 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVector,
 )
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Subquery, TextField, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -268,11 +268,19 @@ def _search_postgres(
         )
         candidates = matched.annotate(title_hit=title_hit).order_by("-title_hit", "-view_count", "-id")
         matched = qs.filter(pk__in=Subquery(candidates.values("pk")[:RANK_CANDIDATES]))
-    ranked = list(
-        matched.annotate(score=rank)
-        .order_by("-score", "-view_count", "-id")
-        .values_list("id", "score", "translation_of_id")[: limit * 3]
-    )
+    # The planner prices a tsquery match per row far too low, so for queries of common words it
+    # scans the table instead of the GIN index (2-3x slower at 10,000 articles). Steer it for this
+    # one query; the setting is transaction-local and put back right after.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan')")
+        previous = cursor.fetchone()[0]
+        cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
+        ranked = list(
+            matched.annotate(score=rank)
+            .order_by("-score", "-view_count", "-id")
+            .values_list("id", "score", "translation_of_id")[: limit * 3]
+        )
+        cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
     ranked = _dedupe_translations(ranked, key=lambda r: Article(pk=r[0], translation_of_id=r[2]))[:limit]
     if not ranked:
         return []
