@@ -38,6 +38,8 @@ from .models import Article, Synonym
 CONFIGS = {"de": "german", "en": "english"}
 MAX_TERMS = 24
 PREFIX_MIN_LEN = 6
+# Three typed letters ("kei") would match nearly every article; from four on the prefix narrows.
+TYPING_PREFIX_MIN_LEN = 4
 TYPO_MIN_LEN = 5
 RANK_CANDIDATES = 300
 TYPO_THRESHOLD = 0.4
@@ -181,7 +183,7 @@ def _tsquery_text(terms: list[str], typing: str = "", weight: str = "") -> str:
     """
     return " | ".join(
         f"{t}:*{weight}"
-        if len(t) >= PREFIX_MIN_LEN or (t == typing and len(t) >= 3)
+        if len(t) >= PREFIX_MIN_LEN or (t == typing and len(t) >= TYPING_PREFIX_MIN_LEN)
         else f"{t}:{weight}".rstrip(":")
         for t in terms
     )
