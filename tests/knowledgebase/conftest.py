@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from knowledgebase.models import Article
@@ -43,26 +41,3 @@ def matrix(make_article):  # noqa: ANN001, ANN201
             slug="archived-zebra", title="Zebra archived", body="Zebra old.", status="archived"
         ),
     }
-
-
-@pytest.fixture(scope="session")
-def browser():  # noqa: ANN201
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
-    # between browser steps are still synchronous.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield b
-        b.close()

@@ -19,9 +19,12 @@ from tests.factories import TicketFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def stub_site(settings):  # noqa: ANN001, ANN201
-    settings.ROOT_URLCONF = "tests.knowledgebase.stub_urls"
+def sign_in(page, live_server, user) -> None:  # noqa: ANN001
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
 
 
 @pytest.fixture
@@ -33,12 +36,15 @@ def page(browser, live_server):  # noqa: ANN001, ANN201
     context.close()
 
 
-def test_portal_suggests_articles_while_typing_and_solved_ends_the_form(stub_site, page, make_article):  # noqa: ANN001
-    # given
+def test_portal_suggests_articles_while_typing_and_solved_ends_the_form(
+    page, live_server, make_article, alice
+):  # noqa: ANN001
+    # given: a customer on the real request form
+    sign_in(page, live_server, alice)
     article = make_article(title="Reset your password", body="Use the self-service page to reset a password.")
     make_article(title="Calendar sharing", body="Share your calendar.")
     # when the customer types a subject
-    page.goto("/stub/portal/new/")
+    page.goto("/portal/new/")
     page.fill("#id_subject", "")
     page.type("#id_subject", "password reset", delay=20)
     # then suggestions appear
@@ -50,7 +56,7 @@ def test_portal_suggests_articles_while_typing_and_solved_ends_the_form(stub_sit
     suggestion.first.get_by_role("button", name="This solved my problem").click()
     # then the form is replaced by a thank-you, no ticket, and a deflection is recorded
     page.locator(".kb-deflected").wait_for()
-    assert page.locator("#portal-form").count() == 0
+    assert page.locator("#id_subject").count() == 0
     deflection = Deflection.objects.get()
     assert deflection.article == article
     assert "password reset" in deflection.query
@@ -72,7 +78,7 @@ def test_help_centre_search_open_article_and_vote(page, make_article):  # noqa: 
 
 
 def test_agent_sidebar_inserts_ticks_links_and_applies_canned(
-    stub_site, page, live_server, make_article, tina, alice, network_category
+    page, live_server, make_article, tina, alice, network_category
 ):  # noqa: ANN001, E501
     # given an agent signed in, a ticket with a matching article, a checklist and a canned response
     article = make_article(slug="vpn-ssl", title="VPN drops every hour", body="Switch to SSL only.")
@@ -82,12 +88,8 @@ def test_agent_sidebar_inserts_ticks_links_and_applies_canned(
     ticket = TicketFactory(
         requester=alice, category=network_category, subject="VPN drops", description="hourly"
     )
-    client = Client()
-    client.force_login(tina)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page.goto(f"/stub/agent/{ticket.pk}/")
+    sign_in(page, live_server, tina)
+    page.goto(f"/agent/tickets/{ticket.pk}/")
     # when "insert into reply" is clicked
     page.get_by_role("button", name="Insert into reply").click()
     # then the reply textarea holds the article's title and link
