@@ -8,33 +8,24 @@ from tests.reporting.conftest import MARCH_PARAMS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]  # fmt: skip
 
-
-def test_the_dashboard_draws_its_four_charts(live_server, march, sam) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_the_dashboard_draws_its_four_charts(browser, live_server, march, sam) -> None:  # noqa: ANN001
     client = Client()
     client.force_login(sam)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        context = browser.new_context()
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-        )
-        page = context.new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"{live_server.url}/dashboard/?from={MARCH_PARAMS['from']}&to={MARCH_PARAMS['to']}")
-        page.wait_for_function("() => window.Chart && Chart.getChart('chart-categories')")
-        charts = page.evaluate(
-            "() => ['chart-trend','chart-backlog','chart-flow','chart-categories']"
-            ".map(id => { const c = Chart.getChart(id); return c ? c.data.datasets[0].data.length : -1; })"
-        )
-        fcr_numerator = page.locator("#metric-fcr .rep-num").inner_text()
-        browser.close()
+    context = browser.new_context()
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{live_server.url}/dashboard/?from={MARCH_PARAMS['from']}&to={MARCH_PARAMS['to']}")
+    page.wait_for_function("() => window.Chart && Chart.getChart('chart-categories')")
+    charts = page.evaluate(
+        "() => ['chart-trend','chart-backlog','chart-flow','chart-categories']"
+        ".map(id => { const c = Chart.getChart(id); return c ? c.data.datasets[0].data.length : -1; })"
+    )
+    fcr_numerator = page.locator("#metric-fcr .rep-num").inner_text()
+    context.close()
     assert errors == []
     assert charts == [31, 4, 3, 4]  # days; age buckets; flow rows; categories
     assert fcr_numerator == "3"
