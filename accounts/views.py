@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from .forms import LanguageForm, SignUpForm, ThrottledLoginForm
-from .user_services import customer_sign_up, user_language_set
+from .services import customer_sign_up, user_language_set
 
 
 def home_for(user: object) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import imaplib
 import logging
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -16,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.services import customer_create_by_agent
 from helpdesk.errors import ConflictError
 from notifications.models import Notification
 from notifications.threading import ticket_pk_from_token
@@ -178,20 +178,14 @@ def _over_rate_cap(address: str, current_pk: int) -> bool:
 
 
 def _requester_for(mail: parsing.ParsedMail) -> Any:
+    """The customer with the sender's address, or a new one (no password, as an agent would record them)."""
     user = User.objects.filter(email__iexact=mail.from_address).order_by("id").first()
     if user:
         return user
-    base = re.sub(r"[^\w.@+-]", "", mail.from_address)[:140] or "customer"
-    username, n = base, 1
-    while User.objects.filter(username=username).exists():
-        n += 1
-        username = f"{base}-{n}"
     first, _sp, last = (mail.from_name or "").partition(" ")
-    user = User(username=username, email=mail.from_address, role=User.Role.CUSTOMER, language=mail.language)
-    user.first_name, user.last_name = first[:150], last[:150]
-    user.set_unusable_password()
-    user.save()
-    return user
+    return customer_create_by_agent(
+        email=mail.from_address, first_name=first[:150], last_name=last[:150], language=mail.language
+    )
 
 
 def _body_with_notes(mail: parsing.ParsedMail) -> tuple[str, list[parsing.ParsedAttachment]]:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.user_services import customer_create_by_agent
+from accounts.services import customer_create_by_agent
 from helpdesk.errors import ApplicationError
 
 from . import services
