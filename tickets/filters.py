@@ -58,12 +58,15 @@ TICKET_ORDERING_FIELDS = [
 class TicketFilter(django_filters.FilterSet):
     """Ids are matched as plain numbers (no lookup of the related row, so nothing about it leaks)."""
 
-    status = django_filters.MultipleChoiceFilter(choices=Ticket.Status.choices)
+    # distinct=False: these are columns of the ticket row, no join can duplicate it, and django-filter's
+    # default DISTINCT over every column makes PostgreSQL sort instead of walking the (status, tier, id)
+    # index (17 ms instead of 0.2 ms at a million tickets).
+    status = django_filters.MultipleChoiceFilter(choices=Ticket.Status.choices, distinct=False)
     tier = django_filters.TypedChoiceFilter(choices=Tier.choices, coerce=int)
     team = django_filters.NumberFilter(field_name="team_id")
     assignee = django_filters.NumberFilter(field_name="assignee_id")
     unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull")
-    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, distinct=False)
     category = django_filters.NumberFilter(field_name="category_id")
     channel = django_filters.ChoiceFilter(choices=Ticket.Channel.choices)
     requester = django_filters.NumberFilter(field_name="requester_id")

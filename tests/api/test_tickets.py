@@ -595,3 +595,16 @@ def test_the_periodic_purge_drops_only_expired_keys(api_as, alice, service_desk,
     assert purge_idempotency_keys() == 1
     assert purge_idempotency_keys() == 0
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_status_and_priority_filters_do_not_make_the_list_distinct(api_as, tina, alice, service_desk):
+    # DISTINCT over every column would keep PostgreSQL off the (status, tier, id) index at scale.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api_as(tina).get(
+            "/api/v1/tickets/", {"status": ["open", "new"], "priority": "P2", "tier": 2}
+        )
+    assert response.status_code == 200
+    assert "DISTINCT" not in queries.captured_queries[0]["sql"].upper()

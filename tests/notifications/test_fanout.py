@@ -16,7 +16,9 @@ def test_each_team_member_gets_their_own_greeting_in_their_language(alice, servi
     members = [
         UserFactory(username="anna", first_name="Anna", role="agent", language="en", teams=[service_desk]),
         UserFactory(username="bernd", first_name="Bernd", role="agent", language="de", teams=[service_desk]),
-        UserFactory(username="o", first_name="O'Neil <Ops>", role="agent", language="en", teams=[service_desk]),
+        UserFactory(
+            username="o", first_name="O'Neil <Ops>", role="agent", language="en", teams=[service_desk]
+        ),
     ]
     # when
     ticket_create(requester=alice, by=alice, subject="VPN", description="down")
