@@ -6,7 +6,7 @@ Customers get 404 on every page here (handoffs are internal); configuration is f
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from django.contrib import messages
@@ -80,27 +80,19 @@ def _status_for(exc: Exception) -> int:
 @require_http_methods(["GET", "POST"])
 def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = ticket_get_for_user(user=request.user, pk=ticket_id)
-    form = EscalateForm(request.POST or None, ticket=ticket)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.ticket_escalate(ticket=ticket, by=request.user, **data)
-            except SERVICE_ERRORS as exc:
-                apply_service_error(form, exc)
-                status = _status_for(exc)
-            else:
-                messages.success(request, _("Escalated to tier %(tier)s.") % {"tier": data["to_tier"]})
-                return _back(request, ticket.pk)
-    ctx = {
-        "ticket": ticket,
-        "form": form,
-        "action": reverse("escalation:escalate", args=[ticket.pk]),
-        "blocked": _escalate_blocked(ticket),
-    }
-    return render(request, "escalation/escalate.html", ctx, status=status)
+    return _form_action(
+        request,
+        EscalateForm(request.POST or None, ticket=ticket),
+        run=partial(services.ticket_escalate, ticket=ticket, by=request.user),
+        success=lambda data: _("Escalated to tier %(tier)s.") % {"tier": data["to_tier"]},
+        back_to=ticket.pk,
+        template="escalation/escalate.html",
+        context={
+            "ticket": ticket,
+            "action": reverse("escalation:escalate", args=[ticket.pk]),
+            "blocked": _escalate_blocked(ticket),
+        },
+    )
 
 
 def _escalate_blocked(ticket: Any) -> str:
@@ -123,29 +115,24 @@ def consult_escalate(request: HttpRequest, consult_id: int) -> HttpResponse:
         "to_tier": consult.team.tier,
         "team": consult.team,
     }
-    form = EscalateForm(request.POST or None, ticket=ticket, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            data.pop("to_tier")
-            try:
-                services.consult_escalate(consult=consult, by=request.user, **data)
-            except SERVICE_ERRORS as exc:
-                apply_service_error(form, exc)
-                status = _status_for(exc)
-            else:
-                messages.success(request, _("The consult became an escalation."))
-                return _back(request, ticket.pk)
-    ctx = {
-        "ticket": ticket,
-        "form": form,
-        "consult": consult,
-        "action": reverse("escalation:consult_escalate", args=[consult.pk]),
-        "blocked": _escalate_blocked(ticket),
-    }
-    return render(request, "escalation/escalate.html", ctx, status=status)
+
+    def run(*, to_tier: int, **data: Any) -> object:  # the consult's team fixes the tier
+        return services.consult_escalate(consult=consult, by=request.user, **data)
+
+    return _form_action(
+        request,
+        EscalateForm(request.POST or None, ticket=ticket, initial=initial),
+        run=run,
+        success=lambda data: _("The consult became an escalation."),
+        back_to=ticket.pk,
+        template="escalation/escalate.html",
+        context={
+            "ticket": ticket,
+            "consult": consult,
+            "action": reverse("escalation:consult_escalate", args=[consult.pk]),
+            "blocked": _escalate_blocked(ticket),
+        },
+    )
 
 
 # --- receive: queue, handoffs, accept, decline ---------------------------------------------------
@@ -189,25 +176,46 @@ def accept(request: HttpRequest, escalation_id: int) -> HttpResponse:
     return _back(request, escalation.ticket_id)
 
 
-@agent_required
-@require_http_methods(["GET", "POST"])
-def decline(request: HttpRequest, escalation_id: int) -> HttpResponse:
-    escalation = selectors.escalation_get_for_user(user=request.user, pk=escalation_id)
-    form = DeclineForm(request.POST or None)
+def _form_action(
+    request: HttpRequest,
+    form: Any,
+    *,
+    run: Callable[..., object],
+    success: Callable[[dict], str],
+    back_to: int,
+    template: str,
+    context: dict,
+) -> HttpResponse:
+    """GET shows ``form``; a valid POST calls ``run(**cleaned_data)``, flashes ``success`` and goes back to
+    the ticket. Invalid input or a refused action re-renders the form with its errors (400, or 409)."""
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                services.escalation_decline(escalation=escalation, by=request.user, **form.cleaned_data)
+                run(**form.cleaned_data)
             except SERVICE_ERRORS as exc:
                 apply_service_error(form, exc)
                 status = _status_for(exc)
             else:
-                messages.success(request, _("Sent back to the sending team."))
-                return _back(request, escalation.ticket_id)
-    ctx = {"escalation": escalation, "ticket": escalation.ticket, "form": form}
-    return render(request, "escalation/decline.html", ctx, status=status)
+                messages.success(request, success(form.cleaned_data))
+                return _back(request, back_to)
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+@agent_required
+@require_http_methods(["GET", "POST"])
+def decline(request: HttpRequest, escalation_id: int) -> HttpResponse:
+    escalation = selectors.escalation_get_for_user(user=request.user, pk=escalation_id)
+    return _form_action(
+        request,
+        DeclineForm(request.POST or None),
+        run=partial(services.escalation_decline, escalation=escalation, by=request.user),
+        success=lambda data: _("Sent back to the sending team."),
+        back_to=escalation.ticket_id,
+        template="escalation/decline.html",
+        context={"escalation": escalation, "ticket": escalation.ticket},
+    )
 
 
 # --- de-escalate, consult -------------------------------------------------------------------------
@@ -217,65 +225,45 @@ def decline(request: HttpRequest, escalation_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deescalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = ticket_get_for_user(user=request.user, pk=ticket_id)
-    form = DeescalateForm(request.POST or None, ticket=ticket)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.ticket_deescalate(ticket=ticket, by=request.user, **form.cleaned_data)
-            except SERVICE_ERRORS as exc:
-                apply_service_error(form, exc)
-                status = _status_for(exc)
-            else:
-                messages.success(
-                    request, _("Returned to tier %(tier)s.") % {"tier": form.cleaned_data["to_tier"]}
-                )
-                return _back(request, ticket.pk)
-    return render(request, "escalation/deescalate.html", {"ticket": ticket, "form": form}, status=status)
+    return _form_action(
+        request,
+        DeescalateForm(request.POST or None, ticket=ticket),
+        run=partial(services.ticket_deescalate, ticket=ticket, by=request.user),
+        success=lambda data: _("Returned to tier %(tier)s.") % {"tier": data["to_tier"]},
+        back_to=ticket.pk,
+        template="escalation/deescalate.html",
+        context={"ticket": ticket},
+    )
 
 
 @agent_required
 @require_http_methods(["GET", "POST"])
 def consult(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = ticket_get_for_user(user=request.user, pk=ticket_id)
-    form = ConsultForm(request.POST or None, ticket=ticket)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.consult_create(ticket=ticket, by=request.user, **form.cleaned_data)
-            except SERVICE_ERRORS as exc:
-                apply_service_error(form, exc)
-                status = _status_for(exc)
-            else:
-                messages.success(
-                    request, _("Your question went to %(team)s.") % {"team": form.cleaned_data["team"].name}
-                )
-                return _back(request, ticket.pk)
-    return render(request, "escalation/consult.html", {"ticket": ticket, "form": form}, status=status)
+    return _form_action(
+        request,
+        ConsultForm(request.POST or None, ticket=ticket),
+        run=partial(services.consult_create, ticket=ticket, by=request.user),
+        success=lambda data: _("Your question went to %(team)s.") % {"team": data["team"].name},
+        back_to=ticket.pk,
+        template="escalation/consult.html",
+        context={"ticket": ticket},
+    )
 
 
 @agent_required
 @require_http_methods(["GET", "POST"])
 def consult_answer(request: HttpRequest, consult_id: int) -> HttpResponse:
     consult_obj = selectors.consult_get_for_user(user=request.user, pk=consult_id)
-    form = AnswerForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.consult_answer(consult=consult_obj, by=request.user, **form.cleaned_data)
-            except SERVICE_ERRORS as exc:
-                apply_service_error(form, exc)
-                status = _status_for(exc)
-            else:
-                messages.success(request, _("Answer added to the ticket as an internal note."))
-                return _back(request, consult_obj.ticket_id)
-    ctx = {"consult": consult_obj, "ticket": consult_obj.ticket, "form": form}
-    return render(request, "escalation/consult_answer.html", ctx, status=status)
+    return _form_action(
+        request,
+        AnswerForm(request.POST or None),
+        run=partial(services.consult_answer, consult=consult_obj, by=request.user),
+        success=lambda data: _("Answer added to the ticket as an internal note."),
+        back_to=consult_obj.ticket_id,
+        template="escalation/consult_answer.html",
+        context={"consult": consult_obj, "ticket": consult_obj.ticket},
+    )
 
 
 # --- supervisor configuration ----------------------------------------------------------------------
