@@ -8,7 +8,9 @@ Run against a PostgreSQL database loaded with ``manage.py seed_load --tickets 10
 Without seed_load, ``--synthetic 1000000`` first fills an EMPTY database with synthetic
 tickets in SQL (teams, categories, users, tickets over three years with counters, due
 times, ratings and ESCALATED/DEESCALATED events) so the bench can run on its own.
-Targets (issue #6): summary 30 d p95 ≤ 200 ms, 365 d p95 ≤ 500 ms, page p95 ≤ 300 ms.
+Targets (issue #6): summary 30 d p95 ≤ 200 ms, 365 d p95 ≤ 500 ms, page p95 ≤ 300 ms. The
+per-agent table, which the page loads right after itself, is measured beside it. First it
+folds the stale days into the summary rows (what beat does every minute).
 """
 
 from __future__ import annotations
@@ -36,9 +38,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from reporting.rollup import rollup_refresh  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
 
-TARGETS_MS = {"summary 30 d": 200, "summary 365 d": 500, "dashboard 30 d": 300}
+TARGETS_MS = {"summary 30 d": 200, "summary 365 d": 500, "dashboard 30 d": 300, "agent table 30 d": None}
 
 SYNTHETIC_SQL = """
 INSERT INTO accounts_team (name, tier, specialty, is_default_for_tier, routing, max_open_per_agent)
@@ -164,6 +167,9 @@ def main() -> None:
     if args.synthetic:
         synthetic(args.synthetic)
 
+    started = time.perf_counter()
+    folded = rollup_refresh()  # what beat does every minute; after a bulk load, every day is stale
+    print(f"rollup: folded {folded} changed days in {time.perf_counter() - started:.1f} s")
     total = Ticket.objects.count()
     last = Ticket.objects.aggregate(m=Max("created_at"))["m"] or timezone.now()
     to = timezone.localdate(last)
@@ -182,16 +188,20 @@ def main() -> None:
         cases[f"summary {days} d"] = lambda u=url: get(u)
     dash = f"/dashboard/?from={to - timedelta(days=29)}&to={to}"
     cases["dashboard 30 d"] = lambda: get(dash)
+    # The per-agent table, which the page loads through htmx right after itself.
+    agents = f"/dashboard/agents/?from={to - timedelta(days=29)}&to={to}"
+    cases["agent table 30 d"] = lambda: get(agents)
 
     print(f"{total} tickets; period ending {to}; {args.runs} runs each (after 2 warm-ups)")
     print(f"{'case':<16} {'p50 ms':>8} {'p95 ms':>8} {'floor p50':>10} {'floor p95':>10} {'target':>8}  ok")
     for name, fn in cases.items():
         times = measure(fn, args.runs)
         floor = floor_of(fn, args.runs)
-        ok = p95(times) <= TARGETS_MS[name]
+        target = TARGETS_MS[name]
+        ok = "–" if target is None else ("yes" if p95(times) <= target else "NO")
         print(
             f"{name:<16} {statistics.median(times):8.1f} {p95(times):8.1f} {statistics.median(floor):10.1f} "
-            f"{p95(floor):10.1f} {TARGETS_MS[name]:8d}  {'yes' if ok else 'NO'}"
+            f"{p95(floor):10.1f} {target or '–':>8}  {ok}"
         )
     if args.explain:
         with CaptureQueriesContext(connection) as captured:

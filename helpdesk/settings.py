@@ -357,6 +357,12 @@ CELERY_BEAT_SCHEDULE["webhooks-redispatch"] = {"task": "webhooks.tasks.redispatc
 # Memory per sort / hash of the metric queries (SET LOCAL in their read transaction, PostgreSQL).
 REPORTING_WORK_MEM = env.str("REPORTING_WORK_MEM", default="64MB")
 REPORTING_RANDOM_PAGE_COST = env.float("REPORTING_RANDOM_PAGE_COST", default=1.1)
+# Up to this many resolved tickets in a period, time percentiles are exact; beyond, from a fixed sample.
+REPORTING_EXACT_PERCENTILES_MAX = env.int("REPORTING_EXACT_PERCENTILES_MAX", default=100_000)
+CELERY_BEAT_SCHEDULE["reporting-rollup-refresh"] = {
+    "task": "reporting.tasks.rollup_refresh",
+    "schedule": env.float("REPORTING_ROLLUP_SECONDS", default=60.0),
+}
 # Monday 07:00 (CELERY_TIMEZONE): last week's numbers to the supervisors.
 CELERY_BEAT_SCHEDULE["reporting-weekly-digest"] = {
     "task": "reporting.tasks.weekly_digest",

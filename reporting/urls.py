@@ -5,6 +5,7 @@ from . import views
 app_name = "reporting"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("agents/", views.agent_rows, name="agents"),
     path("tickets/", views.metric_ticket_list, name="tickets"),
     path("export/<slug:table>.csv", views.table_csv, name="export"),
 ]

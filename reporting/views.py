@@ -89,6 +89,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "reporting/dashboard.html", context)
 
 
+@supervisor_required
+def agent_rows(request: HttpRequest) -> HttpResponse:
+    """The table per agent: the dashboard loads it through htmx after the page; without
+    JavaScript, the same table as a page of its own."""
+    form = MetricFilterForm(data=request.GET)
+    if not form.is_valid():
+        return _bad_request(form)
+    filters = form.filters()
+    context = {
+        "rows": agent_table(filters),
+        "query": urlencode(filters.as_params()),
+        "first": gettext("Agent"),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "reporting/_people_table.html", context)
+    return render(request, "reporting/agents.html", context)
+
+
 def _backlog_links(backlog_numbers: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
     url = presentation.tickets_url
     return {

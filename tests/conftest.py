@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
-from urllib.parse import urlparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote, urlparse
 
 import pytest
+import redis
 from django.conf import settings
+from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.models import Team, User
@@ -187,3 +194,76 @@ def browser():  # noqa: ANN201
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+# --- a real Celery worker with beat -------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_database_url() -> str:
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"])
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def wait_for(predicate, timeout: float, interval: float = 0.5) -> bool:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
+
+
+@pytest.fixture
+def worker(tmp_path):  # noqa: ANN001, ANN201
+    """``celery -A helpdesk worker -B`` with a one-second SLA sweep and metrics refresh, on our
+    Redis db and the test database (tests using it need ``django_db(transaction=True)``)."""
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()  # our own db number: no stale sweeps from earlier runs
+    log_path = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "helpdesk.settings_test",
+        "DATABASE_URL": test_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "SLA_SWEEP_SECONDS": "1",
+        "REPORTING_ROLLUP_SECONDS": "1",
+        "HELPDESK_VAR_DIR": str(tmp_path),
+        "CONN_MAX_AGE": "0",
+    }
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "helpdesk",
+                "worker",
+                "-B",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "-s",
+                str(tmp_path / "celerybeat-schedule"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        assert wait_for(lambda: "ready." in log_path.read_text(), 30), log_path.read_text()[-3000:]
+        yield proc, log_path
+    finally:
+        proc.send_signal(signal.SIGTERM)  # warm shutdown: finishes the running sweep
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)

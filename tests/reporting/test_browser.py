@@ -25,7 +25,10 @@ def test_the_dashboard_draws_its_four_charts(browser, live_server, march, sam) -
         ".map(id => { const c = Chart.getChart(id); return c ? c.data.datasets[0].data.length : -1; })"
     )
     fcr_numerator = page.locator("#metric-fcr .rep-num").inner_text()
+    page.locator("#agents td", has_text="tina").wait_for()  # the table htmx loads after the page
+    agent_row = page.locator("#agents tbody tr").first.inner_text()
     context.close()
     assert errors == []
     assert charts == [31, 4, 3, 4]  # days; age buckets; flow rows; categories
     assert fcr_numerator == "3"
+    assert agent_row.split("\t")[:2] == ["tina", "7"]

@@ -46,9 +46,13 @@ def test_every_rate_and_count_of_the_month(march) -> None:
 def test_times_are_median_and_p90_in_minutes(march) -> None:
     summary = metrics_summary(MARCH)
     # first response of 8 tickets: 10 15 20 30 30 45 60 120 → median 30, p90 60 + 0.3 × 60
-    assert summary["first_response_minutes"] == {"median": 30.0, "p90": 78.0, "count": 8, "business": None}
+    assert summary["first_response_minutes"] == {
+        "median": 30.0, "p90": 78.0, "count": 8, "sampled": False, "business": None,
+    }  # fmt: skip
     # resolution: 10 20 60 600 1440 2880 3000 5760 18720 → median 1440, p90 5760 + 0.2 × 12960
-    assert summary["resolution_minutes"] == {"median": 1440.0, "p90": 8352.0, "count": 9, "business": None}
+    assert summary["resolution_minutes"] == {
+        "median": 1440.0, "p90": 8352.0, "count": 9, "sampled": False, "business": None,
+    }  # fmt: skip
 
 
 def test_csat_counts_ratings_of_tickets_resolved_in_the_period(march) -> None:

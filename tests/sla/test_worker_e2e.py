@@ -2,93 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-import redis
 import time_machine
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from sla.models import SlaAlert
+from tests.conftest import wait_for
 from tickets import services as ts
 from tickets.models import TicketEvent
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"])
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _wait_for(predicate, timeout: float, interval: float = 0.5) -> bool:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False
-
-
-@pytest.fixture
-def worker(tmp_path):  # noqa: ANN001, ANN201
-    """``celery -A helpdesk worker -B`` with a one-second sweep, on our Redis db and the test database."""
-    redis.Redis.from_url(settings.REDIS_URL).flushdb()  # our own db number: no stale sweeps from earlier runs
-    log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "helpdesk.settings_test",
-        "DATABASE_URL": _test_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "SLA_SWEEP_SECONDS": "1",
-        "HELPDESK_VAR_DIR": str(tmp_path),
-        "CONN_MAX_AGE": "0",
-    }
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "helpdesk",
-                "worker",
-                "-B",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "-s",
-                str(tmp_path / "celerybeat-schedule"),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        assert _wait_for(lambda: "ready." in log_path.read_text(), 30), log_path.read_text()[-3000:]
-        yield proc, log_path
-    finally:
-        proc.send_signal(signal.SIGTERM)  # warm shutdown: finishes the running sweep
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 @pytest.mark.redis
@@ -106,7 +30,7 @@ def test_beat_and_worker_record_warning_and_breach_once_each(alice, make_policy,
         return SlaAlert.objects.filter(ticket=ticket, kind="breach").count() == 2
 
     # when beat sweeps every second
-    assert _wait_for(both_breached, 45), log_path.read_text()[-3000:]
+    assert wait_for(both_breached, 45), log_path.read_text()[-3000:]
     time.sleep(4)  # a few more sweeps after the breach
     # then each warning and breach happened exactly once
     assert sorted(SlaAlert.objects.filter(ticket=ticket).values_list("target", "kind")) == [
