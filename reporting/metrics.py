@@ -15,7 +15,6 @@ offer what is needed) is ``None`` — the page shows "not available", never a gu
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -36,6 +35,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
 )
 from django.db.models.functions import Coalesce, TruncDate, TruncWeek
@@ -217,6 +217,12 @@ METRICS: dict[str, MetricDef] = {
         MetricDef("sla_first_response", "resolved", lambda: SLA_FR_MET_Q, lambda: SLA_FR_DEN_Q),
         MetricDef("sla_resolution", "resolved", lambda: SLA_RES_MET_Q, lambda: SLA_RES_DEN_Q),
         MetricDef("csat", "resolved", lambda: RATED_Q),
+        MetricDef(
+            "escalated_solved_with_existing_article",
+            "resolved",
+            lambda: solved_with_existing_article_q(),
+            lambda: ESCALATED_Q,
+        ),
         MetricDef("backlog", "backlog", None),
     ]
 }
@@ -345,22 +351,6 @@ def rate(numerator: int | None, denominator: int | None) -> dict[str, Any]:
 # --- optional parts from the apps around the core (imported lazily) ------------------------
 
 
-def _optional(module: str, name: str) -> Any:
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-
-
-def business_minutes_function() -> Callable[..., float] | None:
-    """The sla app's business-time function ``(start, end, ticket=…) -> minutes``, if it offers one."""
-    for module in ("sla.selectors", "sla.services", "sla.calendars"):
-        fn = _optional(module, "business_minutes")
-        if callable(fn):
-            return fn
-    return None
-
-
 def _per_team_counts(qs: Any, filters: MetricFilters, *, team: str, at: str) -> list[dict[str, Any]]:
     """Rows of ``qs`` (escalations / consults) whose ``at`` lies in the period, counted per ``team``."""
     rows = (
@@ -388,16 +378,79 @@ def consults(filters: MetricFilters) -> list[dict[str, Any]]:
     return _per_team_counts(Consult.objects.all(), filters, team="team", at="asked_at")
 
 
-def deflections(filters: MetricFilters) -> None:
-    """Portal sessions that opened a suggested article and did not submit: needs the
-    knowledge base's Deflection records, not available in this build."""
-    return None
+# The portal's form creates requests of this channel; a deflection is one that was not made.
+DEFLECTION_CHANNEL = Ticket.Channel.WEB
 
 
-def escalated_solved_with_existing_article(filters: MetricFilters) -> None:
-    """Escalated tickets resolved with an article that existed when they were escalated:
-    needs the knowledge base's article links and the escalation records; not available."""
-    return None
+def deflection_rows(filters: MetricFilters) -> QuerySet[Any] | None:
+    """The deflections behind the number: "this solved my problem" on a portal suggestion in the
+    period, from a session that did not submit a request afterwards (``submitted_ticket`` unset).
+
+    ``category`` matches the article's categories (with sub-categories); ``channel`` is the web
+    channel's (another channel has none). ``team`` and ``tier`` do not apply — no ticket, no team:
+    None, never the unfiltered number under a filter it ignores.
+    """
+    from knowledgebase.models import Article, Deflection
+
+    if filters.team is not None or filters.tier is not None:
+        return None
+    qs = Deflection.objects.filter(
+        created_at__gte=filters.start, created_at__lt=filters.end, submitted_ticket__isnull=True
+    )
+    if filters.channel and filters.channel != DEFLECTION_CHANNEL:
+        qs = qs.none()
+    if filters.category is not None:
+        qs = qs.filter(
+            Exists(
+                Article.categories.through.objects.filter(
+                    article_id=OuterRef("article_id"), category_id__in=_category_ids(filters.category)
+                )
+            )
+        )
+    return qs
+
+
+def deflections(filters: MetricFilters) -> dict[str, int] | None:
+    """``count``: distinct portal sessions with a deflection in the period and no request submitted
+    from that session afterwards; ``records``: their deflection rows. None under a team / tier filter.
+    No rate: nothing records the sessions that saw suggestions, so there is no honest denominator."""
+    qs = deflection_rows(filters)
+    if qs is None:
+        return None
+    row = qs.aggregate(count=Count("session_key", distinct=True), records=Count("pk"))
+    return {"count": row["count"], "records": row["records"]}
+
+
+def solved_with_existing_article_q() -> Q:
+    """Linked (``ArticleTicketLink``) to an article that had been published before the ticket's first
+    escalation: a version with status published older than its first ESCALATED event. The version
+    history is written on every save of an article (services and admin alike), so the first published
+    version is when the article first became published; one published later does not count."""
+    from knowledgebase.models import Article, ArticleTicketLink, ArticleVersion
+
+    first_escalation = (
+        TicketEvent.objects.filter(ticket=OuterRef(OuterRef("ticket_id")), kind=TicketEvent.Kind.ESCALATED)
+        .order_by("created_at", "pk")
+        .values("created_at")[:1]
+    )
+    published_before = ArticleVersion.objects.filter(
+        article=OuterRef("article_id"),
+        status=Article.Status.PUBLISHED,
+        created_at__lt=Subquery(first_escalation),
+    )
+    return Q(Exists(ArticleTicketLink.objects.filter(ticket=OuterRef("pk")).filter(Exists(published_before))))
+
+
+def escalated_solved_with_existing_article(filters: MetricFilters) -> dict[str, Any]:
+    """Of the escalated tickets resolved in the period (``escalation_count >= 1``): those solved with
+    an article that already existed when they were first escalated — what the 1st level could have
+    solved. One aggregate; the ticket list uses the same ``Q`` (``METRICS``)."""
+    row = (
+        Ticket.objects.filter(scope_q(filters))
+        .filter(resolved_q(filters), ESCALATED_Q)
+        .aggregate(denominator=Count("pk"), numerator=Count("pk", filter=solved_with_existing_article_q()))
+    )
+    return rate(row["numerator"], row["denominator"])
 
 
 # --- the summary ---------------------------------------------------------------------------
@@ -458,24 +511,43 @@ def _python_times(filters: MetricFilters) -> dict[str, Any]:
     }
 
 
-def _business_times(filters: MetricFilters) -> tuple[dict | None, dict | None]:
-    """Business-time percentiles, when the sla app offers a business-minutes function."""
-    fn = business_minutes_function()
-    if fn is None:
-        return None, None
+# The SLA clock's business seconds (sla.TicketSla), reached from the ticket.
+BUSINESS_FR = "sla__first_response_business_seconds"
+BUSINESS_RES = "sla__resolution_business_seconds"
+
+
+def _business_times(filters: MetricFilters) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Business-time median and p90 (minutes) over the same tickets as the wall times — resolved in
+    the period, with a first response for the first one — as far as the SLA clock recorded them
+    (``count`` says how many: a ticket without a policy has no business time). The SLA clock's
+    business time: the policy's calendar, paused time (pending, resolved before a reopen) left out.
+    One aggregate (``percentile_cont``) on PostgreSQL; sorted in Python on SQLite."""
     qs = Ticket.objects.filter(scope_q(filters)).filter(resolved_q(filters))
-    if qs.count() > PYTHON_PERCENTILE_MAX_ROWS:
-        return None, None
-    fr, res = [], []
-    for ticket in qs.only("created_at", "first_response_at", "resolved_at", "priority", "team_id"):
-        if ticket.first_response_at:
-            fr.append(float(fn(ticket.created_at, ticket.first_response_at, ticket=ticket)))
-        res.append(float(fn(ticket.created_at, ticket.resolved_at, ticket=ticket)))
-    fr.sort()
-    res.sort()
+    fr_q = Q(first_response_at__isnull=False, **{f"{BUSINESS_FR}__isnull": False})
+    res_q = Q(**{f"{BUSINESS_RES}__isnull": False})
+    if is_postgres():
+        row = qs.aggregate(
+            fr_pct=PercentileCont(F(BUSINESS_FR) / 60.0, (0.5, 0.9), filter=fr_q),
+            fr_count=Count("pk", filter=fr_q),
+            res_pct=PercentileCont(F(BUSINESS_RES) / 60.0, (0.5, 0.9), filter=res_q),
+            res_count=Count("pk", filter=res_q),
+        )
+        fr, res = row["fr_pct"] or (None, None), row["res_pct"] or (None, None)
+        fr_count, res_count = row["fr_count"], row["res_count"]
+    else:
+        rows = list(
+            qs.filter(fr_q | res_q).values_list("first_response_at", BUSINESS_FR, BUSINESS_RES)[
+                :PYTHON_PERCENTILE_MAX_ROWS
+            ]
+        )
+        fr_sorted = sorted(s / 60.0 for f, s, _r in rows if f is not None and s is not None)
+        res_sorted = sorted(r / 60.0 for _f, _s, r in rows if r is not None)
+        fr = (percentile(fr_sorted, 0.5), percentile(fr_sorted, 0.9))
+        res = (percentile(res_sorted, 0.5), percentile(res_sorted, 0.9))
+        fr_count, res_count = len(fr_sorted), len(res_sorted)
     return (
-        {"median": _round(percentile(fr, 0.5)), "p90": _round(percentile(fr, 0.9))},
-        {"median": _round(percentile(res, 0.5)), "p90": _round(percentile(res, 0.9))},
+        {"median": _round(fr[0]), "p90": _round(fr[1]), "count": fr_count},
+        {"median": _round(res[0]), "p90": _round(res[1]), "count": res_count},
     )
 
 

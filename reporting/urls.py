@@ -6,5 +6,6 @@ app_name = "reporting"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("tickets/", views.metric_ticket_list, name="tickets"),
+    path("deflections/", views.deflection_list, name="deflections"),
     path("export/<slug:table>.csv", views.table_csv, name="export"),
 ]
