@@ -75,8 +75,8 @@ class CannedResponseAdmin(admin.ModelAdmin):
 
 @admin.register(Deflection)
 class DeflectionAdmin(admin.ModelAdmin):
-    list_display = ["article", "query", "created_at"]
-    readonly_fields = ["session_key", "user", "article", "query", "created_at"]
+    list_display = ["article", "query", "created_at", "submitted_ticket"]
+    readonly_fields = ["session_key", "user", "article", "query", "created_at", "submitted_ticket"]
 
 
 @admin.register(ArticleTicketLink)

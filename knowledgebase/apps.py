@@ -20,6 +20,9 @@ class KnowledgebaseConfig(AppConfig):
         post_save.connect(clear_synonym_cache, sender=Synonym, dispatch_uid="kb_synonyms_saved")
         post_delete.connect(clear_synonym_cache, sender=Synonym, dispatch_uid="kb_synonyms_deleted")
         event_recorded.connect(receivers.link_article_on_resolve, dispatch_uid="kb_link_article_on_resolve")
+        event_recorded.connect(
+            receivers.unmark_deflections_on_portal_submit, dispatch_uid="kb_deflections_portal_submit"
+        )
         # ready() can run more than once (tests, autoreload): register each panel once.
         registered = {p.template for p in agent_ticket_panels}
         for panel in (

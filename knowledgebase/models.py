@@ -164,7 +164,11 @@ class SearchWord(models.Model):
 
 
 class Deflection(models.Model):
-    """A portal visitor said a suggested article solved the problem: a request that was not submitted."""
+    """A portal visitor said a suggested article solved the problem: a request that was not submitted.
+
+    ``submitted_ticket``: the same browser session submitted a request afterwards after all (set by
+    the receiver of the ticket's CREATED event), so this one did not deflect anything.
+    """
 
     session_key = models.CharField(max_length=64, db_index=True)
     user = models.ForeignKey(
@@ -173,6 +177,9 @@ class Deflection(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="deflections")
     query = models.CharField(max_length=400, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    submitted_ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]

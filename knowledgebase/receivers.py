@@ -7,7 +7,7 @@ from typing import Any
 from tickets.models import Ticket, TicketEvent
 
 from .models import Article
-from .services import article_link_ticket
+from .services import article_link_ticket, deflections_mark_submitted
 
 
 def link_article_on_resolve(*, ticket: Ticket, event: TicketEvent, **kwargs: Any) -> None:
@@ -20,3 +20,12 @@ def link_article_on_resolve(*, ticket: Ticket, event: TicketEvent, **kwargs: Any
     article = Article.objects.filter(pk=article_id).first()
     if article is not None:
         article_link_ticket(article=article, ticket=ticket, by=event.actor)
+
+
+def unmark_deflections_on_portal_submit(*, ticket: Ticket, event: TicketEvent, **kwargs: Any) -> None:
+    """A request submitted from the portal: the same session's earlier deflections were no deflections."""
+    if event.kind != TicketEvent.Kind.CREATED:
+        return
+    digest = (event.data or {}).get("portal_session")
+    if digest:
+        deflections_mark_submitted(ticket=ticket, session_digest=digest, at=event.created_at)

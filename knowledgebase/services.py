@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from helpdesk.errors import ApplicationError
+from tickets.events import portal_session_digest
 from tickets.models import Category, Tag, Ticket
 
 from .models import (
@@ -259,6 +260,19 @@ def deflection_record(*, session_key: str, user: Any, article: Article, query: s
         article=article,
         query=(query or "")[:400],
     )
+
+
+def deflections_mark_submitted(*, ticket: Ticket, session_digest: str, at: Any) -> int:
+    """The portal session ``session_digest`` submitted ``ticket`` at ``at``: its earlier deflections
+    did not deflect. Returns how many were marked.
+
+    The digest is compared in Python over the requester's open deflections (a portal session is
+    signed in, so its deflections carry the user) — a handful of rows, never the whole table."""
+    candidates = Deflection.objects.filter(
+        user_id=ticket.requester_id, submitted_ticket__isnull=True, created_at__lte=at
+    ).values_list("pk", "session_key")
+    pks = [pk for pk, key in candidates if key and portal_session_digest(key) == session_digest]
+    return Deflection.objects.filter(pk__in=pks).update(submitted_ticket=ticket) if pks else 0
 
 
 def canned_response_render(*, canned: CannedResponse, ticket: Ticket, agent: Any) -> str:

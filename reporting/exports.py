@@ -67,11 +67,18 @@ SUMMARY_ROWS: list[tuple[str, str]] = [
     ("csat.mean", "value"),
     ("first_response_minutes.median", "value"),
     ("first_response_minutes.p90", "value"),
+    ("first_response_minutes.business.median", "value"),
+    ("first_response_minutes.business.p90", "value"),
+    ("first_response_minutes.business.count", "value"),
     ("resolution_minutes.median", "value"),
     ("resolution_minutes.p90", "value"),
+    ("resolution_minutes.business.median", "value"),
+    ("resolution_minutes.business.p90", "value"),
+    ("resolution_minutes.business.count", "value"),
     ("backlog.total", "value"),
-    ("deflections", "value"),
-    ("escalated_solved_with_existing_article", "value"),
+    ("deflections.count", "value"),
+    ("deflections.records", "value"),
+    ("escalated_solved_with_existing_article", "rate"),
 ]
 
 
@@ -166,3 +173,12 @@ def ticket_rows(qs: QuerySet) -> Iterator[list[Any]]:
     ]
     for row in qs.values_list(*fields).iterator(chunk_size=2000):
         yield [reference_for(row[0]), *(v.isoformat() if hasattr(v, "isoformat") else v for v in row[1:])]
+
+
+DEFLECTION_HEADER = ["created_at", "article", "article_title", "article_slug", "query"]
+
+
+def deflection_rows(qs: QuerySet) -> Iterator[list[Any]]:
+    fields = ["created_at", "article_id", "article__title", "article__slug", "query"]
+    for row in qs.values_list(*fields).iterator(chunk_size=2000):
+        yield [row[0].isoformat(), *row[1:]]

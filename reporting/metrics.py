@@ -15,7 +15,6 @@ offer what is needed) is ``None`` — the page shows "not available", never a gu
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -35,6 +34,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
 )
 from django.db.models.functions import Coalesce
@@ -57,6 +57,9 @@ WEEKLY_TREND_AFTER_DAYS = 92
 # Percentiles over more wall-time rows than this are not computed in Python (SQLite only).
 PYTHON_PERCENTILE_MAX_ROWS = 200_000
 # Beyond REPORTING_EXACT_PERCENTILES_MAX resolved tickets, percentiles come from every n-th ticket.
+# The SLA clock's business seconds (sla.TicketSla), read through the ticket.
+BUSINESS_FR = "sla__first_response_business_seconds"
+BUSINESS_RES = "sla__resolution_business_seconds"
 PERCENTILE_SAMPLE_EVERY = 16  # the partial index reporting_ticket_resolved_sample (migration 0005)
 TOP_CATEGORIES = 10
 
@@ -221,6 +224,12 @@ METRICS: dict[str, MetricDef] = {
         MetricDef("sla_first_response", "resolved", lambda: SLA_FR_MET_Q, lambda: SLA_FR_DEN_Q),
         MetricDef("sla_resolution", "resolved", lambda: SLA_RES_MET_Q, lambda: SLA_RES_DEN_Q),
         MetricDef("csat", "resolved", lambda: RATED_Q),
+        MetricDef(
+            "escalated_solved_with_existing_article",
+            "resolved",
+            lambda: solved_with_existing_article_q(),
+            lambda: ESCALATED_Q,
+        ),
         MetricDef("backlog", "backlog", None),
     ]
 }
@@ -351,22 +360,6 @@ def rate(numerator: int | None, denominator: int | None) -> dict[str, Any]:
 # --- optional parts from the apps around the core (imported lazily) ------------------------
 
 
-def _optional(module: str, name: str) -> Any:
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-
-
-def business_minutes_function() -> Callable[..., float] | None:
-    """The sla app's business-time function ``(start, end, ticket=…) -> minutes``, if it offers one."""
-    for module in ("sla.selectors", "sla.services", "sla.calendars"):
-        fn = _optional(module, "business_minutes")
-        if callable(fn):
-            return fn
-    return None
-
-
 def _per_team_counts(qs: Any, filters: MetricFilters, *, team: str, at: str) -> list[dict[str, Any]]:
     """Rows of ``qs`` (escalations / consults) whose ``at`` lies in the period, counted per ``team``."""
     rows = (
@@ -394,16 +387,79 @@ def consults(filters: MetricFilters) -> list[dict[str, Any]]:
     return _per_team_counts(Consult.objects.all(), filters, team="team", at="asked_at")
 
 
-def deflections(filters: MetricFilters) -> None:
-    """Portal sessions that opened a suggested article and did not submit: needs the
-    knowledge base's Deflection records, not available in this build."""
-    return None
+# The portal's form creates requests of this channel; a deflection is one that was not made.
+DEFLECTION_CHANNEL = Ticket.Channel.WEB
 
 
-def escalated_solved_with_existing_article(filters: MetricFilters) -> None:
-    """Escalated tickets resolved with an article that existed when they were escalated:
-    needs the knowledge base's article links and the escalation records; not available."""
-    return None
+def deflection_rows(filters: MetricFilters) -> QuerySet[Any] | None:
+    """The deflections behind the number: "this solved my problem" on a portal suggestion in the
+    period, from a session that did not submit a request afterwards (``submitted_ticket`` unset).
+
+    ``category`` matches the article's categories (with sub-categories); ``channel`` is the web
+    channel's (another channel has none). ``team`` and ``tier`` do not apply — no ticket, no team:
+    None, never the unfiltered number under a filter it ignores.
+    """
+    from knowledgebase.models import Article, Deflection
+
+    if filters.team is not None or filters.tier is not None:
+        return None
+    qs = Deflection.objects.filter(
+        created_at__gte=filters.start, created_at__lt=filters.end, submitted_ticket__isnull=True
+    )
+    if filters.channel and filters.channel != DEFLECTION_CHANNEL:
+        qs = qs.none()
+    if filters.category is not None:
+        qs = qs.filter(
+            Exists(
+                Article.categories.through.objects.filter(
+                    article_id=OuterRef("article_id"), category_id__in=category_ids(filters.category)
+                )
+            )
+        )
+    return qs
+
+
+def deflections(filters: MetricFilters) -> dict[str, int] | None:
+    """``count``: distinct portal sessions with a deflection in the period and no request submitted
+    from that session afterwards; ``records``: their deflection rows. None under a team / tier filter.
+    No rate: nothing records the sessions that saw suggestions, so there is no honest denominator."""
+    qs = deflection_rows(filters)
+    if qs is None:
+        return None
+    row = qs.aggregate(count=Count("session_key", distinct=True), records=Count("pk"))
+    return {"count": row["count"], "records": row["records"]}
+
+
+def solved_with_existing_article_q() -> Q:
+    """Linked (``ArticleTicketLink``) to an article that had been published before the ticket's first
+    escalation: a version with status published older than its first ESCALATED event. The version
+    history is written on every save of an article (services and admin alike), so the first published
+    version is when the article first became published; one published later does not count."""
+    from knowledgebase.models import Article, ArticleTicketLink, ArticleVersion
+
+    first_escalation = (
+        TicketEvent.objects.filter(ticket=OuterRef(OuterRef("ticket_id")), kind=TicketEvent.Kind.ESCALATED)
+        .order_by("created_at", "pk")
+        .values("created_at")[:1]
+    )
+    published_before = ArticleVersion.objects.filter(
+        article=OuterRef("article_id"),
+        status=Article.Status.PUBLISHED,
+        created_at__lt=Subquery(first_escalation),
+    )
+    return Q(Exists(ArticleTicketLink.objects.filter(ticket=OuterRef("pk")).filter(Exists(published_before))))
+
+
+def escalated_solved_with_existing_article(filters: MetricFilters) -> dict[str, Any]:
+    """Of the escalated tickets resolved in the period (``escalation_count >= 1``): those solved with
+    an article that already existed when they were first escalated — what the 1st level could have
+    solved. One aggregate; the ticket list uses the same ``Q`` (``METRICS``)."""
+    row = (
+        Ticket.objects.filter(scope_q(filters))
+        .filter(resolved_q(filters), ESCALATED_Q)
+        .aggregate(denominator=Count("pk"), numerator=Count("pk", filter=solved_with_existing_article_q()))
+    )
+    return rate(row["numerator"], row["denominator"])
 
 
 # --- the summary ---------------------------------------------------------------------------
@@ -421,14 +477,19 @@ def _core_numbers(filters: MetricFilters) -> dict[str, Any]:
 
 
 def _time_percentiles(filters: MetricFilters, *, resolved: int) -> dict[str, Any]:
-    """Median and p90 of first response and resolution time (wall time, minutes).
+    """Median and p90 of first response and resolution time in minutes, wall and business time.
+
+    Wall time is ``first_response_at`` / ``resolved_at`` − ``created_at``. Business time is
+    the SLA clock's (``TicketSla.*_business_seconds``): the policy's calendar with paused
+    time (pending, resolved before a reopen) left out; a ticket without a policy has none,
+    and ``business.count`` says how many tickets the business figures rest on.
 
     Exact (``percentile_cont`` over every resolved ticket of the period) up to
     ``REPORTING_EXACT_PERCENTILES_MAX`` tickets. Beyond, over the fixed sample of tickets
     whose id is divisible by ``PERCENTILE_SAMPLE_EVERY`` — ids are handed out in arrival
-    order, so the sample is spread evenly over time, teams and channels, and its own
-    index keeps a year of a million tickets to a sort of some 60,000 values. ``sampled``
-    says which; the counts are always exact.
+    order, so the sample is spread evenly over time, teams and channels, and its own index
+    keeps a year of a million tickets to a sort of some 60,000 values. ``sampled`` says
+    which; the counts of tickets beside the wall times are always exact. One query.
     """
     qs = Ticket.objects.filter(scope_q(filters)).filter(resolved_q(filters))
     sampled = resolved > settings.REPORTING_EXACT_PERCENTILES_MAX
@@ -437,53 +498,41 @@ def _time_percentiles(filters: MetricFilters, *, resolved: int) -> dict[str, Any
     if not is_postgres():
         return _python_times(qs) | {"sampled": sampled}
     fr = Q(first_response_at__isnull=False)
+    bfr = fr & Q(**{f"{BUSINESS_FR}__isnull": False})
+    bres = Q(**{f"{BUSINESS_RES}__isnull": False})
     row = qs.aggregate(
-        fr_pct=PercentileCont(Minutes("first_response_at", "created_at"), (0.5, 0.9), filter=fr),
-        res_pct=PercentileCont(Minutes("resolved_at", "created_at"), (0.5, 0.9)),
+        fr=PercentileCont(Minutes("first_response_at", "created_at"), (0.5, 0.9), filter=fr),
+        res=PercentileCont(Minutes("resolved_at", "created_at"), (0.5, 0.9)),
+        bfr=PercentileCont(F(BUSINESS_FR) / 60.0, (0.5, 0.9), filter=bfr),
+        bfr_count=Count("pk", filter=bfr),
+        bres=PercentileCont(F(BUSINESS_RES) / 60.0, (0.5, 0.9), filter=bres),
+        bres_count=Count("pk", filter=bres),
     )
-    fr_median, fr_p90 = row["fr_pct"] or (None, None)
-    res_median, res_p90 = row["res_pct"] or (None, None)
-    return {
-        "fr_median": fr_median,
-        "fr_p90": fr_p90,
-        "res_median": res_median,
-        "res_p90": res_p90,
-        "sampled": sampled,
-    }
+    out: dict[str, Any] = {"sampled": sampled}
+    for key in ("fr", "res", "bfr", "bres"):
+        out[f"{key}_median"], out[f"{key}_p90"] = row[key] or (None, None)
+    out["bfr_count"], out["bres_count"] = row["bfr_count"], row["bres_count"]
+    return out
 
 
 def _python_times(qs: QuerySet[Ticket]) -> dict[str, Any]:
-    """Percentiles on SQLite (development only): the few timestamps, sorted in Python."""
-    rows = list(qs.values_list("created_at", "first_response_at", "resolved_at")[:PYTHON_PERCENTILE_MAX_ROWS])
-    fr = sorted(m for c, f, _r in rows if (m := _minutes_py(f, c)) is not None)
-    res = sorted(m for c, _f, r in rows if (m := _minutes_py(r, c)) is not None)
-    return {
-        "fr_median": percentile(fr, 0.5),
-        "fr_p90": percentile(fr, 0.9),
-        "res_median": percentile(res, 0.5),
-        "res_p90": percentile(res, 0.9),
-    }
-
-
-def _business_times(filters: MetricFilters) -> tuple[dict | None, dict | None]:
-    """Business-time percentiles, when the sla app offers a business-minutes function."""
-    fn = business_minutes_function()
-    if fn is None:
-        return None, None
-    qs = Ticket.objects.filter(scope_q(filters)).filter(resolved_q(filters))
-    if qs.count() > PYTHON_PERCENTILE_MAX_ROWS:
-        return None, None
-    fr, res = [], []
-    for ticket in qs.only("created_at", "first_response_at", "resolved_at", "priority", "team_id"):
-        if ticket.first_response_at:
-            fr.append(float(fn(ticket.created_at, ticket.first_response_at, ticket=ticket)))
-        res.append(float(fn(ticket.created_at, ticket.resolved_at, ticket=ticket)))
-    fr.sort()
-    res.sort()
-    return (
-        {"median": _round(percentile(fr, 0.5)), "p90": _round(percentile(fr, 0.9))},
-        {"median": _round(percentile(res, 0.5)), "p90": _round(percentile(res, 0.9))},
+    """Percentiles on SQLite (development only): the few durations, sorted in Python."""
+    rows = list(
+        qs.values_list("created_at", "first_response_at", "resolved_at", BUSINESS_FR, BUSINESS_RES)[
+            :PYTHON_PERCENTILE_MAX_ROWS
+        ]
     )
+    series = {
+        "fr": [m for c, f, _r, _bf, _br in rows if (m := _minutes_py(f, c)) is not None],
+        "res": [m for c, _f, r, _bf, _br in rows if (m := _minutes_py(r, c)) is not None],
+        "bfr": [bf / 60.0 for _c, f, _r, bf, _br in rows if f is not None and bf is not None],
+        "bres": [br / 60.0 for *_, br in rows if br is not None],
+    }
+    out: dict[str, Any] = {"bfr_count": len(series["bfr"]), "bres_count": len(series["bres"])}
+    for key, values in series.items():
+        values.sort()
+        out[f"{key}_median"], out[f"{key}_p90"] = percentile(values, 0.5), percentile(values, 0.9)
+    return out
 
 
 def escalation_flow(filters: MetricFilters) -> list[dict[str, Any]]:
@@ -515,11 +564,18 @@ def _flow_tickets(flow: list[dict[str, Any]], old: str, new: str) -> int:
     )
 
 
+def _business(core: dict[str, Any], key: str) -> dict[str, Any]:
+    return {
+        "median": _round(core[f"{key}_median"]),
+        "p90": _round(core[f"{key}_p90"]),
+        "count": core[f"{key}_count"],
+    }
+
+
 def period_numbers(filters: MetricFilters) -> dict[str, Any]:
     """Every metric of one period that depends on the period (everything but the backlog)."""
     core = _core_numbers(filters)
     flow = _flow_rows(core)
-    business_fr, business_res = _business_times(filters)
     resolved, created = core["resolved"], core["created"]
     return {
         "period": {
@@ -546,14 +602,14 @@ def period_numbers(filters: MetricFilters) -> dict[str, Any]:
             "p90": _round(core["fr_p90"]),
             "count": core["fr_count"],
             "sampled": core["sampled"],
-            "business": business_fr,
+            "business": _business(core, "bfr"),
         },
         "resolution_minutes": {
             "median": _round(core["res_median"]),
             "p90": _round(core["res_p90"]),
             "count": resolved,
             "sampled": core["sampled"],
-            "business": business_res,
+            "business": _business(core, "bres"),
         },
         "csat": {
             "mean": _round(core["csat_mean"], 2),

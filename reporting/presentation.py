@@ -17,9 +17,10 @@ class Card:
     key: str  # path in the summary
     label: Any
     definition: Any
-    kind: str  # "rate" | "count" | "minutes" | "score" | "unavailable"
+    kind: str  # "rate" | "count" | "minutes" | "score" | "sessions" | "unavailable"
     metric: str | None = None  # the ticket list behind it
     change_key: str | None = None
+    link: str | None = None  # a list that is not of tickets (URL name), e.g. the deflections
 
 
 CARDS: list[Card] = [
@@ -142,7 +143,8 @@ CARDS: list[Card] = [
         _("First response time"),
         _(
             "Created → first public agent response, tickets resolved in the period: median and 90th "
-            "percentile, wall time (business time when the SLA calendar provides it)."
+            "percentile, wall time; business time as the SLA clock counts it (the policy's calendar, "
+            "paused time left out), for the tickets that have an SLA policy."
         ),
         "minutes",
         "resolved",
@@ -153,7 +155,8 @@ CARDS: list[Card] = [
         _("Resolution time"),
         _(
             "Created → last resolution, tickets resolved in the period: median and 90th percentile, "
-            "wall time (business time when the SLA calendar provides it)."
+            "wall time; business time as the SLA clock counts it (the policy's calendar, paused and "
+            "solved-before-a-reopen time left out), for the tickets that have an SLA policy."
         ),
         "minutes",
         "resolved",
@@ -162,17 +165,23 @@ CARDS: list[Card] = [
     Card(
         "deflections",
         _("Deflections"),
-        _("Portal sessions where the customer opened a suggested article and then did not submit the form."),
-        "unavailable",
+        _(
+            "Portal sessions in the period in which the customer said a suggested article solved the "
+            "problem and then did not submit a request. The category filter applies to the article's "
+            "categories; team and tier do not apply."
+        ),
+        "sessions",
+        link="reporting:deflections",
     ),
     Card(
         "escalated_solved_with_existing_article",
         _("Escalated, solved with an existing article"),
         _(
-            "Escalated tickets resolved with an article that already existed when they were escalated "
-            "(what the 1st level could have solved)."
+            "Of the escalated tickets resolved in the period: linked to an article that was already "
+            "published before the ticket's first escalation (what the 1st level could have solved)."
         ),
-        "unavailable",
+        "rate",
+        "escalated_solved_with_existing_article",
     ),
 ]
 
@@ -188,13 +197,16 @@ def cards(summary: dict[str, Any], params: dict[str, str]) -> list[dict[str, Any
         value = lookup(summary, card.key)
         change = summary.get("change", {}).get(card.change_key or "", {}) if card.change_key else {}
         previous = lookup(summary.get("previous", {}), card.change_key) if card.change_key else None
+        numerator_url = tickets_url(params, card.metric) if card.metric else None
+        if card.link:
+            numerator_url = f"{reverse(card.link)}?{urlencode(params)}"
         out.append(
             {
                 "card": card,
                 "value": value,
                 "previous": previous["rate"] if isinstance(previous, dict) else previous,
                 "change": change,
-                "numerator_url": tickets_url(params, card.metric) if card.metric else None,
+                "numerator_url": numerator_url,
                 "denominator_url": tickets_url(params, card.metric, part="denominator")
                 if card.metric
                 else None,

@@ -32,8 +32,24 @@ DIGEST_LINES: list[tuple[str, str, str]] = [
     (gettext_noop("SLA first response"), "sla_first_response", "rate"),
     (gettext_noop("SLA resolution"), "sla_resolution", "rate"),
     (gettext_noop("First response time (median)"), "first_response_minutes.median", "minutes"),
+    (
+        gettext_noop("First response time, business time (median)"),
+        "first_response_minutes.business.median",
+        "minutes",
+    ),
     (gettext_noop("Resolution time (median)"), "resolution_minutes.median", "minutes"),
+    (
+        gettext_noop("Resolution time, business time (median)"),
+        "resolution_minutes.business.median",
+        "minutes",
+    ),
     (gettext_noop("CSAT"), "csat.mean", "score"),
+    (
+        gettext_noop("Escalated, solved with an existing article"),
+        "escalated_solved_with_existing_article",
+        "rate",
+    ),
+    (gettext_noop("Deflections (portal sessions)"), "deflections.count", "count"),
 ]
 
 

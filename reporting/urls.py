@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("agents/", views.agent_rows, name="agents"),
     path("tickets/", views.metric_ticket_list, name="tickets"),
+    path("deflections/", views.deflection_list, name="deflections"),
     path("export/<slug:table>.csv", views.table_csv, name="export"),
 ]

@@ -21,6 +21,7 @@ from .metrics import (
     agent_table,
     backlog,
     dashboard_data,
+    deflection_rows,
     escalation_flow,
     metric_tickets,
     metrics_summary,
@@ -153,6 +154,38 @@ def metric_ticket_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "metric": data["metric"],
             "part": data.get("part") or "numerator",
+            "page": page,
+            "query": query.urlencode(),
+            "dashboard_query": urlencode(filters.as_params()),
+        },
+    )
+
+
+@supervisor_required
+def deflection_list(request: HttpRequest) -> HttpResponse:
+    """The deflection records behind the number (article, what the customer typed, when)."""
+    form = MetricFilterForm(data=request.GET)
+    if not form.is_valid():
+        return _bad_request(form)
+    filters = form.filters()
+    qs = deflection_rows(filters)
+    rows = qs.select_related("article").order_by("-created_at", "-pk") if qs is not None else None
+    if request.GET.get("format") == "csv":
+        name = f"deflections-{filters.date_from}-{filters.date_to}.csv"
+        return exports.csv_response(
+            name, exports.DEFLECTION_HEADER, exports.deflection_rows(rows) if rows is not None else []
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    page = (
+        Paginator(rows, TICKETS_PER_PAGE).get_page(request.GET.get("page") or 1) if rows is not None else None
+    )
+    return render(
+        request,
+        "reporting/deflections.html",
+        {
+            "filters": filters,
             "page": page,
             "query": query.urlencode(),
             "dashboard_query": urlencode(filters.as_params()),

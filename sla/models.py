@@ -257,6 +257,12 @@ class TicketSla(models.Model):
     tier3_seconds = models.PositiveBigIntegerField(default=0)
     auto_escalated_at = models.DateTimeField(null=True, blank=True)
 
+    # Business seconds the clock ran (the policy's calendar, paused time not counted) from its start
+    # to the first public agent response (set once), and to the resolution (set when the clock stops,
+    # cleared on a reopen, so a re-resolve writes the new total). None without a policy.
+    first_response_business_seconds = models.PositiveBigIntegerField(null=True, blank=True)
+    resolution_business_seconds = models.PositiveBigIntegerField(null=True, blank=True)
+
     class Meta:
         verbose_name = _("ticket SLA")
         indexes = [

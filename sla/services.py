@@ -160,6 +160,27 @@ def _flush_tier_time(sla: TicketSla, now: datetime, *, keep_running: bool) -> No
     sla.tier_since = now if keep_running else None
 
 
+def clock_business_seconds(sla: TicketSla, until: datetime) -> int | None:
+    """Business seconds the SLA clock ran from its start to ``until``: business time in the
+    policy's calendar minus the paused business time before ``until`` (pending; resolved before
+    a reopen) — the clock the due times use. None without a policy (no calendar, no business time).
+
+    Pauses are taken from the pause log, so the answer holds for any ``until`` up to now."""
+    schedule = schedule_of(sla)
+    if schedule is None:
+        return None
+    paused = 0
+    for pause in sla.pauses:
+        start, end = datetime.fromisoformat(pause["start"]), datetime.fromisoformat(pause["end"])
+        if end <= until:
+            paused += int(pause["seconds"])
+        elif start < until:
+            paused += businesstime.business_seconds_between(schedule, start, until)
+    if sla.pause_started_at is not None and sla.pause_started_at < until:
+        paused += businesstime.business_seconds_between(schedule, sla.pause_started_at, until)
+    return max(businesstime.business_seconds_between(schedule, sla.started_at, until) - paused, 0)
+
+
 def ticket_sla_start(*, ticket: Ticket, now: datetime | None = None) -> TicketSla:
     """A new ticket: pick its policy, start its clock, set its due times. Safe to call twice."""
     existing = TicketSla.objects.filter(ticket=ticket).first()
@@ -218,6 +239,7 @@ def _stop(sla: TicketSla, ticket: Ticket, now: datetime) -> None:
         sla.first_response_met = sla.first_response_due is None or now <= sla.first_response_due
     if sla.resolution_met is None:
         sla.resolution_met = sla.resolution_due is None or now <= sla.resolution_due
+    sla.resolution_business_seconds = clock_business_seconds(sla, now)
     sla.stopped_at = now
 
 
@@ -228,6 +250,8 @@ def _restart(sla: TicketSla, now: datetime) -> None:
     _add_pause(sla, sla.stopped_at, now, "resolved")
     sla.stopped_at = None
     sla.resolution_met = None
+    # Not resolved any more; the next resolution records the new total.
+    sla.resolution_business_seconds = None
     sla.tier_since = now
 
 
@@ -270,6 +294,8 @@ def on_event_recorded(sender: object, ticket: Ticket, event: TicketEvent, **kwar
     if kind == Kind.MESSAGE and sla.first_response_met is None and ticket.first_response_at is not None:
         due = sla.first_response_due
         sla.first_response_met = due is None or ticket.first_response_at <= due
+    if ticket.first_response_at is not None and sla.first_response_business_seconds is None:
+        sla.first_response_business_seconds = clock_business_seconds(sla, ticket.first_response_at)
     _compute_due(sla, ticket)
     _save(sla, ticket)
 

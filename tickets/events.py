@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.dispatch import Signal
+from django.utils.crypto import salted_hmac
 
 from .models import Ticket, TicketEvent
 
@@ -58,6 +59,12 @@ def event_record_many(
     for (ticket, _data), event in zip(entries, events, strict=True):
         event_recorded.send(sender=TicketEvent, ticket=ticket, event=event)
     return events
+
+
+def portal_session_digest(session_key: str) -> str:
+    """The browser session a portal request came from, as it may appear in event data: a keyed
+    digest, never the session key itself (event data is shown to agents and in the API)."""
+    return salted_hmac("tickets.portal_session", session_key, algorithm="sha256").hexdigest()
 
 
 def _text(value: object) -> str:

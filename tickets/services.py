@@ -125,8 +125,11 @@ def ticket_create(
     urgency: str = Level.MEDIUM,
     language: str | None = None,
     tags: list[str] | None = None,
+    event_data: dict | None = None,
 ) -> Ticket:
-    """A new request: tier 1, status new, team from the category's path, priority from the matrix."""
+    """A new request: tier 1, status new, team from the category's path, priority from the matrix.
+
+    ``event_data`` goes into the CREATED event (e.g. the portal's session digest)."""
     ticket = Ticket.objects.create(
         subject=subject.strip(),
         description=description,
@@ -143,7 +146,7 @@ def ticket_create(
     )
     if tags:
         ticket.tags.set(_tags(tags))
-    event_record(ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=by, new=channel)
+    event_record(ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=by, new=channel, data=event_data)
     return ticket
 
 

@@ -24,6 +24,7 @@ from accounts.services import customer_create_by_agent
 from helpdesk.errors import ApplicationError
 
 from . import services
+from .events import portal_session_digest
 from .forms import (
     ComposerForm,
     PhoneTicketForm,
@@ -103,6 +104,9 @@ def portal_new(request: HttpRequest) -> HttpResponse:
                     urgency=data["urgency"],
                     channel=Ticket.Channel.WEB,
                     language=(request.LANGUAGE_CODE or "")[:2] or None,
+                    # Lets the other apps tie the request to what this browser session did before
+                    # (the knowledge base: a "solved my problem" that was not the end after all).
+                    event_data=_portal_session(request),
                 )
                 if data["attachment"]:
                     services.attachment_add(ticket=ticket, by=request.user, file=data["attachment"])
@@ -111,6 +115,11 @@ def portal_new(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("tickets:portal_submitted", reference=ticket.reference)
     return render(request, "tickets/portal_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _portal_session(request: HttpRequest) -> dict[str, str]:
+    key = request.session.session_key
+    return {"portal_session": portal_session_digest(key)} if key else {}
 
 
 @login_required

@@ -115,6 +115,42 @@ def test_solved_records_a_deflection_and_ends_the_form(make_article):  # noqa: A
     assert deflection.session_key
 
 
+def _portal_submit(client: Client) -> Ticket:
+    response = client.post(
+        "/portal/new/",
+        {"subject": "Printer", "description": "Still broken", "impact": "low", "urgency": "low"},
+    )
+    assert response.status_code == 302
+    return Ticket.objects.latest("pk")
+
+
+def test_a_request_submitted_after_solved_in_the_same_session_undoes_the_deflection(make_article, alice):  # noqa: ANN001
+    # given alice said a suggestion solved it, in this browser session and in another one
+    article = make_article(title="Printer")
+    client, other_session = _client(alice), _client(alice)
+    client.post("/help/suggest/solved/", {"article": article.pk, "q": "printer"})
+    other_session.post("/help/suggest/solved/", {"article": article.pk, "q": "printer"})
+    mine, other = Deflection.objects.order_by("pk")
+    # when she submits the form after all, from the first session
+    ticket = _portal_submit(client)
+    # then that session's deflection was none; the other session's stands
+    mine.refresh_from_db()
+    other.refresh_from_db()
+    assert (mine.submitted_ticket, other.submitted_ticket) == (ticket, None)
+    # and the event carries a digest of the session, never the session key
+    created = ticket.events.get(kind="created")
+    assert created.data["portal_session"]
+    assert client.session.session_key not in str(created.data)
+
+
+def test_a_deflection_after_a_submission_stands(make_article, alice):  # noqa: ANN001
+    article = make_article(title="Printer")
+    client = _client(alice)
+    _portal_submit(client)
+    client.post("/help/suggest/solved/", {"article": article.pk, "q": "printer"})
+    assert Deflection.objects.get().submitted_ticket is None
+
+
 def test_solved_for_an_invisible_article_is_404(make_article):  # noqa: ANN001
     article = make_article(title="Runbook", visibility="internal")
     response = Client().post("/help/suggest/solved/", {"article": article.pk, "q": "x"})

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from reporting.metrics import MetricFilters
@@ -161,3 +162,132 @@ def march(alice, bob, tina, nick, erin, sam, service_desk, network_team, enginee
 
     return SimpleNamespace(**{k: v for k, v in locals().items() if isinstance(v, Ticket)}, printing=printing,
                            toner=toner, net=net)  # fmt: skip
+
+
+# --- April 2026: the knowledge base and business-time numbers, through the real services ------------
+
+APRIL = MetricFilters(date_from=date(2026, 4, 1), date_to=date(2026, 4, 30))
+APRIL_PARAMS = {"from": "2026-04-01", "to": "2026-04-30"}
+
+
+def _escalate(ticket: Ticket, by) -> None:  # noqa: ANN001
+    """What the escalation service does to the core: tier up, count it, record the ESCALATED event."""
+    from django.db import transaction
+
+    from tickets import services as ts
+    from tickets.events import event_record
+
+    with transaction.atomic():
+        t = ts.ticket_lock(pk=ticket.pk)
+        t.tier, t.escalation_count = 2, t.escalation_count + 1
+        t.save(update_fields=["tier", "escalation_count"])
+        event_record(ticket=t, kind=ESC, actor=by, field="tier", old=1, new=2)
+
+
+def _solved(client, article, at: datetime) -> None:  # noqa: ANN001
+    with time_machine.travel(at, tick=False):
+        assert (
+            client.post("/help/suggest/solved/", {"article": article.pk, "q": "printer"}).status_code == 200
+        )
+
+
+@pytest.fixture
+def april(alice, bob, tina, nick, network_category):  # noqa: ANN001
+    """Business hours Mon–Fri 08–17 Berlin (the default policy); Good Friday 04-03, Easter Monday 04-06.
+
+    | ticket         | created        | 1st reply | escalated | resolved        | article (published)   | FR biz | res biz |
+    |----------------|----------------|-----------|-----------|-----------------|-----------------------|--------|---------|
+    | easter         | Thu 04-02 16:00| Tue 09:00 | –         | Tue 04-07 11:00 | A (04-01)             | 120    | 240     |
+    | known_article  | Wed 04-08 09:00| 09:30     | 10:00     | 13:00           | A (04-01) ✓ counts    | 30     | 240     |
+    | article_later  | Thu 04-09 09:00| 10:00     | 11:00     | 15:00           | B (draft; pub. 12:00) | 60     | 360     |
+    | no_article     | Fri 04-10 09:00| 09:10     | 10:00     | Mon 04-13 10:00 | – (pending 12–14 Fri) | 10     | 480     |
+    | no_clock       | Tue 04-14 09:00| 09:20     | –         | 10:00           | – (no SLA row)        | –      | –       |
+
+    Deflections: alice's session 04-02 10:00 (A) and 10:05 (D): one session, two records; bob's session
+    04-03 10:00 (A), then he submits the form at 10:10: none; anonymous 04-30 23:50 (C): one; alice
+    03-31 23:50 and 05-01 00:05: outside. → 2 sessions, 3 records.
+    """
+    from django.test import Client
+
+    from knowledgebase.services import article_create, article_update
+    from sla import demo
+    from tickets import services as ts
+
+    demo.default_policy()
+    printing = CategoryFactory(name="Printing")
+    toner = CategoryFactory(name="Toner", parent=printing)
+    with time_machine.travel(berlin(2026, 4, 1, 9), tick=False):
+        a = article_create(by=tina, title="Printer offline", body="Restart the spooler.", status="published",
+                           categories=[printing])  # fmt: skip
+        b = article_create(by=tina, title="VPN certificate", body="Renew it.", categories=[network_category])
+        c = article_create(by=tina, title="Wi-Fi", body="Forget the network.", status="published",
+                           categories=[network_category])  # fmt: skip
+        d = article_create(
+            by=tina, title="Toner low", body="Shake it.", status="published", categories=[toner]
+        )
+
+    def create(at: datetime) -> Ticket:
+        with time_machine.travel(at, tick=False):
+            return ts.ticket_create(requester=alice, by=alice, subject="Printer", description="Broken")
+
+    def at(when: datetime, fn, **kwargs):  # noqa: ANN001, ANN202
+        with time_machine.travel(when, tick=False):
+            return fn(**kwargs)
+
+    easter = create(berlin(2026, 4, 2, 16))
+    at(berlin(2026, 4, 7, 9), ts.message_add, ticket=easter, author=tina, body="Which printer?")
+    at(
+        berlin(2026, 4, 7, 11),
+        ts.ticket_resolve,
+        ticket=easter,
+        by=tina,
+        resolution="Spooler",
+        article_id=a.pk,
+    )
+
+    known_article = create(berlin(2026, 4, 8, 9))
+    at(berlin(2026, 4, 8, 9, 30), ts.message_add, ticket=known_article, author=tina, body="Looking")
+    at(berlin(2026, 4, 8, 10), _escalate, ticket=known_article, by=tina)
+    at(berlin(2026, 4, 8, 13), ts.ticket_resolve, ticket=known_article, by=nick, resolution="Spooler",
+       article_id=a.pk)  # fmt: skip
+
+    article_later = create(berlin(2026, 4, 9, 9))
+    at(berlin(2026, 4, 9, 10), ts.message_add, ticket=article_later, author=tina, body="Looking")
+    at(berlin(2026, 4, 9, 11), _escalate, ticket=article_later, by=tina)
+    at(berlin(2026, 4, 9, 12), article_update, article=b, by=nick, status="published")
+    at(berlin(2026, 4, 9, 15), ts.ticket_resolve, ticket=article_later, by=nick, resolution="Cert",
+       article_id=b.pk)  # fmt: skip
+
+    no_article = create(berlin(2026, 4, 10, 9))
+    at(berlin(2026, 4, 10, 9, 10), ts.message_add, ticket=no_article, author=tina, body="Looking")
+    at(berlin(2026, 4, 10, 10), _escalate, ticket=no_article, by=tina)
+    at(berlin(2026, 4, 10, 12), ts.ticket_update, ticket=no_article, by=nick, status="pending")
+    at(berlin(2026, 4, 10, 14), ts.ticket_update, ticket=no_article, by=nick, status="open")
+    at(berlin(2026, 4, 13, 10), ts.ticket_resolve, ticket=no_article, by=nick, resolution="Replaced")
+
+    created = berlin(2026, 4, 14, 9)
+    no_clock = TicketFactory(requester=alice, created_at=created, status="resolved", tier=1, resolved_tier=1,
+                             first_response_at=created + 20 * MIN, resolved_at=created + 60 * MIN)  # fmt: skip
+
+    alice_session, bob_session, anonymous = Client(), Client(), Client()
+    with time_machine.travel(berlin(2026, 4, 2, 9), tick=False):
+        alice_session.force_login(alice)
+    _solved(alice_session, a, berlin(2026, 4, 2, 10))
+    _solved(alice_session, d, berlin(2026, 4, 2, 10, 5))
+    with time_machine.travel(berlin(2026, 4, 3, 9), tick=False):
+        bob_session.force_login(bob)
+    _solved(bob_session, a, berlin(2026, 4, 3, 10))
+    with time_machine.travel(berlin(2026, 4, 3, 10, 10), tick=False):
+        response = bob_session.post("/portal/new/", {"subject": "Printer", "description": "Still offline",
+                                                     "impact": "low", "urgency": "low"})  # fmt: skip
+        assert response.status_code == 302
+    _solved(anonymous, c, berlin(2026, 4, 30, 23, 50))
+    with time_machine.travel(berlin(2026, 3, 31, 9), tick=False):
+        outside = Client()
+        outside.force_login(alice)
+    _solved(outside, a, berlin(2026, 3, 31, 23, 50))
+    _solved(outside, a, berlin(2026, 5, 1, 0, 5))
+
+    return SimpleNamespace(easter=easter, known_article=known_article, article_later=article_later,
+                           no_article=no_article, no_clock=no_clock, a=a, b=b, c=c, d=d, printing=printing,
+                           toner=toner)  # fmt: skip

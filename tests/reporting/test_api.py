@@ -19,7 +19,8 @@ def test_supervisors_get_the_hand_computed_numbers(march, sam, api_as) -> None:
     assert body["csat"] == {"mean": 3.5, "responses": 4, "response_rate": r(4, 9)}
     assert body["first_response_minutes"]["median"] == 30.0
     assert body["backlog"]["total"] == 6
-    assert body["deflections"] is None
+    assert body["deflections"] == {"count": 0, "records": 0}
+    assert body["escalated_solved_with_existing_article"] == r(0, 3)
     assert body["previous"]["created"] == 2
 
 
@@ -72,9 +73,9 @@ def test_without_dates_it_reports_the_last_30_days(sam, api_as) -> None:
 def test_query_count_does_not_grow_with_tickets(
     march, sam, alice, service_desk, api_as, django_assert_max_num_queries
 ) -> None:
-    # 2 × (resolved, created, tier moves) + backlog + its team names + declines and consults
-    # (+ 3 session settings on PostgreSQL)
-    with django_assert_max_num_queries(18) as before:
+    # 2 × (resolved, created, tier moves, business times, deflections, escalated with an article)
+    # + backlog + its team names + declines and consults (+ 3 session settings on PostgreSQL)
+    with django_assert_max_num_queries(24) as before:
         assert api_as(sam).get(URL, MARCH_PARAMS).status_code == 200
     TicketFactory.create_batch(20, requester=alice, team=service_desk)
     with django_assert_max_num_queries(len(before.captured_queries)):

@@ -278,3 +278,59 @@ def test_changing_a_policy_enqueues_the_reapply_after_commit(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         api_as(sam).patch(f"/api/v1/sla-policies/{default_policy.pk}/", {"name": "Std"}, format="json")
     assert len(callbacks) == 1
+
+
+def test_business_seconds_to_first_response_and_resolution_skip_holidays_weekend_and_pauses(
+    alice, tina, default_policy
+):
+    # given a request on Maundy Thursday 2026-04-02 16:00 (Mon–Fri 08–17; Good Friday, the weekend and
+    # Easter Monday are not business time)
+    with time_machine.travel(berlin(2026, 4, 2, 16, 0), tick=False) as clock:
+        ticket = create(alice)
+        # when the first response comes on Tuesday 09:00: Thu 16–17 + Tue 08–09 = 2 h
+        clock.move_to(berlin(2026, 4, 7, 9, 0))
+        ts.message_add(ticket=ticket, author=tina, body="Which printer?")
+        # it waits for the customer Tue 10:00 → Wed 10:00 (9 business hours paused) …
+        clock.move_to(berlin(2026, 4, 7, 10, 0))
+        ts.ticket_update(ticket=ticket, by=tina, status="pending")
+        clock.move_to(berlin(2026, 4, 8, 10, 0))
+        ts.ticket_update(ticket=ticket, by=tina, status="open")
+        # … and is resolved Wed 12:00: Thu 1 h + Tue 08–10 2 h + Wed 10–12 2 h = 5 h
+        clock.move_to(berlin(2026, 4, 8, 12, 0))
+        ts.ticket_resolve(ticket=ticket, by=tina, resolution="Driver reinstalled")
+        first = fresh(ticket).sla
+        # the customer reopens it on Thursday 09:00 and it is solved again at 11:00
+        clock.move_to(berlin(2026, 4, 9, 9, 0))
+        ts.message_add(ticket=ticket, author=alice, body="Broken again")
+        reopened = fresh(ticket).sla
+        clock.move_to(berlin(2026, 4, 9, 11, 0))
+        ts.ticket_resolve(ticket=ticket, by=tina, resolution="Replaced the cable")
+    # then
+    assert first.first_response_business_seconds == 2 * 3600
+    assert first.resolution_business_seconds == 5 * 3600
+    assert reopened.resolution_business_seconds is None
+    sla = fresh(ticket).sla
+    # the first response is recorded once; the new total adds Thu 09–11, not the time it stood solved
+    assert sla.first_response_business_seconds == 2 * 3600
+    assert sla.resolution_business_seconds == 7 * 3600
+
+
+def test_without_a_policy_there_is_no_business_time(alice, tina):
+    ticket = create(alice)
+    ts.message_add(ticket=ticket, author=tina, body="On it")
+    ts.ticket_resolve(ticket=ticket, by=tina, resolution="Done")
+    sla = fresh(ticket).sla
+    assert (sla.first_response_business_seconds, sla.resolution_business_seconds) == (None, None)
+
+
+def test_business_time_of_a_first_response_given_while_pending_leaves_out_the_pause(
+    alice, tina, default_policy
+):
+    with time_machine.travel(berlin(2026, 11, 17, 9, 0), tick=False) as clock:
+        ticket = create(alice)
+        clock.move_to(berlin(2026, 11, 17, 10, 0))
+        ts.ticket_update(ticket=ticket, by=tina, status="pending")
+        # an agent's first public reply at 13:00, still pending: 1 h ran, 3 h stood still
+        clock.move_to(berlin(2026, 11, 17, 13, 0))
+        ts.message_add(ticket=ticket, author=tina, body="Any news?")
+    assert fresh(ticket).sla.first_response_business_seconds == 3600
