@@ -450,16 +450,22 @@ def solved_with_existing_article_q() -> Q:
     return Q(Exists(ArticleTicketLink.objects.filter(ticket=OuterRef("pk")).filter(Exists(published_before))))
 
 
-def escalated_solved_with_existing_article(filters: MetricFilters) -> dict[str, Any]:
-    """Of the escalated tickets resolved in the period (``escalation_count >= 1``): those solved with
-    an article that already existed when they were first escalated — what the 1st level could have
-    solved. One aggregate; the ticket list uses the same ``Q`` (``METRICS``)."""
-    row = (
+def escalated_solved_with_existing_article(
+    filters: MetricFilters, *, escalated_resolved: int
+) -> dict[str, Any]:
+    """Of the escalated tickets resolved in the period (``escalated_resolved``, from the summary
+    rows): those solved with an article that already existed when they were first escalated —
+    what the 1st level could have solved. Only tickets with an article link can count, so the
+    query starts from the links; the ticket list uses the same ``Q`` (``METRICS``)."""
+    from knowledgebase.models import ArticleTicketLink
+
+    numerator = (
         Ticket.objects.filter(scope_q(filters))
-        .filter(resolved_q(filters), ESCALATED_Q)
-        .aggregate(denominator=Count("pk"), numerator=Count("pk", filter=solved_with_existing_article_q()))
+        .filter(resolved_q(filters), ESCALATED_Q, pk__in=ArticleTicketLink.objects.values("ticket_id"))
+        .filter(solved_with_existing_article_q())
+        .count()
     )
-    return rate(row["numerator"], row["denominator"])
+    return rate(numerator, escalated_resolved)
 
 
 # --- the summary ---------------------------------------------------------------------------
@@ -620,7 +626,9 @@ def period_numbers(filters: MetricFilters) -> dict[str, Any]:
         "deflections": deflections(filters),
         "declined_escalations": declined_escalations(filters),
         "consults": consults(filters),
-        "escalated_solved_with_existing_article": escalated_solved_with_existing_article(filters),
+        "escalated_solved_with_existing_article": escalated_solved_with_existing_article(
+            filters, escalated_resolved=core["escalated_resolved"]
+        ),
     }
 
 

@@ -28,7 +28,8 @@ class DailyStat(models.Model):
     ``settings.TIME_ZONE``. Every column is a sum, so any period and any filter is a SUM
     over a few rows per day instead of a scan over the tickets. The rows are derived data:
     ``reporting.rollup`` rebuilds a day from the tickets whenever the database triggers
-    mark it changed (``DirtyDay``), and reads a changed day live until then.
+    mark it changed (``DirtyDay``), and reads a changed day live until then. A migration
+    that adds a counter deletes ``RollupState`` (see 0006), so every day is cut anew.
     """
 
     class Population(models.TextChoices):
@@ -55,6 +56,7 @@ class DailyStat(models.Model):
     csat_sum = models.IntegerField(db_default=0)
     csat_responses = models.IntegerField(db_default=0)
     fr_count = models.IntegerField(db_default=0)
+    escalated_resolved = models.IntegerField(db_default=0)
     # population "created"
     created = models.IntegerField(db_default=0)
     escalated = models.IntegerField(db_default=0)

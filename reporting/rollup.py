@@ -76,6 +76,7 @@ def counters(population: str) -> dict[str, Any]:
             "csat_sum": Coalesce(Sum("rating__score"), 0),
             "csat_responses": Count("pk", filter=RATED_Q),
             "fr_count": Count("pk", filter=Q(first_response_at__isnull=False)),
+            "escalated_resolved": Count("pk", filter=ESCALATED_Q),
         }
     out: dict[str, Any] = {
         "created": Count("pk"),
