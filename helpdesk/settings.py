@@ -357,8 +357,9 @@ CELERY_BEAT_SCHEDULE["webhooks-redispatch"] = {"task": "webhooks.tasks.redispatc
 # Memory per sort / hash of the metric queries (SET LOCAL in their read transaction, PostgreSQL).
 REPORTING_WORK_MEM = env.str("REPORTING_WORK_MEM", default="64MB")
 REPORTING_RANDOM_PAGE_COST = env.float("REPORTING_RANDOM_PAGE_COST", default=1.1)
-# Up to this many resolved tickets in a period, time percentiles are exact; beyond, from a fixed sample.
-REPORTING_EXACT_PERCENTILES_MAX = env.int("REPORTING_EXACT_PERCENTILES_MAX", default=100_000)
+# Up to this many resolved tickets in a period, time percentiles are exact; beyond, from the fixed
+# 1-in-16 sample (at a million tickets a year: exact up to about three weeks).
+REPORTING_EXACT_PERCENTILES_MAX = env.int("REPORTING_EXACT_PERCENTILES_MAX", default=50_000)
 CELERY_BEAT_SCHEDULE["reporting-rollup-refresh"] = {
     "task": "reporting.tasks.rollup_refresh",
     "schedule": env.float("REPORTING_ROLLUP_SECONDS", default=60.0),

@@ -685,8 +685,15 @@ COMPARED: dict[str, bool] = {
     "first_response_minutes.p90": False,
     "resolution_minutes.median": False,
     "resolution_minutes.p90": False,
+    "first_response_minutes.business.median": False,
+    "first_response_minutes.business.p90": False,
+    "resolution_minutes.business.median": False,
+    "resolution_minutes.business.p90": False,
     "csat.mean": True,
     "csat.response_rate": True,
+    "deflections.count": True,
+    # Escalations the 1st level could have solved with an article it had: fewer is better.
+    "escalated_solved_with_existing_article": False,
 }
 
 

@@ -171,6 +171,7 @@ CARDS: list[Card] = [
             "categories; team and tier do not apply."
         ),
         "sessions",
+        change_key="deflections.count",
         link="reporting:deflections",
     ),
     Card(
@@ -181,6 +182,7 @@ CARDS: list[Card] = [
             "published before the ticket's first escalation (what the 1st level could have solved)."
         ),
         "rate",
+        "escalated_solved_with_existing_article",
         "escalated_solved_with_existing_article",
     ),
 ]

@@ -7,12 +7,16 @@ services are not in this branch), exactly as the services leave them.
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 
 from reporting.metrics import MetricFilters
@@ -291,3 +295,24 @@ def april(alice, bob, tina, nick, network_category):  # noqa: ANN001
     return SimpleNamespace(easter=easter, known_article=known_article, article_later=article_later,
                            no_article=no_article, no_clock=no_clock, a=a, b=b, c=c, d=d, printing=printing,
                            toner=toner)  # fmt: skip
+
+
+@pytest.fixture
+def sam_client(sam) -> Client:  # noqa: ANN001
+    client = Client()
+    client.force_login(sam)
+    return client
+
+
+def csv_rows(response) -> list[list[str]]:  # noqa: ANN001
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def card_html(html: str, key: str) -> str:
+    """The dashboard card of one metric."""
+    match = re.search(
+        rf'<article class="card rep-card" id="metric-{re.escape(key)}">(.*?)</article>', html, re.S
+    )
+    assert match, key
+    return match.group(1)

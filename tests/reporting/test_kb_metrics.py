@@ -3,18 +3,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import replace
 
 import pytest
 from django.core import mail
-from django.test import Client
 
 from reporting.metrics import metric_tickets, metrics_summary
 from reporting.services import weekly_digest_send
-from tests.reporting.conftest import APRIL, APRIL_PARAMS
+from tests.reporting.conftest import APRIL, APRIL_PARAMS, card_html, csv_rows
 from tests.reporting.test_metrics import r
 
 pytestmark = pytest.mark.django_db
@@ -29,26 +26,6 @@ BUSINESS_RES = {"median": 300.0, "p90": 444.0, "count": 4}
 DEFLECTIONS = {"count": 2, "records": 3}
 
 
-@pytest.fixture
-def sam_client(sam) -> Client:  # noqa: ANN001
-    client = Client()
-    client.force_login(sam)
-    return client
-
-
-def _csv(response) -> list[list[str]]:  # noqa: ANN001
-    assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-
-
-def _card(html: str, key: str) -> str:
-    match = re.search(
-        rf'<article class="card rep-card" id="metric-{re.escape(key)}">(.*?)</article>', html, re.S
-    )
-    assert match, key
-    return match.group(1)
-
-
 def test_the_selectors_give_the_hand_computed_numbers(april) -> None:
     summary = metrics_summary(APRIL)
     assert summary[KEY] == EXISTING_ARTICLE
@@ -60,6 +37,10 @@ def test_the_selectors_give_the_hand_computed_numbers(april) -> None:
     # March: no tickets, only alice's deflection of 03-31 23:50
     assert summary["previous"][KEY] == r(0, 0)
     assert summary["previous"]["deflections"] == {"count": 1, "records": 1}
+    # compared with March: one more deflection session (good); March had no escalated ticket
+    # resolved, so the article rate has nothing to be compared with
+    assert summary["change"]["deflections.count"] == {"delta": 1, "better": True}
+    assert summary["change"][KEY] == {"delta": None, "better": None}
 
 
 def test_the_tickets_behind_the_article_number_use_the_same_definition(april) -> None:
@@ -100,20 +81,22 @@ def test_the_api_gives_the_same_numbers(april, sam, api_as) -> None:
 
 def test_the_page_shows_them_with_links_to_what_is_behind(april, sam_client) -> None:
     html = sam_client.get("/dashboard/", APRIL_PARAMS).content.decode()
-    card = _card(html, KEY)
+    card = card_html(html, KEY)
     assert re.search(r'class="rep-num"[^>]*>1</a>', card)
     assert re.search(r'class="rep-den"[^>]*>3</a>', card)
-    deflections = _card(html, "deflections")
+    deflections = card_html(html, "deflections")
     assert re.search(r'class="rep-num"[^>]*>2</a>', deflections)
     assert "3 records" in deflections
     # business time: 45 min median, 102 min = 1.7 h p90, of 4 tickets with an SLA clock
     business = re.search(
-        r'class="rep-fraction rep-business">(.*?)</p>', _card(html, "first_response_minutes")
+        r'class="rep-fraction rep-business">(.*?)</p>', card_html(html, "first_response_minutes")
     )
     assert re.sub(r"<[^>]+>", "", business.group(1)) == (
         "Business time: 45 min median · 1.7 h p90 · 4 tickets with an SLA clock"
     )
-    business = re.search(r'class="rep-fraction rep-business">(.*?)</p>', _card(html, "resolution_minutes"))
+    business = re.search(
+        r'class="rep-fraction rep-business">(.*?)</p>', card_html(html, "resolution_minutes")
+    )
     assert "5.0 h" in business.group(1)  # 300 min median
     # the numerator link lists exactly the tickets behind it
     link = re.search(r'class="rep-num" href="([^"]+)"', card).group(1).replace("&amp;", "&")
@@ -129,11 +112,11 @@ def test_the_page_shows_them_with_links_to_what_is_behind(april, sam_client) -> 
 
 def test_the_page_says_when_deflections_do_not_apply(april, sam_client, network_team) -> None:
     html = sam_client.get("/dashboard/", {**APRIL_PARAMS, "team": network_team.pk}).content.decode()
-    assert "not applicable with a team or tier filter" in _card(html, "deflections")
+    assert "not applicable with a team or tier filter" in card_html(html, "deflections")
 
 
 def test_the_csvs_have_the_same_numbers(april, sam_client) -> None:
-    rows = _csv(sam_client.get("/dashboard/export/summary.csv", APRIL_PARAMS))
+    rows = csv_rows(sam_client.get("/dashboard/export/summary.csv", APRIL_PARAMS))
     by_metric = {row[0]: row for row in rows[1:]}
     assert by_metric[KEY][1:4] == ["1", "3", "0.3333"]
     assert by_metric["deflections.count"][4] == "2"
@@ -142,10 +125,10 @@ def test_the_csvs_have_the_same_numbers(april, sam_client) -> None:
     assert by_metric["resolution_minutes.business.p90"][4] == "444.0"
     assert by_metric["resolution_minutes.business.count"][4] == "4"
     for part, expected in (("numerator", 1), ("denominator", 3)):
-        tickets = _csv(sam_client.get("/dashboard/tickets/", {**APRIL_PARAMS, "metric": KEY, "part": part,
+        tickets = csv_rows(sam_client.get("/dashboard/tickets/", {**APRIL_PARAMS, "metric": KEY, "part": part,
                                                               "format": "csv"}))  # fmt: skip
         assert len(tickets) - 1 == expected, part
-    deflections = _csv(sam_client.get("/dashboard/deflections/", {**APRIL_PARAMS, "format": "csv"}))
+    deflections = csv_rows(sam_client.get("/dashboard/deflections/", {**APRIL_PARAMS, "format": "csv"}))
     assert deflections[0] == ["created_at", "article", "article_title", "article_slug", "query"]
     assert sorted(row[2] for row in deflections[1:]) == ["Printer offline", "Toner low", "Wi-Fi"]
 
@@ -173,5 +156,5 @@ def test_the_new_texts_are_in_german(april, sam, sam_client, network_team) -> No
     sam.language = "de"
     sam.save()
     html = sam_client.get("/dashboard/", {**APRIL_PARAMS, "team": network_team.pk}).content.decode()
-    assert "bei einem Team- oder Stufenfilter nicht anwendbar" in _card(html, "deflections")
-    assert "Tickets mit SLA-Uhr" in _card(html, "resolution_minutes")
+    assert "bei einem Team- oder Stufenfilter nicht anwendbar" in card_html(html, "deflections")
+    assert "Tickets mit SLA-Uhr" in card_html(html, "resolution_minutes")

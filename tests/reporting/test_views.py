@@ -1,38 +1,16 @@
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 import pytest
 from django.test import Client
 
 from tests.factories import TicketFactory
-from tests.reporting.conftest import MARCH_PARAMS
+from tests.reporting.conftest import MARCH_PARAMS, card_html, csv_rows
 from tests.reporting.test_metrics import EXPECTED
 
 pytestmark = pytest.mark.django_db
 RATES = [k for k, v in EXPECTED.items() if isinstance(v, dict)]
-
-
-@pytest.fixture
-def sam_client(sam) -> Client:  # noqa: ANN001
-    client = Client()
-    client.force_login(sam)
-    return client
-
-
-def _csv(response) -> list[list[str]]:  # noqa: ANN001
-    assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-
-
-def _card(html: str, key: str) -> str:
-    match = re.search(
-        rf'<article class="card rep-card" id="metric-{re.escape(key)}">(.*?)</article>', html, re.S
-    )
-    assert match, key
-    return match.group(1)
 
 
 def test_the_page_shows_every_rate_as_numerator_over_denominator(march, sam_client) -> None:
@@ -40,22 +18,22 @@ def test_the_page_shows_every_rate_as_numerator_over_denominator(march, sam_clie
     assert response.status_code == 200
     html = response.content.decode()
     for key in RATES:
-        card = _card(html, key)
+        card = card_html(html, key)
         numerator = re.search(r'class="rep-num"[^>]*>(\d+)</a>', card).group(1)
         denominator = re.search(r'class="rep-den"[^>]*>(\d+)</a>', card).group(1)
         assert (int(numerator), int(denominator)) == (
             EXPECTED[key]["numerator"],
             EXPECTED[key]["denominator"],
         ), key
-    assert re.search(r'class="rep-num"[^>]*>11</a>', _card(html, "created"))
-    assert re.search(r'class="rep-num"[^>]*>0</a>', _card(html, "deflections"))
+    assert re.search(r'class="rep-num"[^>]*>11</a>', card_html(html, "created"))
+    assert re.search(r'class="rep-num"[^>]*>0</a>', card_html(html, "deflections"))
     # the definition is stated on the page
-    assert "at most one public agent response" in _card(html, "fcr")
+    assert "at most one public agent response" in card_html(html, "fcr")
 
 
 def test_each_number_links_to_the_tickets_behind_it(march, sam_client) -> None:
     html = sam_client.get("/dashboard/", MARCH_PARAMS).content.decode()
-    link = re.search(r'class="rep-num" href="([^"]+)"', _card(html, "fcr")).group(1).replace("&amp;", "&")
+    link = re.search(r'class="rep-num" href="([^"]+)"', card_html(html, "fcr")).group(1).replace("&amp;", "&")
     assert "metric=fcr" in link
     listing = sam_client.get(link)
     assert listing.status_code == 200
@@ -66,14 +44,14 @@ def test_each_number_links_to_the_tickets_behind_it(march, sam_client) -> None:
 @pytest.mark.parametrize("metric", RATES)
 def test_the_ticket_csv_has_the_numerator_and_denominator_rows(march, sam_client, metric: str) -> None:
     for part in ("numerator", "denominator"):
-        rows = _csv(sam_client.get("/dashboard/tickets/", {**MARCH_PARAMS, "metric": metric, "part": part,
+        rows = csv_rows(sam_client.get("/dashboard/tickets/", {**MARCH_PARAMS, "metric": metric, "part": part,
                                                           "format": "csv"}))  # fmt: skip
         assert rows[0][0] == "reference"
         assert len(rows) - 1 == EXPECTED[metric][part], (metric, part)
 
 
 def test_the_summary_csv_has_the_same_numbers(march, sam_client) -> None:
-    rows = _csv(sam_client.get("/dashboard/export/summary.csv", MARCH_PARAMS))
+    rows = csv_rows(sam_client.get("/dashboard/export/summary.csv", MARCH_PARAMS))
     by_metric = {row[0]: row for row in rows[1:]}
     for key in RATES:
         assert (int(by_metric[key][1]), int(by_metric[key][2])) == (
@@ -86,16 +64,16 @@ def test_the_summary_csv_has_the_same_numbers(march, sam_client) -> None:
 
 
 def test_table_csvs(march, sam_client) -> None:
-    agents = _csv(sam_client.get("/dashboard/export/agents.csv", MARCH_PARAMS))
+    agents = csv_rows(sam_client.get("/dashboard/export/agents.csv", MARCH_PARAMS))
     assert agents[0][:6] == ["id", "name", "resolved", "fcr_numerator", "fcr_denominator", "fcr_rate"]
     assert {row[1]: (row[2], row[3], row[4]) for row in agents[1:]}["tina"] == ("7", "3", "7")
-    teams = _csv(sam_client.get("/dashboard/export/teams.csv", MARCH_PARAMS))
+    teams = csv_rows(sam_client.get("/dashboard/export/teams.csv", MARCH_PARAMS))
     assert {row[1]: row[2] for row in teams[1:]} == {"Service Desk": "7", "Network": "1", "Engineering": "1"}
-    flow = _csv(sam_client.get("/dashboard/export/flow.csv", MARCH_PARAMS))
+    flow = csv_rows(sam_client.get("/dashboard/export/flow.csv", MARCH_PARAMS))
     assert ["escalated", "1", "2", "4", "3"] in flow
-    backlog = _csv(sam_client.get("/dashboard/export/backlog.csv", MARCH_PARAMS))
+    backlog = csv_rows(sam_client.get("/dashboard/export/backlog.csv", MARCH_PARAMS))
     assert sum(int(row[3]) for row in backlog[1:]) == 6
-    categories = _csv(sam_client.get("/dashboard/export/categories.csv", MARCH_PARAMS))
+    categories = csv_rows(sam_client.get("/dashboard/export/categories.csv", MARCH_PARAMS))
     # created in March: Network 3 4 5 6 (3 escalated), none 9 10 11 12a, Printing 1 7, Toner 2
     assert [row[1:] for row in categories[1:]] == [
         ["Network", "4", "3"],
@@ -111,7 +89,7 @@ def test_csv_cells_that_could_be_formulas_are_neutralised(sam, sam_client, alice
     TicketFactory(subject="@SUM(1)", requester=alice, team=service_desk)
     TicketFactory(subject="\tx", requester=alice, team=service_desk)
     TicketFactory(subject="-1+2", requester=alice, team=service_desk)
-    rows = _csv(sam_client.get("/dashboard/tickets/", {"metric": "created", "format": "csv"}))
+    rows = csv_rows(sam_client.get("/dashboard/tickets/", {"metric": "created", "format": "csv"}))
     subjects = {row[1] for row in rows[1:]}
     assert subjects == {'\'=HYPERLINK("http://evil")', "'@SUM(1)", "'\tx", "'-1+2"}
     assert ticket.reference in {row[0] for row in rows[1:]}
@@ -187,3 +165,11 @@ def test_the_dashboard_is_in_the_supervisor_nav() -> None:
     assert len(entries) == 1
     assert entries[0].who == "supervisor"
     assert reverse(entries[0].url_name) == "/dashboard/"
+
+
+def test_sampled_percentiles_say_so_on_the_page(march, sam_client, settings) -> None:
+    exact = sam_client.get("/dashboard/", MARCH_PARAMS).content.decode()
+    assert "from a sample" not in exact
+    settings.REPORTING_EXACT_PERCENTILES_MAX = 1  # March has 9 resolved tickets
+    sampled = sam_client.get("/dashboard/", MARCH_PARAMS).content.decode()
+    assert "≈ from a sample of every 16th ticket" in card_html(sampled, "resolution_minutes")
