@@ -31,6 +31,7 @@ lint: $(VENV)/.installed
 seed-load: $(VENV)/.installed
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --no-input -v0
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py seed_load --tickets $${TICKETS:-1000000}
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py metrics_rollup
 
 ## make bench: latency of the API and the agent queue against DATABASE_URL (see docs/performance.md).
 bench: $(VENV)/.installed
