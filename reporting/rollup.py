@@ -91,6 +91,11 @@ def counters(population: str) -> dict[str, Any]:
     return out
 
 
+def timestamp_of(population: str) -> str:
+    """The ticket field whose local day a row of the population counts by."""
+    return "resolved_at" if population == DailyStat.Population.RESOLVED else "created_at"
+
+
 def columns(population: str) -> list[str]:
     return list(counters(population))
 
@@ -118,7 +123,7 @@ def grain_queryset(population: str, where: Q, tz: ZoneInfo) -> QuerySet:
     with every counter of the population: the shape of a ``DailyStat`` row."""
     from .metrics import RESOLVED_STATUSES
 
-    at = "resolved_at" if population == DailyStat.Population.RESOLVED else "created_at"
+    at = timestamp_of(population)
     qs = Ticket.objects.filter(where)
     if population == DailyStat.Population.RESOLVED:
         qs = qs.filter(status__in=RESOLVED_STATUSES)
@@ -213,7 +218,7 @@ def period_sums(population: str, filters: MetricFilters, *, group: str | None = 
     date_from, date_to = filters.date_from, filters.date_to
     tz = ZoneInfo(settings.TIME_ZONE)
     cols = columns(population)
-    at = "resolved_at" if population == DailyStat.Population.RESOLVED else "created_at"
+    at = timestamp_of(population)
     stale = stale_days()
     key = group or "NULL"
     parts: list[str] = []
@@ -256,7 +261,7 @@ def _insert_days(local_days: set[date], tz: ZoneInfo) -> None:
     """(Re)build the summary rows of these local days from the tickets."""
     DailyStat.objects.filter(day__in=local_days).delete()
     for population in DailyStat.Population.values:
-        at = "resolved_at" if population == DailyStat.Population.RESOLVED else "created_at"
+        at = timestamp_of(population)
         cols = ["day", *GRAIN, *columns(population)]
         sql, params = _sql(grain_queryset(population, days_q(local_days, at, tz), tz))
         with connection.cursor() as cursor:
