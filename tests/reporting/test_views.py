@@ -173,3 +173,16 @@ def test_sampled_percentiles_say_so_on_the_page(march, sam_client, settings) -> 
     settings.REPORTING_EXACT_PERCENTILES_MAX = 1  # March has 9 resolved tickets
     sampled = sam_client.get("/dashboard/", MARCH_PARAMS).content.decode()
     assert "≈ from a sample of every 16th ticket" in card_html(sampled, "resolution_minutes")
+
+
+def test_long_ticket_lists_are_paged(march, sam_client, alice) -> None:
+    from tests.reporting.conftest import berlin
+
+    TicketFactory.create_batch(50, requester=alice, created_at=berlin(2026, 3, 15, 12))
+    params = {**MARCH_PARAMS, "metric": "created"}
+    first = sam_client.get("/dashboard/tickets/", params).content.decode()
+    assert "Page 1 of 2" in first
+    assert "page=2" in first
+    second = sam_client.get("/dashboard/tickets/", {**params, "page": 2}).content.decode()
+    assert "Page 2 of 2" in second
+    assert "page=1" in second  # back to the first
