@@ -76,7 +76,7 @@ def test_seed_demo_makes_every_status_in_both_languages_with_consistent_counters
         events = list(t.events.order_by("created_at", "id"))
         assert events[0].kind == TicketEvent.Kind.CREATED
         assert t.created_at == events[0].created_at
-        assert t.updated_at == events[-1].created_at
+        assert t.created_at <= t.updated_at <= events[-1].created_at  # a rating leaves updated_at alone
         first_reply = t.messages.filter(by_agent=True, internal=False).order_by("created_at").first()
         assert t.first_response_at == (first_reply.created_at if first_reply else None)
         if first_reply:
@@ -94,6 +94,21 @@ def test_seed_demo_makes_every_status_in_both_languages_with_consistent_counters
         if t.status == Ticket.Status.NEW:
             assert t.assignee is None
             assert t.first_response_at is None
+
+    # then: a share was solved on first contact (one public answer, no further customer message)
+    first_contact = tickets.filter(
+        status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED], resolved_tier=1, escalation_count=0,
+        reopen_count=0, customer_followup_count=0, public_reply_count__lte=1,
+    )  # fmt: skip
+    assert first_contact.count() >= 3
+    # then: each life was played at its own past times, the other apps' records included
+    from escalation.models import Escalation
+    from sla.models import TicketSla
+
+    assert TicketSla.objects.filter(resolution_business_seconds__gt=3600).exists()
+    for escalation in Escalation.objects.select_related("ticket"):
+        assert escalation.ticket.created_at < escalation.created_at <= now
+    assert Escalation.objects.filter(created_at__lt=now - timedelta(days=5)).exists()
 
     # then: the logins are printed
     for user in DEMO_USERS:

@@ -2,7 +2,8 @@
 
 Teams, categories with escalation paths, demo logins and ~50 tickets in every state, German and
 English, made THROUGH ``tickets.services`` (so events, counters and the other apps' receivers are
-right), then spread over the last 60 days. Afterwards every installed app's ``<app>.demo.seed()``
+right), each played at its own past times over the last 60 days (time-machine), so SLA clocks,
+escalations and every timestamp are as a real history would leave them. Afterwards every installed app's ``<app>.demo.seed()``
 runs, in INSTALLED_APPS order. Prints the logins at the end.
 """
 
@@ -14,16 +15,16 @@ import random
 from datetime import timedelta
 from typing import Any
 
+import time_machine
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
-from django.db.models import Min
 from django.utils import timezone
 
 from accounts.models import User
 from helpdesk.errors import ApplicationError
 from tickets.demo_texts import RATING_COMMENTS, SCENARIOS, Scenario
-from tickets.models import Message, Rating, Ticket, TicketEvent
+from tickets.models import Ticket
 from tickets.seeding import DEMO_USERS, Org, demo_users_ensure, logins_text, org_ensure
 from tickets.services import (
     message_add,
@@ -119,17 +120,51 @@ def _tickets(org: Org, users: dict[str, User], rng: random.Random) -> int:
         pool = by_language[language]
         scenario = pool[(i // 2) % len(pool)]
         requester = users["kunde" if language == "de" else "customer"]
-        age = timedelta(days=rng.uniform(*AGE_DAYS[state]))
-        with transaction.atomic():
-            ticket = _play(org, users, scenario, requester, state, tier, rng)
-            _retime(ticket, created=now - age, now=now, rng=rng)
+        created = now - timedelta(days=rng.uniform(*AGE_DAYS[state]))
+        # Up to a dozen steps, over a few hours to days, all before now.
+        span = min(timedelta(days=rng.uniform(0.1, 4)), (now - created) * 0.8)
+        first_contact = tier == 1 and state in ("resolved", "closed") and i % 3 == 0
+        with transaction.atomic(), _Clock(created, step=span / 12, now=now) as clock:
+            _play(org, users, scenario, requester, state, tier, rng, clock, first_contact=first_contact)
     return len(PLANS)
 
 
+class _Clock:
+    """The time the services see while one demo ticket is played: it starts at the ticket's
+    creation and moves forward a step before every action."""
+
+    def __init__(self, start: Any, *, step: timedelta, now: Any) -> None:
+        self._traveller = time_machine.travel(start, tick=False)
+        self.step, self.now = step, now
+
+    def __enter__(self) -> _Clock:
+        self._coordinates = self._traveller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._traveller.stop()
+
+    def tick(self) -> None:
+        self._coordinates.shift(self.step)
+
+    def move_to(self, when: Any) -> None:
+        self._coordinates.move_to(min(when, self.now - timedelta(hours=1)))
+
+
 def _play(
-    org: Org, users: dict[str, User], s: Scenario, requester: User, state: str, tier: int, rng: random.Random
+    org: Org,
+    users: dict[str, User],
+    s: Scenario,
+    requester: User,
+    state: str,
+    tier: int,
+    rng: random.Random,
+    clock: _Clock,
+    *,
+    first_contact: bool = False,
 ) -> Ticket:
-    """One ticket's life, through the services, as agents and the customer would live it."""
+    """One ticket's life, through the services, as agents and the customer would live it; with
+    ``first_contact``, solved by the first answer (no further customer message)."""
     agent1, agent2, agent3 = users["agent1"], users["agent2"], users["agent3"]
     by_phone = s.channel == "phone"
     ticket = ticket_create(
@@ -145,21 +180,37 @@ def _play(
     )
     if state == "new":
         return ticket
+    clock.tick()
     ticket = ticket_update(ticket=ticket, by=agent1, assignee=agent1)
+    if first_contact:
+        clock.tick()
+        message_add(ticket=ticket, author=agent1, body=s.resolution)
+        clock.tick()
+        ticket = ticket_resolve(ticket=ticket, by=agent1, resolution=s.resolution)
+        return _after_resolution(ticket, requester=requester, s=s, state=state, rng=rng, clock=clock)
+    clock.tick()
     message_add(ticket=ticket, author=agent1, body=s.reply)
+    clock.tick()
     message_add(ticket=ticket, author=requester, body=s.followup, channel=s.channel)
     solver = agent1
     if tier >= 2:
+        clock.tick()
         message_add(ticket=ticket, author=agent1, body=s.note, internal=True)
+        clock.tick()
         if _escalate(ticket, by=agent1, to_tier=2, s=s):
             solver = agent2
+            clock.tick()
             ticket = _assign(ticket, by=agent2, assignee=agent2)
     if tier == 3 and solver == agent2:
+        clock.tick()
         message_add(ticket=ticket, author=agent2, body=_t(s, "t3note"), internal=True)
+        clock.tick()
         if _escalate(ticket, by=agent2, to_tier=3, s=s):
             solver = agent3
+            clock.tick()
             ticket = _assign(ticket, by=agent3, assignee=agent3)
     ticket.refresh_from_db()
+    clock.tick()
     if state == "open":
         if solver != agent1:
             message_add(ticket=ticket, author=solver, body=_t(s, "working"))
@@ -171,16 +222,28 @@ def _play(
     ticket = ticket_resolve(ticket=ticket, by=solver, resolution=s.resolution)
     if state == "reopened":
         # The customer answers within the reopen window: the ticket reopens; the agent solves it again.
+        clock.tick()
         message_add(ticket=ticket, author=requester, body=_t(s, "again"))
         ticket.refresh_from_db()
+        clock.tick()
         message_add(ticket=ticket, author=solver, body=_t(s, "fixed"))
         ticket = ticket_resolve(ticket=ticket, by=solver, resolution=s.resolution)
-    if state in ("resolved", "reopened", "closed") and rng.random() < 0.6:
+    return _after_resolution(ticket, requester=requester, s=s, state=state, rng=rng, clock=clock)
+
+
+def _after_resolution(
+    ticket: Ticket, *, requester: User, s: Scenario, state: str, rng: random.Random, clock: _Clock
+) -> Ticket:
+    """The survey answer (most customers give one) and, past the reopen window, the closing."""
+    resolved_at = ticket.resolved_at
+    if rng.random() < 0.6:
+        clock.tick()
         score = rng.choice([5, 5, 5, 4, 4, 3, 2])
         rating_create(
             ticket=ticket, by=requester, score=score, comment=rng.choice(RATING_COMMENTS[s.language])
         )
     if state == "closed":
+        clock.move_to(resolved_at + timedelta(days=7))
         ticket = ticket_close(ticket=ticket, by=None)  # closed automatically after the reopen window
     return ticket
 
@@ -241,51 +304,3 @@ def _assign(ticket: Ticket, *, by: User, assignee: User) -> Ticket:
         return ticket_update(ticket=ticket, by=by, assignee=assignee)
     except ApplicationError:
         return ticket
-
-
-def _retime(ticket: Ticket, *, created: Any, now: Any, rng: random.Random) -> None:
-    """Spread the ticket's events (and its messages and rating) from ``created`` forward, in order.
-
-    Services stamp everything with ``now()``; demo data needs history. Events are immutable to the
-    ORM's ``save()``; a queryset update (``bulk_update``) is the deliberate way round it, for demo data only.
-    """
-    events = list(TicketEvent.objects.filter(ticket=ticket).order_by("created_at", "id"))
-    span = min(timedelta(days=rng.uniform(0.1, 4)), (now - created) * 0.8)
-    step = span / max(1, len(events) - 1)
-    times = []
-    messages: list[Message] = []
-    resolved_at = None
-    for k, event in enumerate(events):
-        when = created + step * k
-        if event.kind == TicketEvent.Kind.RESOLVED:
-            resolved_at = when
-        elif event.kind == TicketEvent.Kind.CLOSED and resolved_at:
-            # Closed automatically when the reopen window ended.
-            when = min(resolved_at + timedelta(days=7), now - timedelta(hours=1))
-        times.append(when)
-        event.created_at = when
-        if event.data.get("message"):
-            messages.append(Message(pk=event.data["message"], created_at=when))
-        if event.kind == TicketEvent.Kind.RATED:
-            Rating.objects.filter(ticket=ticket).update(created_at=when)
-    # bulk_update writes through a queryset update: one query each, and no save() of an event.
-    TicketEvent.objects.bulk_update(events, ["created_at"])
-    Message.objects.bulk_update(messages, ["created_at"])
-    t = Ticket.objects.get(pk=ticket.pk)
-    shift = created - t.created_at
-    last: dict[str, Any] = {}
-    for event, when in zip(events, times, strict=True):
-        last[event.kind] = when
-    first_reply = Message.objects.filter(ticket=t, by_agent=True, internal=False).aggregate(
-        m=Min("created_at")
-    )
-    Ticket.objects.filter(pk=t.pk).update(
-        created_at=created,
-        updated_at=times[-1] if times else created,
-        first_response_at=first_reply["m"],
-        resolved_at=last.get(TicketEvent.Kind.RESOLVED) if t.resolved_at else None,
-        closed_at=last.get(TicketEvent.Kind.CLOSED) if t.closed_at else None,
-        first_response_due=t.first_response_due + shift if t.first_response_due else None,
-        resolution_due=t.resolution_due + shift if t.resolution_due else None,
-        sla_paused_at=t.sla_paused_at + shift if t.sla_paused_at else None,
-    )
