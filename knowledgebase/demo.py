@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+import time_machine
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from tickets.models import Category
 
 from . import demo_content as content
-from .models import Article, CannedResponse, Checklist, ChecklistItem, Synonym
-from .services import article_create
+from .models import Article, CannedResponse, Checklist, ChecklistItem, Deflection, Synonym
+from .services import article_create, deflection_record
 
 
 def _category(key: str) -> Category:
@@ -45,7 +48,7 @@ def _author() -> Any:
 def seed(*, stdout: Any = None) -> dict[str, int]:
     """Articles, synonyms, canned responses and checklists; returns how many of each were created."""
     author = _author()
-    created = {"articles": 0, "synonyms": 0, "canned_responses": 0, "checklists": 0}
+    created = {"articles": 0, "synonyms": 0, "canned_responses": 0, "checklists": 0, "deflections": 0}
     by_slug = {a.slug: a for a in Article.objects.filter(slug__in=[d["slug"] for d in content.ARTICLES])}
     for data in content.ARTICLES:
         if data["slug"] in by_slug:
@@ -94,9 +97,15 @@ def seed(*, stdout: Any = None) -> dict[str, int]:
                 for i, text in enumerate(data["items"])
             )
             created["checklists"] += 1
+    if not Deflection.objects.exists():
+        now = timezone.now()
+        for i, (days_ago, slug, query) in enumerate(content.DEFLECTIONS):
+            with time_machine.travel(now - timedelta(days=days_ago, hours=i), tick=False):
+                deflection_record(session_key=f"demo-{i}", user=None, article=by_slug[slug], query=query)
+            created["deflections"] += 1
     if stdout is not None:
         stdout.write(
             "Knowledge base: {articles} articles, {synonyms} synonyms, {canned_responses} canned responses, "
-            "{checklists} checklists created".format(**created)
+            "{checklists} checklists, {deflections} deflections created".format(**created)
         )
     return created

@@ -958,3 +958,13 @@ CHECKLISTS: list[dict] = [
         ],
     },
 ]
+
+# Portal visitors whom a suggested article helped, so they sent no request: (days ago, slug, what they typed).
+DEFLECTIONS = [
+    (2, "reset-password", "forgot my password"),
+    (5, "vpn-connect", "vpn does not connect"),
+    (9, "passwort-zuruecksetzen", "Passwort vergessen"),
+    (14, "vpn-verbinden", "VPN geht nicht"),
+    (21, "account-locked", "account locked after too many attempts"),
+    (33, "set-up-mfa", "new phone authenticator"),
+]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.db.models import Max, Min
 
 from knowledgebase.demo import seed
-from knowledgebase.models import Article, CannedResponse, Checklist, Synonym
+from knowledgebase.models import Article, CannedResponse, Checklist, Deflection, Synonym
 from tests.knowledgebase.eval_questions import QUESTIONS, evaluate
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +23,11 @@ def test_seed_is_idempotent_and_covers_kinds_languages_and_visibility():
     first = seed()
     again = seed()
     assert first["articles"] >= 30
-    assert again == {"articles": 0, "synonyms": 0, "canned_responses": 0, "checklists": 0}
+    assert again == {"articles": 0, "synonyms": 0, "canned_responses": 0, "checklists": 0, "deflections": 0}
+    # portal visitors a suggestion helped, over the last weeks (the dashboard's deflections)
+    assert first["deflections"] == 6
+    spread = Deflection.objects.aggregate(first=Min("created_at"), last=Max("created_at"))
+    assert spread["last"] - spread["first"] > timedelta(days=28)
     assert set(Article.objects.values_list("kind", flat=True)) == set(Article.Kind.values)
     assert set(Article.objects.values_list("language", flat=True)) == {"de", "en"}
     assert Article.objects.filter(visibility="internal").count() >= 2
