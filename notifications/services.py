@@ -277,7 +277,7 @@ def notifications_for_event(*, ticket: Ticket, event: TicketEvent) -> list[int]:
     if event.kind == EventKind.NOTIFICATION:
         return []  # our own "sent" records: never a reason to send more
     planned = _plan(ticket, event)
-    people = [p for p in planned if isinstance(p, _Planned)]
+    people = [p for p in planned if isinstance(p, _Planned) and _allowed(p, ticket, event)]
     teams = [p for p in planned if isinstance(p, _TeamPlanned) and p.team_id]
     if any(p.kind == Kind.RECEIVED for p in people) and ticket.first_response_due is None:
         # The sla receiver runs first and may have written the due time with an UPDATE on the row.
