@@ -1,4 +1,5 @@
-"""The outbox: one row per message we owe someone, written in the transaction of the change that caused it."""
+"""The outbox: one row per message we owe someone (or one per team-wide mail), written in the transaction of
+the change that caused it."""
 
 from __future__ import annotations
 
@@ -88,3 +89,43 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.address} ({self.status})"
+
+
+class NotificationFanout(models.Model):
+    """One team-wide mail an event calls for ("new in your team's queue", "escalated to your team").
+
+    Written in the change's transaction instead of one ``Notification`` per member, so a change costs one
+    row whatever the team's size; a worker expands it into the members' rows
+    (``services.notification_fanouts_expand``) under the same idempotency keys, and the redispatch
+    expands any the commit-time task never reached. Members are resolved at expansion.
+    """
+
+    event = models.ForeignKey(
+        "tickets.TicketEvent",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique constraint below starts with the event
+    )
+    kind = models.CharField(max_length=20, choices=Notification.Kind.choices)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    # Extra template context, as it was at the change (e.g. the name of the team escalated to).
+    context = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expanded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            # The redispatch scan: fan-outs never expanded, oldest first.
+            models.Index(
+                fields=["created_at"],
+                name="notification_fanout_todo",
+                condition=models.Q(expanded_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "kind", "team"], name="notification_fanout_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → team {self.team_id} (event {self.event_id})"

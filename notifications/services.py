@@ -47,7 +47,7 @@ from tickets.events import event_record
 from tickets.models import Message, Rating, Ticket, TicketEvent
 from tickets.services import rating_create
 
-from .models import Notification
+from .models import Notification, NotificationFanout
 from .survey import survey_url
 from .threading import reply_address
 
@@ -90,6 +90,9 @@ SLA_TARGETS = {
 DELIVERY_CHUNK = 25
 # Rows one redispatch run re-enqueues (ids only, a few KB); a larger backlog drains over the next runs.
 REDISPATCH_BATCH = 2000
+# Events whose team mails one redispatch run expands itself: at ~100 members a team that is ~20,000 rows,
+# rendered once per language each, well inside the task time limit; the rest waits for the next run.
+FANOUT_REDISPATCH_BATCH = 200
 
 
 # --- writing the outbox (inside the change's transaction) ---------------------------------------------
@@ -99,6 +102,15 @@ REDISPATCH_BATCH = 2000
 class _Planned:
     kind: str
     recipient: User
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _TeamPlanned:
+    """A mail to every member of a team: written as one ``NotificationFanout``, expanded by a worker."""
+
+    kind: str
+    team_id: int | None
     context: dict[str, Any] = field(default_factory=dict)
 
 
@@ -122,15 +134,13 @@ def _supervisors() -> list[User]:
     return _agents(User.objects.filter(Q(role=User.Role.SUPERVISOR) | Q(is_superuser=True)))
 
 
-def _plan(ticket: Ticket, event: TicketEvent) -> list[_Planned]:
+def _plan(ticket: Ticket, event: TicketEvent) -> list[_Planned | _TeamPlanned]:
     """Who gets which mail for this event (before the actor and opt-out rules)."""
     requester = ticket.requester
     kind = event.kind
     data = event.data or {}
     if kind == EventKind.CREATED:
-        planned = [_Planned(Kind.RECEIVED, requester)]
-        planned += [_Planned(Kind.NEW_IN_QUEUE, u) for u in _team_members(ticket.team_id)]
-        return planned
+        return [_Planned(Kind.RECEIVED, requester), _TeamPlanned(Kind.NEW_IN_QUEUE, ticket.team_id)]
     if kind == EventKind.MESSAGE:
         # Only public replies written by an agent. Internal notes have their own event kind (NOTE) and are
         # never looked at here; the filter on internal=False guards against a mislabelled event as well.
@@ -156,9 +166,7 @@ def _plan(ticket: Ticket, event: TicketEvent) -> list[_Planned]:
         team_id = data.get("team") or ticket.team_id
         team = Team.objects.filter(pk=team_id).first() if team_id else None
         ctx = {"team_name": team.name if team else ""}
-        planned = [_Planned(Kind.FORWARDED, requester, ctx)]
-        planned += [_Planned(Kind.ESCALATED, u, ctx) for u in _team_members(team_id)]
-        return planned
+        return [_Planned(Kind.FORWARDED, requester, ctx), _TeamPlanned(Kind.ESCALATED, team_id, ctx)]
     if kind == EventKind.ASSIGNEE:
         if ticket.assignee_id and event.new_value:
             return [_Planned(Kind.ASSIGNED, ticket.assignee)]
@@ -261,22 +269,82 @@ def notifications_for_event(*, ticket: Ticket, event: TicketEvent) -> list[int]:
     """Write the outbox rows an event calls for, in the caller's transaction; return the pending ids.
 
     Runs inside the change's transaction (``tickets.events.event_recorded``), so the rows commit or roll
-    back with the change. Delivery is enqueued only after the commit.
+    back with the change. A mail to one person is a ``Notification`` row here; a mail to a whole team is
+    one ``NotificationFanout`` row, which a worker expands into the members' rows after the commit
+    (``notification_fanouts_expand``): a change no longer renders and inserts a row per member of a
+    90-agent team. Delivery and expansion are enqueued only after the commit.
     """
     if event.kind == EventKind.NOTIFICATION:
         return []  # our own "sent" records: never a reason to send more
     planned = _plan(ticket, event)
-    if not planned:
-        return []
-    if any(p.kind == Kind.RECEIVED for p in planned) and ticket.first_response_due is None:
+    people = [p for p in planned if isinstance(p, _Planned) and _allowed(p, ticket, event)]
+    teams = [p for p in planned if isinstance(p, _TeamPlanned) and p.team_id]
+    if any(p.kind == Kind.RECEIVED for p in people) and ticket.first_response_due is None:
         # The sla receiver runs first and may have written the due time with an UPDATE on the row.
         ticket.first_response_due = (
             Ticket.objects.filter(pk=ticket.pk).values_list("first_response_due", flat=True).first()
         )
+    ids = _outbox_write(_outbox_rows(people, ticket, event))
+    if teams:
+        # ignore_conflicts: the same event handled twice writes nothing new.
+        NotificationFanout.objects.bulk_create(
+            [
+                # The context is plain text (a team's name), so it keeps as JSON.
+                NotificationFanout(
+                    event=event,
+                    kind=t.kind,
+                    team_id=t.team_id,
+                    context={k: str(v) for k, v in t.context.items()},
+                )
+                for t in teams
+            ],
+            ignore_conflicts=True,
+        )
+    fanout_events = [event.pk] if teams else []
+    if ids or fanout_events:
+        # robust: the change is committed whatever happens to the broker; a row or fan-out that could not
+        # be enqueued stays pending and the redispatch picks it up.
+        transaction.on_commit(lambda: notification_enqueue(ids=ids, fanout_events=fanout_events), robust=True)
+    return ids
+
+
+def notification_fanouts_expand(*, event_id: int) -> list[int]:
+    """Write the members' rows of the event's team-wide mails not expanded yet; return their pending ids.
+
+    Runs in a worker after the change committed (``tasks.expand_fanouts``, or the redispatch). Members are
+    resolved now, not at the change: an agent who joined the team a moment after it gets the mail, one who
+    left does not. The mail shows the ticket as it is now and the context (the team's name) as it was.
+    Safe to run twice, and at once: the fan-outs are locked (a second runner skips them), their rows carry
+    the same idempotency keys as before (duplicates are ignored), and ``expanded_at`` commits with the rows.
+    Delivery is enqueued after the commit.
+    """
+    with transaction.atomic():
+        fanouts = list(
+            NotificationFanout.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(event_id=event_id, expanded_at=None)
+            .select_related("event__ticket__requester", "event__ticket__team", "event__actor", "team")
+            .order_by("pk")
+        )
+        if not fanouts:
+            return []
+        event = fanouts[0].event
+        planned: list[_Planned] = []
+        for fanout in fanouts:
+            context = {"team_name": fanout.team.name, **fanout.context}
+            planned += [_Planned(fanout.kind, u, context) for u in _team_members(fanout.team_id)]
+        ids = _outbox_write(_outbox_rows(planned, event.ticket, event))
+        NotificationFanout.objects.filter(pk__in=[f.pk for f in fanouts]).update(expanded_at=timezone.now())
+        if ids:
+            transaction.on_commit(lambda: notification_enqueue(ids=ids), robust=True)
+    return ids
+
+
+def _outbox_rows(planned: list[_Planned], ticket: Ticket, event: TicketEvent) -> list[Notification]:
+    """The rendered rows for those planned mails the rules allow (unsaved)."""
     rows: list[Notification] = []
     seen: set[tuple[str, int]] = set()
-    # A team of 90 gets the same "new in your queue" mail but for the greeting: render each kind once
-    # per language and put the names in, instead of rendering 180 templates inside the request.
+    # A team of 90 gets the same mail but for the greeting: render each kind once per language and put
+    # the names in, instead of rendering 180 templates.
     rendered: dict[tuple[str, str, int], tuple[str, str, str, str]] = {}
     now = timezone.now()
     domain = _mail_domain()
@@ -314,30 +382,33 @@ def notifications_for_event(*, ticket: Ticket, event: TicketEvent) -> list[int]:
                 created_at=now,
             )
         )
+    return rows
+
+
+def _outbox_write(rows: list[Notification]) -> list[int]:
+    """Insert the rows, skipping any already written; the pending ids among them."""
     if not rows:
         return []
-    # ignore_conflicts: the same event handled twice (a re-sent signal) writes nothing new.
+    # ignore_conflicts: the same event handled twice (a re-sent signal, a second expansion) writes nothing new.
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     keys = [r.idempotency_key for r in rows]
-    ids = list(
+    return list(
         Notification.objects.filter(idempotency_key__in=keys, status=Status.PENDING)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    if ids:
-        # robust: the change is committed whatever happens to the broker; a row that could not be
-        # enqueued stays pending and the redispatch picks it up.
-        transaction.on_commit(lambda: notification_enqueue(ids=ids), robust=True)
-    return ids
 
 
-def notification_enqueue(*, ids: Iterable[int]) -> None:
-    """Hand ids to the workers, in chunks. A broker outage is logged, never raised: the rows wait."""
+def notification_enqueue(*, ids: Iterable[int] = (), fanout_events: Iterable[int] = ()) -> None:
+    """Hand outbox ids (in chunks), and events whose team-wide mails need expanding, to the workers.
+
+    A broker outage is logged, never raised: the rows and fan-outs wait for the redispatch.
+    """
     from helpdesk.celery import app as celery_app
 
-    from .tasks import deliver_notifications  # tasks import services; import here to avoid a cycle
+    from .tasks import deliver_notifications, expand_fanouts  # tasks import services: avoid a cycle
 
-    ids = list(ids)
+    ids, fanout_events = list(ids), list(fanout_events)
     try:
         with celery_app.pool.acquire(block=True) as conn:
             # Fail fast when the broker is down (kombu's default retries for ~6 s, inside a web request);
@@ -346,8 +417,15 @@ def notification_enqueue(*, ids: Iterable[int]) -> None:
             for start in range(0, len(ids), DELIVERY_CHUNK):
                 chunk = ids[start : start + DELIVERY_CHUNK]
                 deliver_notifications.apply_async(args=[chunk], connection=conn, retry=False)
+            for event_id in fanout_events:
+                expand_fanouts.apply_async(args=[event_id], connection=conn, retry=False)
     except Exception as exc:  # the broker is outside our control; the outbox keeps the rows
-        logger.warning("Could not enqueue notifications %s (%s); the redispatch will.", ids, exc)
+        logger.warning(
+            "Could not enqueue notifications %s / team mails of events %s (%s); the redispatch will.",
+            ids,
+            fanout_events,
+            exc,
+        )
 
 
 # --- delivery (in a worker) ---------------------------------------------------------------------------
@@ -540,10 +618,11 @@ def notification_deliver(*, pk: int) -> bool:
 
 
 def notification_redispatch() -> int:
-    """Re-enqueue rows left behind: pending and due, or ``sending`` with an expired lease.
+    """Re-enqueue rows left behind (pending and due, or ``sending`` with an expired lease) and expand
+    team-wide mails whose expansion never ran; returns how many rows were handed to the workers.
 
-    Only rows due for longer than a grace period, so rows whose first task is simply still queued are not
-    enqueued twice on every run (a second task would find nothing to claim, but it costs a round trip).
+    Only rows and fan-outs older than a grace period, so those whose first task is simply still queued are
+    not enqueued twice on every run (a second task would find nothing to do, but it costs a round trip).
     """
     now = timezone.now()
     # A row whose worker keeps dying (it used up its attempts while `sending`) gives up here.
@@ -558,7 +637,14 @@ def notification_redispatch() -> int:
     )
     if ids:
         notification_enqueue(ids=ids)
-    return len(ids)
+    # Fan-outs whose task never ran (broker down at the commit, message lost): expanded right here, in the
+    # worker that runs the redispatch. After the scan above, so their new rows are not enqueued twice.
+    events = NotificationFanout.objects.filter(expanded_at=None, created_at__lte=cutoff).order_by(
+        "created_at"
+    )
+    event_ids = dict.fromkeys(events.values_list("event_id", flat=True)[:FANOUT_REDISPATCH_BATCH])
+    expanded = sum(len(notification_fanouts_expand(event_id=event_id)) for event_id in event_ids)
+    return len(ids) + expanded
 
 
 # --- customer side -------------------------------------------------------------------------------------

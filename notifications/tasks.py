@@ -57,3 +57,9 @@ def deliver_notifications(ids: list[int]) -> int:
 @shared_task(name="notifications.tasks.redispatch_pending")
 def redispatch_pending() -> int:
     return services.notification_redispatch()
+
+
+@shared_task(name="notifications.tasks.expand_fanouts")
+def expand_fanouts(event_id: int) -> int:
+    # Safe to run twice: an expanded fan-out is skipped, and its rows' idempotency keys stop duplicates.
+    return len(services.notification_fanouts_expand(event_id=event_id))

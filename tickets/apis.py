@@ -212,7 +212,8 @@ class TicketViewSet(
                 impact=validated["impact"],
                 urgency=validated["urgency"],
             )
-        ticket = ticket_get_for_user(user=user, pk=ticket.pk)
+        # Read back what the receivers wrote (due times, routing); the output needs no joins, only the tags.
+        ticket = self.get_queryset().get(pk=ticket.pk)
         return Response(self.get_serializer(ticket).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -608,3 +608,22 @@ def test_status_and_priority_filters_do_not_make_the_list_distinct(api_as, tina,
         )
     assert response.status_code == 200
     assert "DISTINCT" not in queries.captured_queries[0]["sql"].upper()
+
+
+def test_create_reads_the_ticket_back_without_joins_and_skips_what_sends_no_mail(
+    api_as, django_assert_max_num_queries, service_desk
+):
+    # given: a customer without an address (no receipt goes out) and an agent in the receiving team
+    quiet = UserFactory(username="quiet", email="")
+    UserFactory(role="agent", teams=[service_desk])
+    # when
+    with django_assert_max_num_queries(14) as captured:
+        response = api_as(quiet).post(URL, {"subject": "Printer", "description": "Blank."}, format="json")
+    # then: no receipt row (and no due-time re-read for it); the response needs no joins but the tags'
+    assert response.status_code == 201
+    read_back = [
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "tickets_ticket"."id"')
+    ]
+    assert len(read_back) == 1
+    assert "JOIN" not in read_back[0]
+    assert not any('notifications_notification"' in q["sql"] for q in captured.captured_queries)

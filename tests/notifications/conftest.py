@@ -6,6 +6,7 @@ import asyncio
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -106,3 +107,28 @@ def eager_tasks() -> Iterator[None]:
         yield
     finally:
         celery_app.conf.task_always_eager = old
+
+
+def expand_fanouts() -> None:
+    """Run the expansion task for every team-wide mail not expanded yet (the worker's job), in-process."""
+    from notifications.models import NotificationFanout
+    from notifications.tasks import expand_fanouts as task
+
+    for event_id in set(
+        NotificationFanout.objects.filter(expanded_at=None).values_list("event_id", flat=True)
+    ):
+        task(event_id)
+
+
+@contextmanager
+def broker_down() -> Iterator[None]:
+    """Inside the block the Celery broker is unreachable: a Redis URL on a port nobody listens on."""
+    old_url, old_pool = celery_app.conf.broker_url, celery_app._pool
+    celery_app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"
+    celery_app._pool = None  # the app builds a new connection pool from broker_url on first use
+    try:
+        yield
+    finally:
+        if celery_app._pool is not None:
+            celery_app._pool.force_close_all()
+        celery_app.conf.broker_url, celery_app._pool = old_url, old_pool

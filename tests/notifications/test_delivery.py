@@ -22,6 +22,8 @@ from tests.factories import UserFactory
 from tickets.models import TicketEvent
 from tickets.services import message_add, ticket_create
 
+from .conftest import expand_fanouts
+
 pytestmark = pytest.mark.django_db
 S = Notification.Status
 
@@ -35,6 +37,7 @@ def greta(db):  # noqa: ANN001
 @pytest.fixture
 def receipt(alice, tina, network_category) -> Notification:  # noqa: ANN001
     ticket_create(requester=alice, subject="VPN drops", description="x", by=alice, category=network_category)
+    expand_fanouts()  # tina's queue mail, as a worker writes it after the commit
     return Notification.objects.get(kind=Notification.Kind.RECEIVED)
 
 
@@ -224,6 +227,7 @@ def test_a_permanent_smtp_refusal_fails_at_once(smtp_sink, receipt):  # noqa: AN
 def test_german_customers_get_formal_german_and_english_agents_english(greta, tina, network_category):  # noqa: ANN001
     # given
     ticket_create(requester=greta, subject="Drucker", description="x", by=greta, category=network_category)
+    expand_fanouts()
     ticket = greta.requested_tickets.get()
     message_add(ticket=ticket, author=tina, body="Bitte starten Sie den Drucker neu.")
     # when

@@ -11,7 +11,7 @@ from django.core import mail
 from django.db import transaction
 
 from accounts.models import User
-from notifications.models import Notification
+from notifications.models import Notification, NotificationFanout
 from notifications.services import notifications_for_event
 from tests.factories import UserFactory
 from tickets.events import event_record, event_recorded
@@ -23,6 +23,8 @@ from tickets.services import (
     ticket_resolve,
     ticket_update,
 )
+
+from .conftest import expand_fanouts
 
 pytestmark = pytest.mark.django_db
 K = Notification.Kind
@@ -45,7 +47,10 @@ def rows(**filters: object) -> list[tuple[str, str]]:
 
 
 def test_creating_a_ticket_writes_the_receipt_and_the_queue_mails(ticket, alice, tina):  # noqa: ANN001
-    # then: the requester gets the receipt (although she made the change), the 1st-level team the queue mail
+    # then: the requester gets the receipt (although she made the change), the 1st-level team the queue
+    # mail once a worker expanded the team's fan-out
+    assert rows(ticket=ticket) == [(K.RECEIVED, "alice")]
+    expand_fanouts()
     assert rows(ticket=ticket) == [(K.NEW_IN_QUEUE, "tina"), (K.RECEIVED, "alice")]
     receipt = Notification.objects.get(kind=K.RECEIVED)
     assert receipt.status == Notification.Status.PENDING
@@ -65,13 +70,15 @@ def test_a_rolled_back_change_leaves_no_rows(alice, tina, network_category):  # 
                 requester=alice, subject="Printer", description="x", by=alice, category=network_category
             )
             inside.append(Notification.objects.count())  # written inside the transaction…
+            assert NotificationFanout.objects.count() == 1
             raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
         change_that_fails()
-    assert inside == [2]
+    assert inside == [1]  # the receipt; the team's mail is one fan-out row
     # then: …and gone with it
     assert Notification.objects.count() == 0
+    assert NotificationFanout.objects.count() == 0
 
 
 def test_delivery_is_enqueued_only_after_the_commit(
@@ -86,9 +93,9 @@ def test_delivery_is_enqueued_only_after_the_commit(
         ticket_create(
             requester=alice, subject="Printer", description="x", by=alice, category=network_category
         )
-        # then: nothing went out before the commit
+        # then: nothing went out (or was expanded) before the commit
         assert mail.outbox == []
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the change's; then the expansion's, which enqueued the team's rows
     assert sorted(m.to[0] for m in mail.outbox) == [alice.email, tina.email]
     assert set(Notification.objects.values_list("status", flat=True)) == {Notification.Status.SENT}
 
@@ -174,6 +181,7 @@ def test_an_escalation_tells_the_customer_and_the_receiving_team(
     nick,
     network_team,  # noqa: ANN001
 ):
+    expand_fanouts()  # the creation's queue mail
     Notification.objects.all().delete()
     # when: the escalation app records its event (field tier; data escalation + team)
     with transaction.atomic():
@@ -186,7 +194,10 @@ def test_an_escalation_tells_the_customer_and_the_receiving_team(
             new=2,
             data={"escalation": 7, "team": network_team.pk},
         )
-    # then
+    # then: the customer's mail at once, the team's once the fan-out is expanded
+    assert rows() == [(K.FORWARDED, "alice")]
+    assert NotificationFanout.objects.filter(kind=K.ESCALATED, team=network_team).count() == 1
+    expand_fanouts()
     assert rows() == [(K.ESCALATED, "nick"), (K.FORWARDED, "alice")]
     assert "Network" in Notification.objects.get(kind=K.FORWARDED).body_text
 
@@ -245,7 +256,8 @@ def test_the_same_event_handled_twice_writes_each_mail_once(ticket):  # noqa: AN
     event_recorded.send(sender=TicketEvent, ticket=ticket, event=event)
     ids = notifications_for_event(ticket=ticket, event=event)
     # then
-    assert Notification.objects.count() == 2
+    assert Notification.objects.count() == 1
+    assert NotificationFanout.objects.count() == 1
     assert sorted(ids) == sorted(Notification.objects.values_list("pk", flat=True))
 
 
@@ -255,6 +267,7 @@ def test_inactive_users_and_users_without_address_get_nothing(alice, tina, netwo
     tina.is_active = False
     tina.save()
     ticket_create(requester=alice, subject="x", description="x", by=alice, category=network_category)
+    expand_fanouts()
     assert Notification.objects.count() == 0
 
 

@@ -11,12 +11,15 @@ from notifications.selectors import delivery_panel_context
 from tickets.panels import agent_ticket_panels, nav_entries, render_panels
 from tickets.services import message_add, ticket_create
 
+from .conftest import expand_fanouts
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def ticket(alice, tina, network_category):  # noqa: ANN001
     t = ticket_create(requester=alice, subject="VPN", description="x", by=alice, category=network_category)
+    expand_fanouts()  # tina's queue mail
     message_add(ticket=t, author=tina, body="Which version?")
     return t
 

@@ -9,6 +9,8 @@ from notifications.services import notification_deliver_batch
 from tests.factories import UserFactory
 from tickets.services import message_add, ticket_create, ticket_resolve
 
+from .conftest import expand_fanouts
+
 pytestmark = pytest.mark.django_db
 NOTE = "Internal: customer is on the old firmware, do not tell them about CVE-2026-1234"
 
@@ -31,6 +33,7 @@ def test_mails_reach_a_real_smtp_server_in_both_languages_without_internal_notes
         message_add(ticket=t, author=tina, body=NOTE, internal=True)
         message_add(ticket=t, author=tina, body=reply)
         ticket_resolve(ticket=t, by=tina, resolution="Client updated.")
+    expand_fanouts()  # tina's queue mails, rendered after the notes were written
     ids = list(Notification.objects.order_by("pk").values_list("pk", flat=True))
     # when
     notification_deliver_batch(pks=ids)

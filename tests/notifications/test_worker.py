@@ -20,7 +20,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 
 from helpdesk.celery import app as celery_app
-from notifications.models import Notification
+from notifications.models import Notification, NotificationFanout
 from notifications.services import notification_redispatch
 from tickets.models import TicketEvent
 from tickets.services import ticket_create
@@ -157,10 +157,13 @@ def test_a_worker_killed_mid_delivery_is_replaced_and_the_mail_goes_out_once(
         worker_a.wait()
         first = Notification.objects.order_by("pk").first()
         assert (first.status, first.attempts) == (S.SENDING, 1)
-        # a new worker starts; once the dead worker's lease ran out the periodic redispatch hands the rows on
+        assert first.kind == Notification.Kind.RECEIVED
+        # a new worker starts and takes the queued expansion: tina's queue mail is written and sent
         start_worker(sink.port)
+        assert wait_until(lambda: statuses() == [S.SENDING, S.SENT])
+        # once the dead worker's lease ran out the periodic redispatch hands the receipt on
         time.sleep(LEASE_SECONDS + 0.5)
-        assert notification_redispatch() == 2
+        assert notification_redispatch() == 1
         # then: each mail arrives exactly once
         assert wait_until(lambda: statuses() == [S.SENT, S.SENT])
         first.refresh_from_db()
@@ -201,12 +204,15 @@ def test_the_outbox_keeps_rows_while_redis_is_down_and_delivers_them_after(
         )
         assert done.returncode == 0, done.stderr.decode()[-3000:]
         assert time.monotonic() - started < 15  # the change did not hang on the broker
-        # then: the change and its outbox rows are committed, waiting
-        assert statuses() == [S.PENDING, S.PENDING]
+        # then: the change and its outbox are committed, waiting: the receipt, and the team's fan-out
+        assert statuses() == [S.PENDING]
+        assert list(NotificationFanout.objects.values_list("kind", "expanded_at")) == [
+            (Notification.Kind.NEW_IN_QUEUE, None)
+        ]
         assert sink.messages == []
         # when: Redis is back (the real one), a worker runs and the periodic redispatch fires
         start_worker(sink.port)
-        assert notification_redispatch() == 2
+        assert notification_redispatch() == 2  # the receipt re-enqueued, tina's row written and enqueued
         # then
         assert len(sink.wait_for(2)) == 2
         assert wait_until(lambda: statuses() == [S.SENT, S.SENT])
