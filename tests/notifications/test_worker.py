@@ -62,11 +62,11 @@ def worker_env(smtp_port: int, tmp_path: Path, **extra: str) -> dict[str, str]:
 
 @pytest.fixture
 def start_worker(tmp_path) -> Iterator[Callable[..., subprocess.Popen]]:  # noqa: ANN001
-    """``start_worker(smtp_port)`` → a running ``celery -A helpdesk worker`` (solo pool), ready to consume."""
+    """``start_worker(smtp_port, **env)`` → a running ``celery -A helpdesk worker`` (solo pool), ready to consume."""
     started: list[subprocess.Popen] = []
     celery_app.control.purge()  # tasks other tests enqueued must not reach our workers
 
-    def start(smtp_port: int) -> subprocess.Popen:
+    def start(smtp_port: int, **env: str) -> subprocess.Popen:
         log = tmp_path / f"worker-{len(started)}.log"
         proc = subprocess.Popen(  # noqa: S603
             [
@@ -87,7 +87,7 @@ def start_worker(tmp_path) -> Iterator[Callable[..., subprocess.Popen]]:  # noqa
                 f"notify-test-{uuid.uuid4().hex[:8]}@%h",
             ],
             cwd=ROOT,
-            env=worker_env(smtp_port, tmp_path),
+            env=worker_env(smtp_port, tmp_path, **env),
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
         )
@@ -134,6 +134,37 @@ def test_a_notification_is_delivered_end_to_end(start_worker, alice, tina, netwo
         assert sorted(m["To"] for m in received) == [alice.email, tina.email]
         assert wait_until(lambda: statuses() == [S.SENT, S.SENT])
         assert TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.NOTIFICATION).count() == 2
+    finally:
+        controller.stop()
+
+
+def worker_connections() -> list[tuple[int, object]]:
+    """(pid, backend_start) of the other sessions on the test database: the worker's."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, backend_start FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        return cursor.fetchall()
+
+
+def test_a_worker_keeps_its_database_connection_between_tasks(start_worker, alice, tina, network_category):  # noqa: ANN001
+    sink, controller = start_sink()
+    try:
+        start_worker(sink.port, CONN_MAX_AGE="60")
+        # when: two separate changes, each delivered by its own tasks (receipt, team expansion, team mail)
+        for subject in ("Printer jam", "VPN"):
+            ticket_create(
+                requester=alice, subject=subject, description="x", by=alice, category=network_category
+            )
+            assert wait_until(lambda: set(statuses()) == {S.SENT})
+        first_sent = Notification.objects.order_by("sent_at").values_list("sent_at", flat=True).first()
+        time.sleep(0.5)  # the last task's postrun has run
+        # then: one connection served every task and is still open (Celery's Django fixup used to close it
+        # after each task, so each task paid a new connection and a cold PostgreSQL backend)
+        [(_pid, backend_start)] = worker_connections()
+        assert backend_start < first_sent
+        assert len(sink.messages) == 4
     finally:
         controller.stop()
 
