@@ -85,6 +85,14 @@ def test_a_sent_notification_records_an_event_that_makes_no_new_mail(receipt):  
     assert Notification.objects.count() == count
 
 
+def test_delivering_one_notification_takes_two_short_transactions(receipt, django_assert_max_num_queries):  # noqa: ANN001
+    # A stream of separate changes makes one task per mail, so this is paid per mail: the claim (begin, no
+    # disk flush, update, read back, commit), then the sent mark and its event (begin, no flush, update,
+    # insert, commit). Under test the transactions are savepoints; the count is the same.
+    with django_assert_max_num_queries(10):
+        assert notification_deliver(pk=receipt.pk) is True
+
+
 def test_a_sent_notification_is_never_sent_again(receipt):  # noqa: ANN001
     assert notification_deliver(pk=receipt.pk) is True
     # when: the same id comes again (duplicate task, redispatch, redelivered message), even much later
