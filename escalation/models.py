@@ -81,6 +81,14 @@ class Escalation(models.Model):
     def __str__(self) -> str:
         return f"Escalation {self.pk} of #{self.ticket_id} T{self.from_tier}→T{self.to_tier}"
 
+    @property
+    def reason_label(self) -> str:
+        """``get_reason_display()`` without rebuilding the choices dict on every call (queue rows)."""
+        try:
+            return str(self.Reason(self.reason).label)
+        except ValueError:
+            return self.reason
+
 
 class Deescalation(models.Model):
     """A ticket returned to a lower tier, with instructions."""

@@ -374,3 +374,13 @@ def test_pages_speak_german_to_a_german_agent(tina, vpn_ticket):
         f"/agent/tickets/{vpn_ticket.pk}/escalate/", {"from_tier": 1, "to_tier": 2, "reason": "other"}
     )
     assert "Pflichtfeld" in res.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_reason_label_reads_like_get_reason_display(language):
+    from django.utils import translation
+
+    with translation.override(language):
+        for reason in [*Escalation.Reason.values, "retired_reason"]:
+            esc = Escalation(reason=reason)
+            assert esc.reason_label == esc.get_reason_display()
