@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from accounts.models import Team
 from escalation import services
@@ -238,6 +239,19 @@ def test_queue_page_makes_the_same_few_queries_however_many_rows(
     assert "Is firmware 7.2 known bad?" in html
     assert handoff["summary"][:50] in html
     assert "<time datetime=" in html
+    # the handoff link is written out in the template; it must stay the url name's path
+    esc = Escalation.objects.filter(status="pending").first()
+    assert f'href="{reverse("escalation:handoffs", args=[esc.ticket_id])}"' in html
+    assert f'id="esc-row-{esc.pk}"' in html
+
+
+def test_queue_page_never_localizes_ids(tina, nick, vpn_ticket, handoff, settings):
+    settings.USE_THOUSAND_SEPARATOR = True
+    settings.NUMBER_GROUPING = 3
+    esc = services.ticket_escalate(ticket=vpn_ticket, by=tina, **handoff)
+    Escalation.objects.filter(pk=esc.pk).update(id=12345)
+    html = _client(nick).get("/agent/escalations/").content.decode()
+    assert 'id="esc-row-12345"' in html
 
 
 def test_supervisor_outside_every_team_sees_all_queues_in_the_same_queries(
