@@ -90,25 +90,56 @@ def article_draft_for(ticket: Ticket) -> dict[str, Any] | None:
 
 
 def user_team_ids(user: Any) -> list[int]:
-    if user.is_supervisor and not user.teams.exists():
+    team_ids = list(user.teams.values_list("pk", flat=True))
+    if not team_ids and user.is_supervisor:
         # A supervisor outside every team watches all queues.
         return list(Team.objects.values_list("pk", flat=True))
-    return list(user.teams.values_list("pk", flat=True))
+    return team_ids
+
+
+# Only what a queue row shows: handoffs carry long texts (steps, diagnostics, impact) and a ticket
+# has some forty columns; loading all of them for 50 rows cost more than the queries themselves.
+_PERSON_FIELDS = ("username", "first_name", "last_name")
+
+
+def _escalation_queue(team_ids: list[int]) -> list[Escalation]:
+    return list(
+        Escalation.objects.filter(status=Escalation.Status.PENDING, to_team_id__in=team_ids)
+        .select_related("ticket", "to_team", "from_team", "created_by")
+        .only(
+            "ticket_id", "to_tier", "reason", "summary", "created_at",
+            "ticket__subject", "ticket__priority",
+            "to_team__name", "from_team__name",
+            *(f"created_by__{f}" for f in _PERSON_FIELDS),
+        )
+        .order_by("id")[:QUEUE_LIMIT]
+    )  # fmt: skip
+
+
+def _consult_queue(team_ids: list[int]) -> list[Consult]:
+    return list(
+        Consult.objects.filter(status=Consult.Status.OPEN, team_id__in=team_ids)
+        .select_related("ticket", "team", "asked_by")
+        .only(
+            "ticket_id", "question", "asked_at",
+            "ticket__subject", "team__name",
+            *(f"asked_by__{f}" for f in _PERSON_FIELDS),
+        )
+        .order_by("id")[:QUEUE_LIMIT]
+    )  # fmt: skip
 
 
 def escalation_queue(*, user: Any) -> list[Escalation]:
     """Pending escalations for the user's teams, oldest first."""
-    return list(
-        Escalation.objects.filter(status=Escalation.Status.PENDING, to_team_id__in=user_team_ids(user))
-        .select_related("ticket", "to_team", "from_team", "created_by")
-        .order_by("id")[:QUEUE_LIMIT]
-    )
+    return _escalation_queue(user_team_ids(user))
 
 
 def consult_queue(*, user: Any) -> list[Consult]:
     """Open consults asked of the user's teams, oldest first."""
-    return list(
-        Consult.objects.filter(status=Consult.Status.OPEN, team_id__in=user_team_ids(user))
-        .select_related("ticket", "team", "asked_by")
-        .order_by("id")[:QUEUE_LIMIT]
-    )
+    return _consult_queue(user_team_ids(user))
+
+
+def queues_for(*, user: Any) -> tuple[list[Escalation], list[Consult]]:
+    """Both lists of the queue page, looking up the user's teams once."""
+    team_ids = user_team_ids(user)
+    return _escalation_queue(team_ids), _consult_queue(team_ids)

@@ -140,11 +140,8 @@ def consult_escalate(request: HttpRequest, consult_id: int) -> HttpResponse:
 
 @agent_required
 def queue(request: HttpRequest) -> HttpResponse:
-    ctx = {
-        "escalations": selectors.escalation_queue(user=request.user),
-        "consults": selectors.consult_queue(user=request.user),
-        "limit": selectors.QUEUE_LIMIT,
-    }
+    escalations, consults = selectors.queues_for(user=request.user)
+    ctx = {"escalations": escalations, "consults": consults, "limit": selectors.QUEUE_LIMIT}
     return render(request, "escalation/queue.html", ctx)
 
 

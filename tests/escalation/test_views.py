@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from accounts.models import Team
 from escalation import services
 from escalation.models import Escalation
 from escalation.panels import actions_context, handoff_card_context
-from tests.factories import CategoryFactory, TeamFactory
+from tests.factories import CategoryFactory, TeamFactory, UserFactory
 from tickets import services as core
 from tickets.models import EscalationPath
 from tickets.panels import agent_ticket_panels, nav_entries, render_panels
@@ -184,6 +185,89 @@ def test_queue_lists_pending_escalations_of_my_teams_with_bounded_queries(
     assert 'id="esc-row-' not in _client(erin).get("/agent/escalations/").content.decode()
 
 
+# session, user, the user's team ids, escalations, consults: however many rows the page shows.
+QUEUE_PAGE_QUERIES = 5
+
+
+def _fill_queue(*, senders, alice, category, handoff, network_team) -> None:  # noqa: ANN001
+    """Escalations from several senders (and the system) plus consults, each on its own ticket."""
+    for i in range(12):
+        t = core.ticket_create(
+            requester=alice, by=alice, subject=f"VPN {i}", description="d", category=category
+        )
+        services.ticket_escalate(ticket=t, by=senders[i % len(senders)], **handoff)
+    t = core.ticket_create(requester=alice, by=alice, subject="Breached", description="d", category=category)
+    services.ticket_escalate(ticket=t, by=None, **{**handoff, "reason": "sla_breach"})
+    for i in range(3):
+        t = core.ticket_create(
+            requester=alice, by=alice, subject=f"Ask {i}", description="d", category=category
+        )
+        services.consult_create(
+            ticket=t,
+            by=senders[i % len(senders)],
+            team=network_team,
+            question=f"Is firmware 7.{i} known bad?",
+        )
+
+
+def test_queue_page_makes_the_same_few_queries_however_many_rows(
+    tina, nick, alice, service_desk, network_category, network_team, handoff, django_assert_max_num_queries
+):
+    # given escalations and consults from three different senders and the system
+    senders = [
+        tina,
+        *(
+            UserFactory(username=f"sender{i}", first_name=f"Sender{i}", role="agent", teams=[service_desk])
+            for i in range(2)
+        ),
+    ]
+    _fill_queue(
+        senders=senders, alice=alice, category=network_category, handoff=handoff, network_team=network_team
+    )
+    client = _client(nick)
+    # when the receiving agent opens the queue
+    with django_assert_max_num_queries(QUEUE_PAGE_QUERIES):
+        res = client.get("/agent/escalations/")
+    # then every row shows its ticket, sender, teams, reason, summary and waiting time
+    html = res.content.decode()
+    assert html.count('id="esc-row-') == 13
+    assert html.count('id="consult-row-') == 3
+    for name in ("Tina", "Sender0", "Sender1", "the system", "Service Desk", "Network (T2)", "SLA breach"):
+        assert name in html
+    for i in range(12):
+        assert f"VPN {i}</span>" in html
+    assert "Is firmware 7.2 known bad?" in html
+    assert handoff["summary"][:50] in html
+    assert "<time datetime=" in html
+    # the handoff link is written out in the template; it must stay the url name's path
+    esc = Escalation.objects.filter(status="pending").first()
+    assert f'href="{reverse("escalation:handoffs", args=[esc.ticket_id])}"' in html
+    assert f'id="esc-row-{esc.pk}"' in html
+
+
+def test_queue_page_never_localizes_ids(tina, nick, vpn_ticket, handoff, settings):
+    settings.USE_THOUSAND_SEPARATOR = True
+    settings.NUMBER_GROUPING = 3
+    esc = services.ticket_escalate(ticket=vpn_ticket, by=tina, **handoff)
+    Escalation.objects.filter(pk=esc.pk).update(id=12345)
+    html = _client(nick).get("/agent/escalations/").content.decode()
+    assert 'id="esc-row-12345"' in html
+
+
+def test_supervisor_outside_every_team_sees_all_queues_in_the_same_queries(
+    tina, sam, alice, network_category, network_team, handoff, django_assert_max_num_queries
+):
+    _fill_queue(
+        senders=[tina], alice=alice, category=network_category, handoff=handoff, network_team=network_team
+    )
+    client = _client(sam)
+    with django_assert_max_num_queries(QUEUE_PAGE_QUERIES + 1):  # + whether sam is in any team
+        res = client.get("/agent/escalations/")
+    html = res.content.decode()
+    assert html.count('id="esc-row-') == 13
+    assert html.count('id="consult-row-') == 3
+
+
 def test_customer_gets_404_on_every_page_and_sees_only_the_public_update(
     alice, tina, nick, vpn_ticket, handoff, engineering
 ):
@@ -304,3 +388,13 @@ def test_pages_speak_german_to_a_german_agent(tina, vpn_ticket):
         f"/agent/tickets/{vpn_ticket.pk}/escalate/", {"from_tier": 1, "to_tier": 2, "reason": "other"}
     )
     assert "Pflichtfeld" in res.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_reason_label_reads_like_get_reason_display(language):
+    from django.utils import translation
+
+    with translation.override(language):
+        for reason in [*Escalation.Reason.values, "retired_reason"]:
+            esc = Escalation(reason=reason)
+            assert esc.reason_label == esc.get_reason_display()
