@@ -190,25 +190,6 @@ def _sql(qs: QuerySet) -> tuple[str, tuple[Any, ...]]:
     return qs.query.get_compiler(using=qs.db).as_sql()
 
 
-def _rollup_where(filters: MetricFilters) -> tuple[str, list[Any]]:
-    """The team / tier / category / channel filter on ``DailyStat`` rows (``scope_q``'s twin)."""
-    from .metrics import category_ids
-
-    sql, params = "", []
-    for column, value in (
-        ("team_id", filters.team),
-        ("tier", filters.tier),
-        ("channel", filters.channel or None),
-    ):
-        if value is not None:
-            sql += f" AND {column} = %s"
-            params.append(value)
-    if filters.category is not None:
-        sql += " AND category_id = ANY(%s)"
-        params.append(category_ids(filters.category))
-    return sql, params
-
-
 def period_sums(population: str, filters: MetricFilters, *, group: str | None = None) -> list[dict[str, Any]]:
     """The population's counters summed over the period's local days, optionally per
     ``group`` (``day``, ``team_id``, ``category_id``…): summary rows for the current days,
@@ -220,24 +201,28 @@ def period_sums(population: str, filters: MetricFilters, *, group: str | None = 
     cols = columns(population)
     at = timestamp_of(population)
     stale = stale_days()
-    key = group or "NULL"
-    parts: list[str] = []
-    params: list[Any] = []
+    # Both parts have the shape of a DailyStat row and take the same scope filter (its columns
+    # carry the ticket's names): the rows of the current days, the tickets of the stale ones.
+    part_querysets: list[QuerySet] = []
     if stale is None:
         live = Q(**{f"{at}__gte": day_bounds(date_from, tz)[0], f"{at}__lt": day_bounds(date_to, tz)[1]})
     else:
         in_period = {d for d in stale if date_from <= d <= date_to}
         live = days_q(in_period, at, tz) if in_period else None
-        where, where_params = _rollup_where(filters)
-        parts.append(
-            f"SELECT {key} AS grp, {', '.join(cols)} FROM reporting_dailystat "
-            f"WHERE population = %s AND day >= %s AND day <= %s AND NOT (day = ANY(%s)){where}"
+        part_querysets.append(
+            DailyStat.objects.filter(scope_q(filters), population=population, day__range=(date_from, date_to))
+            .exclude(day__in=in_period)
+            .values("day", *GRAIN, *cols)
         )
-        params += [population, date_from, date_to, sorted(in_period), *where_params]
     if live is not None:
-        sql, live_params = _sql(grain_queryset(population, live & scope_q(filters), tz))
-        parts.append(f"SELECT {key} AS grp, {', '.join(cols)} FROM ({sql}) live")
-        params += live_params
+        part_querysets.append(grain_queryset(population, live & scope_q(filters), tz))
+    key = group or "NULL"
+    parts: list[str] = []
+    params: list[Any] = []
+    for qs in part_querysets:
+        sql, part_params = _sql(qs)
+        parts.append(f"SELECT {key} AS grp, {', '.join(cols)} FROM ({sql}) part")
+        params += part_params
     sums = ", ".join(f"COALESCE(SUM({c}), 0) AS {c}" for c in cols)
     sql = f"SELECT grp, {sums} FROM ({' UNION ALL '.join(parts)}) u GROUP BY grp"
     with connection.cursor() as cursor:
