@@ -11,5 +11,5 @@ run() {  # app, then template paths relative to templates/
     && DJANGO_DEBUG=1 "$PY" ../manage.py makemessages -l de --symlinks -i "migrations/*" --no-location; rm -rf _tpl)
   msgfmt --check -o "$app/locale/de/LC_MESSAGES/django.mo" "$app/locale/de/LC_MESSAGES/django.po"
 }
-run accounts accounts base.html _field.html _form_errors.html 403.html
+run accounts accounts base.html _field.html _form_errors.html 403.html 404.html 500.html
 run tickets tickets
