@@ -135,6 +135,8 @@ LOGOUT_REDIRECT_URL = "/"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per kind (date, date and time) in both languages, pages and mails alike (docs/ui.md).
+FORMAT_MODULE_PATH = ["helpdesk.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
