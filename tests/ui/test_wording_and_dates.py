@@ -76,7 +76,7 @@ def test_german_uses_one_word_per_concept():
             ("Save", "Speichern"),
             ("Created", "Erstellt"),
             ("Email", "E-Mail"),
-            ("1st level", "Stufe 1"),
+            ("Tier 1", "Stufe 1"),
         ]:
             assert translation.gettext(english) == german
 
