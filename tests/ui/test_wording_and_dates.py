@@ -140,3 +140,13 @@ def test_a_past_moment_reads_ago_in_both_languages():
             assert ago(moment).replace("\xa0", " ") == "vor 2 Tagen"
         with translation.override("en"):
             assert ago(moment).replace("\xa0", " ") == "2 days ago"
+
+
+def test_the_german_policy_form_has_no_english_label(client, sam):  # noqa: ANN001
+    sam.language = "de"
+    sam.save()
+    client.force_login(sam)
+    html = client.get("/agent/config/sla/policies/new/").content.decode()
+    labels = re.findall(r"<label[^>]*>([^<]+)", html)
+    assert "Kalender" in labels
+    assert "Calendar" not in labels
