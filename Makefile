@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+PROCFILE ?= Procfile.dev
 
 .PHONY: run test lint bench seed-load clean
 
@@ -16,7 +17,8 @@ $(VENV)/.installed: pyproject.toml
 run: $(VENV)/.installed
 	@DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --no-input -v0
 	@DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py seed_demo --if-empty
-	@DJANGO_DEBUG=$${DJANGO_DEBUG:-1} PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+	@DJANGO_DEBUG=$${DJANGO_DEBUG:-1} PORT=$(PORT) HELPDESK_BASE_URL=$${HELPDESK_BASE_URL:-http://127.0.0.1:$(PORT)} \
+		$(VENV)/bin/honcho -f $(PROCFILE) start
 
 ## make test: install what the tests need and run the whole suite.
 test: $(VENV)/.installed

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Tier(models.IntegerChoices):
-    FIRST = 1, _("1st level")
-    SECOND = 2, _("2nd level")
-    THIRD = 3, _("3rd level")
+    FIRST = 1, _("Tier 1")
+    SECOND = 2, _("Tier 2")
+    THIRD = 3, _("Tier 3")
 
 
 class User(AbstractUser):

@@ -37,7 +37,7 @@ HANDOFF_REQUIRED = gettext_lazy("Required: the next level must not have to ask."
 HANDOFF_TOO_SHORT = gettext_lazy(
     "Too short: write at least %(chars)d characters and %(words)d words, so the next level needs to ask nothing."
 )
-ESCALATE_TOP_TIER = gettext_lazy("This ticket is already at the 3rd level; it cannot be escalated further.")
+ESCALATE_TOP_TIER = gettext_lazy("This ticket is already at tier 3; it cannot be escalated further.")
 ESCALATE_NOT_OPEN = gettext_lazy("A resolved or closed ticket cannot be escalated.")
 ESCALATE_STALE_TIER = gettext_lazy(
     "This ticket is no longer at tier %(expected)s (it is at tier %(actual)s): someone escalated it already."

@@ -135,6 +135,8 @@ LOGOUT_REDIRECT_URL = "/"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per kind (date, date and time) in both languages, pages and mails alike (docs/ui.md).
+FORMAT_MODULE_PATH = ["helpdesk.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
@@ -171,7 +173,9 @@ else:
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="helpdesk@localhost")
-HELPDESK_BASE_URL = env.str("HELPDESK_BASE_URL", default="http://127.0.0.1:8000")
+# The address in mails' links. Unset, it is this machine at the port the dev server was started on: `make run`
+# passes it to all of its processes (honcho gives the worker and beat PORT+100 and PORT+200).
+HELPDESK_BASE_URL = env.str("HELPDESK_BASE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 
 # --- Celery -----------------------------------------------------------------
 if REDIS_URL:
@@ -180,13 +184,15 @@ if REDIS_URL:
 else:
     # Embedded broker: kombu's filesystem transport, so worker and beat run with no server.
     _broker_dir = VAR_DIR / "broker"
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # The exchange tables (kombu's default is ./control, i.e. inside the checkout).
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -33,3 +34,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     ok = all(parts.values())
     body = {"status": "ok" if ok else "error", **{k: "ok" if v else "down" for k, v in parts.items()}}
     return JsonResponse(body, status=200 if ok else 503)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """``/favicon.ico`` for what asks there without reading the page (the admin, feed readers, bookmarks)."""
+    return HttpResponseRedirect(static("favicon.ico"))

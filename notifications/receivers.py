@@ -9,6 +9,10 @@ from tickets.models import Ticket, TicketEvent
 from .services import notifications_for_event
 
 
-def on_event_recorded(sender: Any, *, ticket: Ticket, event: TicketEvent, **kwargs: Any) -> None:
+def on_event_recorded(
+    sender: Any, *, ticket: Ticket, event: TicketEvent, history: bool = False, **kwargs: Any
+) -> None:
+    if history:
+        return  # replayed past (the demo's history): nobody is mailed about it
     # Runs inside the change's transaction: the outbox rows commit or roll back with it.
     notifications_for_event(ticket=ticket, event=event)

@@ -40,6 +40,8 @@ class PolicyForm(forms.ModelForm):
             "category",
             "customer",
         ]
+        # The model field has no verbose name (adding one would be a migration).
+        labels = {"calendar": _("Calendar")}
 
     def _get_validation_exclusions(self) -> set[str]:
         # The service keeps a single default (it unsets the previous one), so that constraint is not the form's.

@@ -137,9 +137,9 @@ class SlaPolicy(models.Model):
     warning_percent = models.PositiveSmallIntegerField(
         _("warning at (% of target)"), default=default_warning_percent
     )
-    tier1_share = models.PositiveSmallIntegerField(_("1st level share (%)"), default=30)
-    tier2_share = models.PositiveSmallIntegerField(_("2nd level share (%)"), default=50)
-    tier3_share = models.PositiveSmallIntegerField(_("3rd level share (%)"), default=20)
+    tier1_share = models.PositiveSmallIntegerField(_("Tier 1 share (%)"), default=30)
+    tier2_share = models.PositiveSmallIntegerField(_("Tier 2 share (%)"), default=50)
+    tier3_share = models.PositiveSmallIntegerField(_("Tier 3 share (%)"), default=20)
     auto_escalate_on_breach = models.BooleanField(_("escalate automatically on breach"), default=False)
     is_default = models.BooleanField(_("default policy"), default=False)
     category = models.ForeignKey(

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from helpdesk.errors import ApplicationError
@@ -555,6 +556,11 @@ HANDOFF_MAX_LINES = 30
 _HANDOFF_SKIP = {Kind.NOTIFICATION, Kind.SLA_DUE, Kind.SLA_WARNING}
 
 
+def _when(moment: datetime, tz: Any) -> str:
+    """A date and time in the handoff's text as the pages show one (docs/ui.md, "Dates")."""
+    return date_format(moment.astimezone(tz), "DATETIME_FORMAT")
+
+
 def breach_handoff(ticket: Ticket) -> dict[str, str]:
     """Summary and steps taken for an escalation on breach, written from the ticket's timeline.
 
@@ -581,7 +587,7 @@ def breach_handoff(ticket: Ticket) -> dict[str, str]:
     if sla is not None and sla.policy is not None:
         summary += " " + _("Policy %(policy)s; resolution was due %(due)s.") % {
             "policy": sla.policy.name,
-            "due": f"{sla.resolution_due.astimezone(tz):%Y-%m-%d %H:%M}" if sla.resolution_due else "—",
+            "due": _when(sla.resolution_due, tz) if sla.resolution_due else "—",
         }
     lines: list[tuple[datetime, str]] = []
     for event in ticket.events.select_related("actor").exclude(kind__in=_HANDOFF_SKIP):
@@ -597,7 +603,7 @@ def breach_handoff(ticket: Ticket) -> dict[str, str]:
         body = " ".join(message.body.split())
         lines.append((message.created_at, f"{label} ({who}): {body[:200]}"))
     lines.sort(key=lambda pair: pair[0])
-    steps = [f"{at.astimezone(tz):%Y-%m-%d %H:%M} {text}" for at, text in lines[-HANDOFF_MAX_LINES:]]
+    steps = [f"{_when(at, tz)} {text}" for at, text in lines[-HANDOFF_MAX_LINES:]]
     if not agent_messages:
         steps.append(_("No agent replied or wrote a note before the breach."))
     return {"summary": summary, "steps_taken": "\n".join(steps)}

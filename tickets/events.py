@@ -9,6 +9,9 @@ notifications, escalation and knowledgebase apps connect receivers in their
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.dispatch import Signal
@@ -16,8 +19,23 @@ from django.utils.crypto import salted_hmac
 
 from .models import Ticket, TicketEvent
 
-# Sent with ``ticket`` and ``event`` for every recorded event.
+# Sent with ``ticket``, ``event`` and ``history`` for every recorded event. ``history`` is True while past
+# changes are replayed (``history_replay``): receivers that keep data right (SLA clocks, routing) run as
+# always, those that reach people (mail, webhooks) send nothing for them.
 event_recorded = Signal()
+
+_replaying_history: ContextVar[bool] = ContextVar("tickets_replaying_history", default=False)
+
+
+@contextmanager
+def history_replay() -> Iterator[None]:
+    """Changes inside are history being played (the demo's past, ``seed_demo``): recorded like any other
+    change, but nobody is told about them."""
+    token = _replaying_history.set(True)
+    try:
+        yield
+    finally:
+        _replaying_history.reset(token)
 
 
 def event_record(
@@ -39,7 +57,7 @@ def event_record(
         new_value=_text(new),
         data={**(data or {}), "version": ticket.version},
     )
-    event_recorded.send(sender=TicketEvent, ticket=ticket, event=event)
+    event_recorded.send(sender=TicketEvent, ticket=ticket, event=event, history=_replaying_history.get())
     return event
 
 
@@ -57,7 +75,7 @@ def event_record_many(
         for ticket, data in entries
     )
     for (ticket, _data), event in zip(entries, events, strict=True):
-        event_recorded.send(sender=TicketEvent, ticket=ticket, event=event)
+        event_recorded.send(sender=TicketEvent, ticket=ticket, event=event, history=_replaying_history.get())
     return events
 
 

@@ -111,7 +111,7 @@ def test_the_receipt_names_the_expected_first_response_time(alice, service_desk)
     # then: the sla app set the due time before this receiver wrote the receipt
     receipt = Notification.objects.get(kind=K.RECEIVED)
     assert "first response by" in receipt.body_text
-    assert "2:30 p.m." in receipt.body_text
+    assert "2 Mar 2026, 14:30." in receipt.body_text
 
 
 def test_an_internal_note_never_produces_a_customer_mail(ticket, tina):  # noqa: ANN001
@@ -311,4 +311,4 @@ def test_the_receipt_sees_a_due_time_another_receiver_wrote_with_an_update(alice
             event_recorded.receivers[:] = saved
             event_recorded.sender_receivers_cache.clear()
     receipt = Notification.objects.get(kind=K.RECEIVED)
-    assert "You can expect a first response by March 2, 2026, 9:15 a.m." in receipt.body_text
+    assert "You can expect a first response by 2 Mar 2026, 09:15." in receipt.body_text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -152,6 +153,9 @@ def test_the_breach_handoff_is_written_from_the_timeline(worked_ticket, alice):
     assert "Escalated: 1 → 2" in steps
     assert "Internal note (tina)" in steps  # agents receive the handoff; notes are context for them
     assert "SLA" not in steps.split("\n")[0]
+    # the times as the pages write them ("2 Dec 2026, 14:05"), not as ISO
+    assert re.match(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} ", steps)
+    assert re.search(r"resolution was due \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}\.", handoff["summary"])
 
 
 def test_a_ticket_nobody_touched_says_so_in_the_handoff(alice, default_policy):

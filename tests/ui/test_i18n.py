@@ -74,7 +74,7 @@ def test_pages_are_translated(client_as, request, alice_ticket, who, url, german
 def test_the_sign_in_page_follows_the_browser(client):
     html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Anmelden" in html
-    assert "Konto anlegen" in html
+    assert "Konto erstellen" in html
 
 
 @pytest.mark.usefixtures("german")

@@ -3,8 +3,9 @@
 Teams, categories with escalation paths, demo logins and ~50 tickets in every state, German and
 English, made THROUGH ``tickets.services`` (so events, counters and the other apps' receivers are
 right), each played at its own past times over the last 60 days (time-machine), so SLA clocks,
-escalations and every timestamp are as a real history would leave them. Afterwards every installed app's ``<app>.demo.seed()``
-runs, in INSTALLED_APPS order. Prints the logins at the end.
+escalations and every timestamp are as a real history would leave them. Every installed app's ``<app>.demo.seed()``
+runs before the tickets and its ``after_history()`` after them, in INSTALLED_APPS order. All of it is played
+as history (``tickets.events.history_replay``): it mails nobody. Prints the logins at the end.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from helpdesk.errors import ApplicationError
 from tickets.demo_texts import RATING_COMMENTS, SCENARIOS, Scenario
+from tickets.events import history_replay
 from tickets.models import Ticket
 from tickets.seeding import DEMO_USERS, Org, demo_users_ensure, logins_text, org_ensure
 from tickets.services import (
@@ -90,9 +92,27 @@ def demo_seed(*, seed: int = 2026) -> int:
     """Seeds everything; returns how many tickets it created (0 when the demo tickets exist).
 
     The apps' ``<app>.demo.seed()`` run before the tickets, so that the tickets meet the SLA
-    policies, knowledge base and everything else an app contributes, as real tickets would."""
+    policies, knowledge base and everything else an app contributes, as real tickets would. All of it is
+    history (``history_replay``): it writes no mail and no webhook delivery."""
+    with history_replay():
+        return _demo_seed(seed)
+
+
+def _demo_seed(seed: int) -> int:
     org = org_ensure()
     users = demo_users_ensure(org)
+    _app_demo_hooks("seed")
+    customers = [u.username for u in DEMO_USERS if u.role == User.Role.CUSTOMER]
+    if Ticket.objects.filter(requester__username__in=customers).exists():
+        return 0
+    made = _tickets(org, users, random.Random(seed))
+    # e.g. the SLA sweep: the warnings and breaches the history ran into are part of it, not news.
+    _app_demo_hooks("after_history")
+    return made
+
+
+def _app_demo_hooks(name: str) -> None:
+    """Calls ``<app>.demo.<name>()`` of every installed app that has one, in INSTALLED_APPS order."""
     for config in apps.get_app_configs():
         module_name = f"{config.name}.demo"
         try:
@@ -101,12 +121,8 @@ def demo_seed(*, seed: int = 2026) -> int:
             if exc.name == module_name:
                 continue
             raise
-        if callable(getattr(module, "seed", None)):
-            module.seed()
-    customers = [u.username for u in DEMO_USERS if u.role == User.Role.CUSTOMER]
-    if Ticket.objects.filter(requester__username__in=customers).exists():
-        return 0
-    return _tickets(org, users, random.Random(seed))
+        if callable(getattr(module, name, None)):
+            getattr(module, name)()
 
 
 def _tickets(org: Org, users: dict[str, User], rng: random.Random) -> int:
