@@ -431,6 +431,75 @@ def test_log_a_call_suggests_customers_while_typing(
     assert "tina" not in c.get("/agent/customers/?customer=tin").content.decode()  # agents are no customers
 
 
+def test_log_a_call_lists_the_callers_open_tickets_and_warns(client_as, tina, alice, bob, service_desk):
+    # given: alice has two open requests, a closed one, and bob one of his own
+    vpn = services.ticket_create(requester=alice, by=alice, subject="VPN drops", description="x")
+    mail = services.ticket_create(requester=alice, by=alice, subject="Mail full", description="x")
+    old = TicketFactory(requester=alice, subject="Old printer", status="closed")
+    TicketFactory(requester=bob, subject="Bob's laptop")
+    # when the agent has chosen alice as the caller
+    html = client_as(tina).get("/agent/customers/tickets/?customer=alice@example.com").content.decode()
+    # then
+    assert "This caller has 2 open requests:" in html
+    assert f"{mail.reference} Mail full; {vpn.reference} VPN drops" in html
+    assert f'value="{vpn.pk}"' in html
+    assert f'value="{mail.pk}"' in html
+    assert old.reference not in html
+    assert "Bob" not in html
+    assert client_as(tina).get("/agent/customers/tickets/?customer=ali").content.decode().strip() == ""
+
+
+def test_log_a_call_does_not_open_a_duplicate_without_asking(client_as, tina, alice, service_desk):
+    # given
+    vpn = services.ticket_create(requester=alice, by=alice, subject="VPN drops", description="x")
+    # when the agent submits a new call for alice without choosing
+    response = client_as(tina).post("/agent/tickets/new/", _call(customer="alice"))
+    # then nothing is created; the page names the open request and keeps the input
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"This caller has 1 open request: {vpn.reference} VPN drops." in html
+    assert "Choose one of the caller&#x27;s open tickets or a new ticket." in html
+    assert "Called at 9:00" in html
+    assert Ticket.objects.count() == 1
+    # when the agent chooses a new ticket on purpose
+    response = client_as(tina).post("/agent/tickets/new/", _call(customer="alice", ticket="new"))
+    assert response.status_code == 302
+    assert Ticket.objects.count() == 2
+
+
+@pytest.mark.parametrize(("add_as", "internal"), [("note", True), ("reply", False)])
+def test_log_a_call_onto_an_existing_ticket(client_as, tina, alice, service_desk, add_as, internal):
+    # given
+    vpn = services.ticket_create(requester=alice, by=alice, subject="VPN drops", description="x")
+    c = client_as(tina)
+    # when: no subject needed, the call becomes a message of the chosen ticket
+    response = c.post(
+        "/agent/tickets/new/",
+        _call(customer="alice", ticket=str(vpn.pk), add_as=add_as, subject="", description="Still drops."),
+    )
+    # then
+    assert response["Location"] == ticket_url(vpn)
+    assert Ticket.objects.count() == 1
+    message = vpn.messages.get()
+    assert (message.body, message.internal, message.channel, message.author) == (
+        "Still drops.",
+        internal,
+        "phone",
+        tina,
+    )
+    assert vpn.events.filter(kind="note" if internal else "message", actor=tina).exists()
+    page = c.get(ticket_url(vpn)).content.decode()
+    assert f"The call was added to {vpn.reference}." in page
+
+
+def test_log_a_call_only_onto_the_callers_own_open_tickets(client_as, tina, alice, bob, service_desk):
+    bobs = services.ticket_create(requester=bob, by=bob, subject="Bob's laptop", description="x")
+    response = client_as(tina).post("/agent/tickets/new/", _call(customer="alice", ticket=str(bobs.pk)))
+    assert response.status_code == 400
+    assert not bobs.messages.exists()
+    assert Ticket.objects.count() == 1
+
+
 def test_customers_cannot_search_customers(client_as, alice):
     assert client_as(alice).get("/agent/customers/?customer=bo").status_code == 403
 
