@@ -41,7 +41,7 @@ from .models import Rating, Ticket, pk_from_reference
 from .presence import presence_others, presence_touch
 from .selectors import requester_open_tickets, ticket_get_for_user, ticket_visible_qs
 from .services import PRIORITY_MATRIX, StaleVersion
-from .workspace import agent_queue, customer_suggestions, event_text, ticket_timeline
+from .workspace import agent_landing_tab, agent_queue, customer_suggestions, event_text, ticket_timeline
 
 View = Callable[..., HttpResponse]
 
@@ -243,7 +243,7 @@ def portal_rate(request: HttpRequest, reference: str) -> HttpResponse:
 def agent_queue_view(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
-    tab = filters.get("tab") or "mine"
+    tab, landed = _queue_tab(request, filters.get("tab") or "")
     sort = filters.get("sort") or "newest"
     page = agent_queue(
         user=request.user,
@@ -270,6 +270,7 @@ def agent_queue_view(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "tab": tab,
+        "landed": landed,
         "tabs": tab_links,
         "page": page,
         "next_query": next_query,
@@ -278,6 +279,24 @@ def agent_queue_view(request: HttpRequest) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "tickets/agent_queue.html", context)
+
+
+QUEUE_TAB_SESSION_KEY = "agent_queue_tab"
+
+
+def _queue_tab(request: HttpRequest, chosen: str) -> tuple[str, bool]:
+    """The tab to show and whether the agent landed there (no tab chosen yet in this session).
+
+    A chosen tab is remembered for the session, so "Queue" leads back to it; a fresh session lands
+    where the work is (``agent_landing_tab``)."""
+    if chosen:
+        if request.session.get(QUEUE_TAB_SESSION_KEY) != chosen:
+            request.session[QUEUE_TAB_SESSION_KEY] = chosen  # a write only when the tab changes
+        return chosen, False
+    remembered = request.session.get(QUEUE_TAB_SESSION_KEY)
+    if remembered in dict(QueueFilterForm.TABS):
+        return remembered, False
+    return agent_landing_tab(user=request.user), True
 
 
 def _agent_context(

@@ -70,6 +70,31 @@ def test_the_queue_tabs(client_as, tina, nick, alice, service_desk, network_team
     assert unassigned.subject in c.get("/agent/?tab=unassigned").content.decode()
 
 
+def test_an_agent_with_nothing_assigned_lands_on_the_unassigned_tickets(client_as, tina, alice, service_desk):
+    # given: nothing is tina's, a new request waits in her team
+    waiting = TicketFactory(subject="waiting", requester=alice, team=service_desk)
+    c = client_as(tina)
+    # when
+    response = c.get("/agent/")
+    # then
+    assert response.context["tab"] == "unassigned"
+    assert _subjects(response) == ["waiting"]
+    assert "Nothing is assigned to you" in response.content.decode()
+    # once a ticket is hers, a fresh session lands on "Mine"
+    services.ticket_update(ticket=waiting, by=tina, assignee=tina)
+    assert client_as(tina).get("/agent/").context["tab"] == "mine"
+
+
+def test_the_queue_remembers_the_last_tab_of_the_session(client_as, tina, alice, service_desk):
+    TicketFactory(subject="mine", requester=alice, team=service_desk, assignee=tina, status="open")
+    c = client_as(tina)
+    assert c.get("/agent/").context["tab"] == "mine"
+    c.get("/agent/?tab=team")
+    response = c.get("/agent/")
+    assert response.context["tab"] == "team"
+    assert "Nothing is assigned to you" not in response.content.decode()
+
+
 def test_queue_filters(client_as, tina, alice, network_category, network_team):
     TicketFactory(subject="VPN broken", requester=alice, priority="P1", category=network_category)
     TicketFactory(subject="VPN slow", requester=alice, priority="P4", tier=2, team=network_team)
@@ -136,6 +161,7 @@ def test_queue_query_count_does_not_grow_with_rows(
     client_as, tina, alice, service_desk, django_assert_max_num_queries
 ):
     c = client_as(tina)
+    c.get("/agent/?tab=team")  # choosing the tab writes it to the session once
     for n in (3, 30):
         for _ in range(n - Ticket.objects.count()):
             TicketFactory(requester=UserFactory(), team=service_desk, assignee=tina, status="open")
