@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 
@@ -189,6 +190,27 @@ def test_the_ticket_page_interleaves_messages_and_events_and_marks_notes(
     assert 'data-kind="note"' in html
     assert "entry-body internal" in html
     assert "Internal note" in html
+
+
+def test_the_ticket_pages_right_column_is_collapsible_panels(client_as, tina, alice_ticket):
+    # given
+    from knowledgebase.models import CannedResponse
+
+    CannedResponse.objects.create(title="Password reset", body="Hello")
+    # when
+    html = client_as(tina).get(ticket_url(alice_ticket)).content.decode()
+    # then: below the actions every panel is a <details> under its heading; the most used are open
+    aside = html[html.index("<aside>") : html.index("</aside>")]
+    panels = dict(re.findall(r'<details class="side-panel" data-panel="([\w-]+)"( open)?>', aside))
+    assert panels == {
+        "triage": " open",
+        "details": " open",
+        "agent_articles": " open",
+        "agent_panel": "",
+        "agent_canned": "",
+        "delivery_panel": "",
+    }
+    assert aside.count('<section class="card') == len(panels) - 2  # every registered panel is inside one
 
 
 def test_ticket_page_query_count_does_not_grow_with_the_timeline(
