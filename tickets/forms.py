@@ -255,13 +255,23 @@ def customer_by_login(value: str) -> User | None:
     return matches[0]
 
 
+OPEN_REQUESTS_NAMED = 3
+
+
 def open_requests_warning(tickets: list[Ticket]) -> str:
-    """“This caller has 2 open requests: …”, naming each by reference and subject."""
+    """“This caller has 2 open requests: …”, naming the newest few by reference and subject."""
+    named = "; ".join(f"{t.reference} {t.subject}" for t in tickets[:OPEN_REQUESTS_NAMED])
+    more = len(tickets) - OPEN_REQUESTS_NAMED
+    if more > 0:
+        named = ngettext("%(named)s and %(more)d more", "%(named)s and %(more)d more", more) % {
+            "named": named,
+            "more": more,
+        }
     return ngettext(
         "This caller has %(count)d open request: %(tickets)s.",
         "This caller has %(count)d open requests: %(tickets)s.",
         len(tickets),
-    ) % {"count": len(tickets), "tickets": "; ".join(f"{t.reference} {t.subject}" for t in tickets)}
+    ) % {"count": len(tickets), "tickets": named}
 
 
 class PhoneTicketForm(forms.Form):
