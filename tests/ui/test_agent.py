@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from tests.factories import TicketFactory, UserFactory
+from tests.factories import CategoryFactory, TicketFactory, UserFactory
 from tickets import services
 from tickets.models import Message, Ticket
 
@@ -94,6 +94,20 @@ def test_the_queue_remembers_the_last_tab_of_the_session(client_as, tina, alice,
     response = c.get("/agent/")
     assert response.context["tab"] == "team"
     assert "Nothing is assigned to you" not in response.content.decode()
+
+
+def test_the_queue_names_categories_in_the_agents_language(client_as, tina, alice):
+    TicketFactory(
+        requester=alice,
+        assignee=tina,
+        status="open",
+        category=CategoryFactory(name="Network", name_de="Netzwerk"),
+    )
+    tina.language = "de"
+    tina.save(update_fields=["language"])
+    html = client_as(tina).get("/agent/").content.decode()
+    assert "Netzwerk" in html
+    assert "Network" not in html
 
 
 def test_queue_filters(client_as, tina, alice, network_category, network_team):
