@@ -158,8 +158,12 @@ class TriageForm(forms.Form):
         choices=[("", _("From impact × urgency")), *Priority.choices],
     )
     status = forms.ChoiceField(label=_("Status"), choices=Ticket.Status.choices)
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
-    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("No team")
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Nobody yet")
+    )
     tags = forms.CharField(
         label=_("Tags"), required=False, max_length=500, help_text=_("Separated by commas.")
     )

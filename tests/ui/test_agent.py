@@ -351,6 +351,12 @@ def test_triage_through_htmx(client_as, tina, alice_ticket, network_category):
     assert f'value="{alice_ticket.version}"' in html
 
 
+def test_the_triage_panel_names_its_empty_choices(client_as, tina, alice_ticket):
+    html = client_as(tina).get(ticket_url(alice_ticket)).content.decode()
+    assert "---------" not in html
+    assert '<option value="" selected>Nobody yet</option>' in html
+
+
 def test_triage_priority_override(client_as, tina, alice_ticket):
     client_as(tina).post(ticket_url(alice_ticket, "triage/"), _triage(alice_ticket, priority="P1"))
     alice_ticket.refresh_from_db()
