@@ -27,12 +27,28 @@ class KnowledgebaseConfig(AppConfig):
         registered = {p.template for p in agent_ticket_panels}
         for panel in (
             Panel(
-                "knowledgebase/_agent_articles.html", context=panels.articles_context, slot="side", order=20
+                "knowledgebase/_agent_articles.html",
+                context=panels.articles_context,
+                slot="side",
+                order=20,
+                title=_("Matching articles"),
+                open=True,
             ),
             Panel(
-                "knowledgebase/_agent_checklist.html", context=panels.checklist_context, slot="side", order=30
+                "knowledgebase/_agent_checklist.html",
+                context=panels.checklist_context,
+                slot="side",
+                order=30,
+                title=_("Checklist"),
+                open=True,
             ),
-            Panel("knowledgebase/_agent_canned.html", context=panels.canned_context, slot="side", order=40),
+            Panel(
+                "knowledgebase/_agent_canned.html",
+                context=panels.canned_context,
+                slot="side",
+                order=40,
+                title=_("Canned responses"),
+            ),
             Panel(
                 "knowledgebase/_agent_from_ticket.html", context=panels.from_ticket_context, slot="actions"
             ),

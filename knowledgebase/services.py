@@ -209,34 +209,21 @@ def article_link_ticket(*, article: Article, ticket: Ticket, by: Any) -> Article
     return link
 
 
-def _handoff_text(ticket: Ticket) -> str:
-    """Handoffs of the escalation app, when it is installed; the knowledge base does not need it."""
-    try:
-        from escalation.selectors import handoffs_for  # type: ignore[attr-defined]
-    except ImportError:
-        return ""
-    parts = []
-    for handoff in handoffs_for(ticket):
-        for name in ("summary", "steps_taken", "diagnostics"):
-            value = handoff.get(name) if isinstance(handoff, dict) else getattr(handoff, name, "")
-            if value:
-                parts.append(str(value).strip())
-    return "\n\n".join(parts)
-
-
 @transaction.atomic
 def article_from_ticket(*, ticket: Ticket, by: Any) -> Article:
-    """A draft, internal article prefilled from a resolved ticket, linked to it."""
+    """A draft, internal article prefilled from a resolved ticket, linked to it.
+
+    Only what the customer could already read goes in: the subject, their description and the
+    resolution. Internal notes and escalation handoffs (diagnostics, steps taken) stay out: a draft
+    is published by someone who may not know which of its lines were meant for agents only."""
     _require_agent(by)
     if ticket.status not in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED):
         raise ApplicationError(_("Only a resolved ticket can become an article."))
     language = ticket.language if ticket.language in ("de", "en") else "en"
     with translation.override(language):
-        problem, solution, steps = _("Problem"), _("Solution"), _("From the escalation")
+        problem, solution = _("Problem"), _("Solution")
+        summary = _("From ticket %(reference)s") % {"reference": ticket.reference}
     body = f"## {problem}\n\n{ticket.description.strip()}\n\n## {solution}\n\n{ticket.resolution.strip()}\n"
-    handoff = _handoff_text(ticket)
-    if handoff:
-        body += f"\n## {steps}\n\n{handoff}\n"
     article = article_create(
         by=by,
         title=ticket.subject,
@@ -247,7 +234,7 @@ def article_from_ticket(*, ticket: Ticket, by: Any) -> Article:
         status=Article.Status.DRAFT,
         language=language,
         categories=[ticket.category] if ticket.category_id else None,
-        summary=f"From {ticket.reference}",
+        summary=summary,
     )
     article_link_ticket(article=article, ticket=ticket, by=by)
     return article

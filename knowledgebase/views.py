@@ -5,11 +5,13 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from helpdesk.errors import ApplicationError
@@ -193,7 +195,10 @@ def suggest_solved(request: HttpRequest) -> HttpResponse:
 
 @agent_required
 def article_new(request: HttpRequest) -> HttpResponse:
-    form = ArticleForm(request.POST or None, initial={"language": _language(request), "status": "draft"})
+    form = ArticleForm(
+        request.POST or None,
+        initial={"language": _language(request), "status": "draft", "visibility": "public"},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -207,15 +212,21 @@ def article_new(request: HttpRequest) -> HttpResponse:
                 status=data["status"],
                 language=data["language"],
                 translation_of=data["translation_of"],
-                categories=list(data["categories"]),
+                categories=data["categories"],
                 tags=form.tag_list(),
                 summary=data["summary"],
             )
         except ApplicationError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
+            messages.success(request, _("Article saved."))
             return redirect(article.get_absolute_url())
-    return render(request, "knowledgebase/article_form.html", {"form": form, "article": None})
+    return _article_form(request, form, None)
+
+
+def _article_form(request: HttpRequest, form: ArticleForm, article: Any) -> HttpResponse:
+    context = {"form": form, "article": article}
+    return render(request, "knowledgebase/article_form.html", context, status=400 if form.errors else 200)
 
 
 @agent_required
@@ -233,7 +244,7 @@ def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "categories": list(article.categories.values_list("pk", flat=True)),
         "tags": ", ".join(article.tags.values_list("name", flat=True)),
     }
-    form = ArticleForm(request.POST or None, initial=initial)
+    form = ArticleForm(request.POST or None, initial=initial, article=article)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -241,7 +252,7 @@ def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 article=article,
                 by=request.user,
                 summary=data["summary"],
-                categories=list(data["categories"]),
+                categories=data["categories"],
                 tags=form.tag_list(),
                 title=data["title"],
                 slug=data["slug"] or article.slug,
@@ -255,8 +266,9 @@ def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
+            messages.success(request, _("Article saved."))
             return redirect(article.get_absolute_url())
-    return render(request, "knowledgebase/article_form.html", {"form": form, "article": article})
+    return _article_form(request, form, article)
 
 
 @agent_required
@@ -298,6 +310,11 @@ def article_from_ticket_view(request: HttpRequest, ticket_id: int) -> HttpRespon
         article = article_from_ticket(ticket=ticket, by=request.user)
     except ApplicationError as exc:
         return HttpResponse(exc.message, status=400)
+    messages.success(
+        request,
+        _("Draft created from %(reference)s. Check it for anything personal, then publish it.")
+        % {"reference": ticket.reference},
+    )
     url = f"{article.get_absolute_url()}edit/"
     if request.headers.get("HX-Request"):
         return HttpResponse(status=204, headers={"HX-Redirect": url})

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MailinConfig(AppConfig):
@@ -14,5 +15,5 @@ class MailinConfig(AppConfig):
         from .panels import email_panel_context
 
         agent_ticket_panels.append(
-            Panel("mailin/_email_panel.html", context=email_panel_context, slot="side")
+            Panel("mailin/_email_panel.html", context=email_panel_context, slot="side", title=_("Email"))
         )

@@ -17,6 +17,11 @@ class NotificationsConfig(AppConfig):
             receivers.on_event_recorded, dispatch_uid="notifications.on_event_recorded", weak=False
         )
         agent_ticket_panels.append(
-            Panel("notifications/_delivery_panel.html", context=selectors.delivery_panel_context, slot="side")
+            Panel(
+                "notifications/_delivery_panel.html",
+                context=selectors.delivery_panel_context,
+                slot="side",
+                title=_("Notifications"),
+            )
         )
         nav_entries.append(NavEntry(_("Email notifications"), "notifications:preferences", who="customer"))

@@ -15,7 +15,13 @@ class SlaConfig(AppConfig):
 
         event_recorded.connect(services.on_event_recorded, dispatch_uid="sla.on_event_recorded")
         agent_ticket_panels.append(
-            Panel("sla/_agent_panel.html", context=selectors.agent_panel_context, slot="side", order=20)
+            Panel(
+                "sla/_agent_panel.html",
+                context=selectors.agent_panel_context,
+                slot="side",
+                order=20,
+                title=_("SLA"),
+            )
         )
         portal_ticket_panels.append(
             Panel("sla/_portal_timeline.html", context=selectors.portal_panel_context, slot="main", order=20)

@@ -10,13 +10,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
 
 from .models import Category, Level, Priority, Ticket
-from .selectors import category_tree
+from .selectors import category_tree, requester_open_tickets
 
 # What impact and urgency mean, in the words a customer uses.
 IMPACT_PLAIN = [
@@ -35,15 +35,14 @@ CUSTOMER_NOT_FOUND = _("No customer with this username or email address. Enter a
 CUSTOMER_AMBIGUOUS = _("Several customers match; enter the exact username.")
 CUSTOMER_EITHER = _("Pick an existing customer or enter the email address of a new one, not both.")
 CUSTOMER_MISSING = _("Pick an existing customer or enter the email address of a new one.")
+CALLER_TICKET_CHOOSE = _("Choose one of the caller's open tickets or a new ticket.")
 
 
 def category_choices() -> list[tuple[str, str]]:
-    german = (get_language() or "").startswith("de")
     choices = [("", _("I don't know"))]
     for cat in category_tree():
-        name = (cat.name_de if german and cat.name_de else cat.name) or cat.name
         # Non-breaking spaces indent the tree inside a plain <select>.
-        choices.append((str(cat.pk), "\u00a0\u00a0\u00a0" * cat.depth + name))  # type: ignore[attr-defined]
+        choices.append((str(cat.pk), "\u00a0\u00a0\u00a0" * cat.depth + cat.display_name))  # type: ignore[attr-defined]
     return choices
 
 
@@ -159,8 +158,12 @@ class TriageForm(forms.Form):
         choices=[("", _("From impact × urgency")), *Priority.choices],
     )
     status = forms.ChoiceField(label=_("Status"), choices=Ticket.Status.choices)
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
-    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("No team")
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Nobody yet")
+    )
     tags = forms.CharField(
         label=_("Tags"), required=False, max_length=500, help_text=_("Separated by commas.")
     )
@@ -234,8 +237,52 @@ class QueueFilterForm(forms.Form):
         self.fields["category"].choices = [("", _("Any")), *category_choices()[1:]]
 
 
+def customer_by_login(value: str) -> User | None:
+    """The one customer whose username or email address is ``value``; None for an empty value.
+
+    Raises ``ValidationError`` when none or several match."""
+    value = value.strip()
+    if not value:
+        return None
+    matches = list(
+        User.objects.filter(Q(username__iexact=value) | Q(email__iexact=value), role=User.Role.CUSTOMER)[:2]
+    )
+    if not matches:
+        raise forms.ValidationError(CUSTOMER_NOT_FOUND)
+    if len(matches) > 1:
+        exact = [u for u in matches if u.username.lower() == value.lower()]
+        if len(exact) != 1:
+            raise forms.ValidationError(CUSTOMER_AMBIGUOUS)
+        return exact[0]
+    return matches[0]
+
+
+OPEN_REQUESTS_NAMED = 3
+
+
+def open_requests_warning(tickets: list[Ticket]) -> str:
+    """“This caller has 2 open requests: …”, naming the newest few by reference and subject."""
+    named = "; ".join(f"{t.reference} {t.subject}" for t in tickets[:OPEN_REQUESTS_NAMED])
+    more = len(tickets) - OPEN_REQUESTS_NAMED
+    if more > 0:
+        named = ngettext("%(named)s and %(more)d more", "%(named)s and %(more)d more", more) % {
+            "named": named,
+            "more": more,
+        }
+    return ngettext(
+        "This caller has %(count)d open request: %(tickets)s.",
+        "This caller has %(count)d open requests: %(tickets)s.",
+        len(tickets),
+    ) % {"count": len(tickets), "tickets": named}
+
+
 class PhoneTicketForm(forms.Form):
-    """An agent records a request on behalf of a customer, usually from a phone call."""
+    """An agent records a phone call: a new ticket on behalf of a customer, or a message on one of the
+    caller's open tickets. ``ticket`` is "new", the pk of one of the caller's open tickets, or empty
+    (then a new ticket, unless the caller has open ones: they are named and the agent chooses)."""
+
+    NEW = "new"
+    ADD_AS = [("note", _("Internal note")), ("reply", _("Public message (the customer sees it)"))]
 
     customer = forms.CharField(
         label=_("Existing customer"),
@@ -258,7 +305,17 @@ class PhoneTicketForm(forms.Form):
     new_customer_email = forms.EmailField(label=_("Or a new customer's email address"), required=False)
     new_customer_first_name = forms.CharField(label=_("First name"), required=False, max_length=150)
     new_customer_last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    ticket = forms.CharField(required=False, max_length=20)
+    add_as = forms.ChoiceField(
+        label=_("Add the call as"), choices=ADD_AS, initial="note", widget=forms.RadioSelect, required=False
+    )
+    # Not marked "optional": required for a new ticket (checked in clean()).
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"data_optional_hidden": "1"}),
+    )
     description = _text(_("What did the customer report?"), rows=6)
     category = CategoryField(label=_("Category"))
     impact = forms.ChoiceField(label=_("Impact"), choices=Level.choices, initial=Level.MEDIUM)
@@ -268,23 +325,13 @@ class PhoneTicketForm(forms.Form):
     )
     assign_to_me = forms.BooleanField(label=_("Assign to me"), required=False, initial=True)
 
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.caller_tickets: list[Ticket] = []
+
     def clean_customer(self) -> User | None:
-        value = self.cleaned_data["customer"].strip()
-        if not value:
-            return None
-        matches = list(
-            User.objects.filter(Q(username__iexact=value) | Q(email__iexact=value), role=User.Role.CUSTOMER)[
-                :2
-            ]
-        )
-        if not matches:
-            raise forms.ValidationError(CUSTOMER_NOT_FOUND)
-        if len(matches) > 1:
-            exact = [u for u in matches if u.username.lower() == value.lower()]
-            if len(exact) != 1:
-                raise forms.ValidationError(CUSTOMER_AMBIGUOUS)
-            return exact[0]
-        return matches[0]
+        return customer_by_login(self.cleaned_data["customer"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -296,4 +343,25 @@ class PhoneTicketForm(forms.Form):
             raise forms.ValidationError(CUSTOMER_EITHER)
         if not has_existing and not has_new:
             raise forms.ValidationError(CUSTOMER_MISSING)
+        data["existing_ticket"] = self._existing_ticket(data)
+        if data["existing_ticket"] is None and not (data.get("subject") or "").strip():
+            self.add_error("subject", self.fields["subject"].error_messages["required"])
         return data
+
+    def _existing_ticket(self, data: dict[str, Any]) -> Ticket | None:
+        """The caller's open ticket the call goes onto, or None for a new ticket."""
+        choice = (data.get("ticket") or "").strip()
+        if data.get("customer"):
+            self.caller_tickets = requester_open_tickets(user=self.user, requester=data["customer"])
+        if choice == self.NEW:
+            return None
+        if not choice:
+            if self.caller_tickets:
+                # Not a duplicate by default: the page names the caller's open requests; the agent chooses.
+                self.add_error("ticket", CALLER_TICKET_CHOOSE)
+            return None
+        for ticket in self.caller_tickets:
+            if str(ticket.pk) == choice:
+                return ticket
+        self.add_error("ticket", CALLER_TICKET_CHOOSE)
+        return None

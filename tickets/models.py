@@ -9,6 +9,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tier
@@ -55,6 +56,12 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (German when there is one), as pages show it."""
+        german = (get_language() or "").startswith("de")
+        return (self.name_de if german and self.name_de else self.name) or self.name
 
 
 class EscalationPath(models.Model):

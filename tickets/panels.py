@@ -9,7 +9,11 @@ An app registers in its ``AppConfig.ready()``::
 ``context(request, ticket) -> dict | None`` returns the template's extra context, or
 None to hide the panel. Slots on the agent ticket page: ``"main"`` (above the
 timeline), ``"side"`` (sidebar), ``"actions"`` (buttons beside resolve). Portal
-ticket page slots: ``"main"``, ``"side"``. Nav entries are (label, url name, who)
+ticket page slots: ``"main"``, ``"side"``.
+
+A panel with a ``title`` in the agent page's ``"side"`` slot is shown collapsible (``<details>``,
+summary = the title; the panel's own first heading gives way to it), open when ``open`` is true,
+so the column stays a list of headings with the most used panels open. Nav entries are (label, url name, who)
 with who in {"agent", "supervisor", "customer", "anyone"}.
 """
 
@@ -26,6 +30,8 @@ class Panel:
     context: Callable[[Any, Any], dict | None] = field(default=lambda request, ticket: {})
     slot: str = "side"
     order: int = 100
+    title: Any = ""  # a lazy translation; makes a side panel collapsible under this heading
+    open: bool = False
 
 
 @dataclass(frozen=True)
@@ -41,11 +47,16 @@ portal_ticket_panels: list[Panel] = []
 nav_entries: list[NavEntry] = []
 
 
-def render_panels(panels: list[Panel], request: Any, ticket: Any, slot: str) -> list[tuple[str, dict]]:
-    """(template, context) pairs for one slot, in order; panels whose context is None are hidden."""
+def visible_panels(panels: list[Panel], request: Any, ticket: Any, slot: str) -> list[tuple[Panel, dict]]:
+    """(panel, context) pairs for one slot, in order; panels whose context is None are hidden."""
     out = []
     for panel in sorted((p for p in panels if p.slot == slot), key=lambda p: p.order):
         ctx = panel.context(request, ticket)
         if ctx is not None:
-            out.append((panel.template, ctx))
+            out.append((panel, ctx))
     return out
+
+
+def render_panels(panels: list[Panel], request: Any, ticket: Any, slot: str) -> list[tuple[str, dict]]:
+    """(template, context) pairs for one slot, in order; panels whose context is None are hidden."""
+    return [(panel.template, ctx) for panel, ctx in visible_panels(panels, request, ticket, slot)]

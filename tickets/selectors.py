@@ -42,6 +42,12 @@ def ticket_get_for_user(*, user: Any, pk: int | str, for_update: bool = False) -
         raise Http404 from None
 
 
+def requester_open_tickets(*, user: Any, requester: Any, limit: int = 10) -> list[Ticket]:
+    """The requester's open tickets that ``user`` may see, newest first (log a call: add to one of these)."""
+    qs = ticket_visible_qs(user=user).filter(requester=requester, status__in=Ticket.OPEN_STATUSES)
+    return list(qs.order_by("-id")[:limit])
+
+
 def message_visible_qs(*, user: Any, ticket: Ticket) -> QuerySet[Message]:
     qs = ticket.messages.select_related("author")
     return qs if _is_agent(user) else qs.filter(internal=False)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("agent/", views.agent_queue_view, name="agent_queue"),
     path("agent/tickets/new/", views.agent_new, name="agent_new"),
     path("agent/customers/", views.agent_customer_options, name="agent_customer_options"),
+    path("agent/customers/tickets/", views.agent_caller_tickets, name="agent_caller_tickets"),
     path("agent/tickets/<int:pk>/", views.agent_ticket, name="agent_ticket"),
     path("agent/tickets/<int:pk>/messages/", views.agent_message, name="agent_message"),
     path("agent/tickets/<int:pk>/triage/", views.agent_triage, name="agent_triage"),

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,12 +34,14 @@ from .forms import (
     RatingForm,
     ResolveForm,
     TriageForm,
+    customer_by_login,
+    open_requests_warning,
 )
 from .models import Rating, Ticket, pk_from_reference
 from .presence import presence_others, presence_touch
-from .selectors import ticket_get_for_user, ticket_visible_qs
+from .selectors import requester_open_tickets, ticket_get_for_user, ticket_visible_qs
 from .services import PRIORITY_MATRIX, StaleVersion
-from .workspace import agent_queue, customer_suggestions, event_text, ticket_timeline
+from .workspace import agent_landing_tab, agent_queue, customer_suggestions, event_text, ticket_timeline
 
 View = Callable[..., HttpResponse]
 
@@ -241,7 +243,7 @@ def portal_rate(request: HttpRequest, reference: str) -> HttpResponse:
 def agent_queue_view(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
-    tab = filters.get("tab") or "mine"
+    tab, landed = _queue_tab(request, filters.get("tab") or "")
     sort = filters.get("sort") or "newest"
     page = agent_queue(
         user=request.user,
@@ -268,6 +270,7 @@ def agent_queue_view(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "tab": tab,
+        "landed": landed,
         "tabs": tab_links,
         "page": page,
         "next_query": next_query,
@@ -276,6 +279,24 @@ def agent_queue_view(request: HttpRequest) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "tickets/agent_queue.html", context)
+
+
+QUEUE_TAB_SESSION_KEY = "agent_queue_tab"
+
+
+def _queue_tab(request: HttpRequest, chosen: str) -> tuple[str, bool]:
+    """The tab to show and whether the agent landed there (no tab chosen yet in this session).
+
+    A chosen tab is remembered for the session, so "Queue" leads back to it; a fresh session lands
+    where the work is (``agent_landing_tab``)."""
+    if chosen:
+        if request.session.get(QUEUE_TAB_SESSION_KEY) != chosen:
+            request.session[QUEUE_TAB_SESSION_KEY] = chosen  # a write only when the tab changes
+        return chosen, False
+    remembered = request.session.get(QUEUE_TAB_SESSION_KEY)
+    if remembered in dict(QueueFilterForm.TABS):
+        return remembered, False
+    return agent_landing_tab(user=request.user), True
 
 
 def _agent_context(
@@ -503,36 +524,76 @@ def agent_presence(request: HttpRequest, pk: int) -> HttpResponse:
 @agent_required
 @require_http_methods(["GET", "POST"])
 def agent_new(request: HttpRequest) -> HttpResponse:
-    """Log a phone call: a ticket on behalf of an existing or a new customer."""
-    form = PhoneTicketForm(request.POST or None)
+    """Log a phone call: a new ticket on behalf of an existing or a new customer, or a message on one
+    of the caller's open tickets."""
+    form = PhoneTicketForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                requester = data["customer"] or customer_create_by_agent(
-                    email=data["new_customer_email"],
-                    first_name=data["new_customer_first_name"],
-                    last_name=data["new_customer_last_name"],
-                    language=(request.LANGUAGE_CODE or "")[:2],
-                )
-                ticket = services.ticket_create(
-                    requester=requester,
-                    by=request.user,
-                    subject=data["subject"],
-                    description=data["description"],
-                    category=data["category"],
-                    impact=data["impact"],
-                    urgency=data["urgency"],
-                    channel=data["channel"],
-                )
-                if data["assign_to_me"]:
-                    ticket = services.ticket_update(ticket=ticket, by=request.user, assignee=request.user)
+                if data["existing_ticket"] is not None:
+                    ticket, done = _call_add(request, data), _("The call was added to %(reference)s.")
+                else:
+                    ticket, done = _call_create(request, data), _("Ticket %(reference)s created.")
         except ApplicationError as e:
             _apply_error(form, e)
         else:
-            messages.success(request, _("Ticket %(reference)s created.") % {"reference": ticket.reference})
+            messages.success(request, done % {"reference": ticket.reference})
             return redirect("tickets:agent_ticket", pk=ticket.pk)
-    return render(request, "tickets/agent_new.html", {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, **_caller_context(form.caller_tickets, form["ticket"].value() or "")}
+    return render(request, "tickets/agent_new.html", context, status=400 if form.errors else 200)
+
+
+def _caller_context(tickets: list[Ticket], choice: str) -> dict[str, Any]:
+    warning = open_requests_warning(tickets) if tickets else ""
+    return {"caller_tickets": tickets, "caller_warning": warning, "ticket_choice": choice}
+
+
+def _call_create(request: HttpRequest, data: dict[str, Any]) -> Ticket:
+    requester = data["customer"] or customer_create_by_agent(
+        email=data["new_customer_email"],
+        first_name=data["new_customer_first_name"],
+        last_name=data["new_customer_last_name"],
+        language=(request.LANGUAGE_CODE or "")[:2],
+    )
+    ticket = services.ticket_create(
+        requester=requester,
+        by=request.user,
+        subject=data["subject"],
+        description=data["description"],
+        category=data["category"],
+        impact=data["impact"],
+        urgency=data["urgency"],
+        channel=data["channel"],
+    )
+    if data["assign_to_me"]:
+        ticket = services.ticket_update(ticket=ticket, by=request.user, assignee=request.user)
+    return ticket
+
+
+def _call_add(request: HttpRequest, data: dict[str, Any]) -> Ticket:
+    """The call as a message (an internal note unless the agent chose a public one) on the caller's ticket."""
+    message = services.message_add(
+        ticket=data["existing_ticket"],
+        author=request.user,
+        body=data["description"],
+        internal=data["add_as"] != "reply",
+        channel=data["channel"],
+    )
+    return message.ticket
+
+
+@agent_required
+@require_GET
+def agent_caller_tickets(request: HttpRequest) -> HttpResponse:
+    """The chosen caller's open tickets, to add the call to one of them (htmx, "log a call")."""
+    try:
+        customer = customer_by_login(request.GET.get("customer", "")[:254])
+    except ValidationError:
+        customer = None
+    tickets = requester_open_tickets(user=request.user, requester=customer) if customer else []
+    context = {"form": PhoneTicketForm(user=request.user), **_caller_context(tickets, "")}
+    return render(request, "tickets/_caller_tickets.html", context)
 
 
 @agent_required

@@ -125,6 +125,17 @@ def agent_queue(
     return QueuePage(rows=rows, next_cursor=next_cursor)
 
 
+def agent_landing_tab(*, user: Any) -> str:
+    """The queue tab where an agent's work is: their own open tickets, else the unassigned ones
+    waiting in their teams, else their own (empty) tab. Two EXISTS queries at most."""
+    open_qs = ticket_visible_qs(user=user).filter(status__in=Ticket.OPEN_STATUSES)
+    if open_qs.filter(assignee=user).exists():
+        return "mine"
+    if open_qs.filter(assignee__isnull=True, team__in=user.teams.values("pk")).exists():
+        return "unassigned"
+    return "mine"
+
+
 # --- Timeline ----------------------------------------------------------------
 
 # Messages and attachments are shown themselves; their events would only repeat them.

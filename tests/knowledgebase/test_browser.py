@@ -105,6 +105,7 @@ def test_agent_sidebar_inserts_ticks_links_and_applies_canned(
     page.get_by_role("button", name="Link as solution").click()
     page.get_by_text("Linked as solution").wait_for()
     assert ArticleTicketLink.objects.filter(ticket=ticket, article=article).exists()
-    # when a canned response is chosen
+    # when a canned response is chosen (its panel starts collapsed)
+    page.locator("details[data-panel=agent_canned] > summary").click()
     page.get_by_role("button", name="Ask for details").click()
     page.wait_for_function("document.querySelector('#id_body').value.includes('Hello Alice')")

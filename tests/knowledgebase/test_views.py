@@ -277,3 +277,90 @@ def test_help_centre_speaks_german(make_article, client):  # noqa: ANN001
     assert "Wie können wir helfen?" in home
     article = client.get("/help/reset/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "War das hilfreich?" in article
+
+
+# --- Article from a ticket, and the article form ------------------------------------------------------
+
+
+def test_article_from_ticket_drafts_from_public_content_only(alice, tina, nick, network_category):  # noqa: ANN001
+    # given: a resolved ticket with an internal note and an escalation handoff
+    from escalation.services import ticket_escalate
+    from tickets.services import message_add, ticket_create, ticket_resolve
+
+    ticket = ticket_create(
+        requester=alice, by=alice, subject="VPN drops", description="Every hour since Monday.",
+        category=network_category,
+    )  # fmt: skip
+    message_add(
+        ticket=ticket, author=tina, body="Alice's laptop is 10.1.2.3, admin pw in vault", internal=True
+    )
+    ticket_escalate(
+        ticket=ticket, by=tina, reason="needs_expertise", summary="Customer on old client, suspect gateway",
+        steps_taken="Checked the gateway log", diagnostics="Gateway gw-internal-7 at 95 % CPU",
+    )  # fmt: skip
+    ticket_resolve(ticket=ticket, by=nick, resolution="Update the VPN client to 5.2.1.")
+    c = _client(tina)
+    # when
+    response = c.post(f"/help/from-ticket/{ticket.pk}/", follow=True)
+    # then: the draft has what the customer could read, nothing meant for agents
+    article = Article.objects.get()
+    assert "Every hour since Monday." in article.body
+    assert "Update the VPN client to 5.2.1." in article.body
+    for internal in ("10.1.2.3", "suspect gateway", "Checked the gateway log", "gw-internal-7"):
+        assert internal not in article.body
+    assert article.versions.get().summary == f"From ticket {ticket.reference}"
+    # and the agent lands on the draft's form, told what was created
+    assert response.redirect_chain[-1][0] == f"{article.get_absolute_url()}edit/"
+    assert f"Draft created from {ticket.reference}." in response.content.decode()
+
+
+def test_the_article_form_lists_only_other_language_articles_as_originals(make_article, tina):  # noqa: ANN001
+    # given
+    en = make_article(slug="vpn-setup", title="VPN setup", language="en")
+    other_en = make_article(slug="vpn-faq", title="VPN FAQ", language="en")
+    de = make_article(slug="vpn-einrichten", title="VPN einrichten", language="de")
+    category = CategoryFactory(name="Network")
+    # when
+    response = _client(tina).get(f"/help/{en.slug}/edit/")
+    # then: "Translation of" never lists the article itself nor another English one
+    choices = list(response.context["form"].fields["translation_of"].queryset)
+    assert choices == [de]
+    html = response.content.decode()
+    assert f'<option value="{other_en.pk}"' not in html
+    # the project's form layout: labels without Django's colons, categories as checkboxes, language as radios
+    assert "Title:</label>" not in html
+    assert f'type="checkbox" name="categories" value="{category.pk}"' in html
+    assert 'type="radio" name="language" value="de"' in html
+
+
+def test_an_article_cannot_translate_one_in_its_own_language(make_article, tina):  # noqa: ANN001
+    en = make_article(slug="vpn-setup", title="VPN setup", language="en")
+    other_en = make_article(slug="vpn-faq", title="VPN FAQ", language="en")
+    data = {"title": "VPN setup", "body": "x", "kind": "faq", "visibility": "public", "status": "draft"}
+    response = _client(tina).post(
+        f"/help/{en.slug}/edit/", {**data, "language": "en", "translation_of": other_en.pk}
+    )
+    assert response.status_code == 400
+    en.refresh_from_db()
+    assert en.translation_of is None
+
+
+def test_saving_an_article_says_so(make_article, tina):  # noqa: ANN001
+    # given
+    category = CategoryFactory(name="Network")
+    c = _client(tina)
+    data = {"title": "VPN setup", "body": "Start the client.", "kind": "how_to", "visibility": "public"}
+    # when
+    response = c.post(
+        "/help/new/",
+        {**data, "status": "published", "language": "en", "categories": [category.pk]},
+        follow=True,
+    )
+    # then
+    article = Article.objects.get()
+    assert list(article.categories.all()) == [category]
+    assert "Article saved." in response.content.decode()
+    response = c.post(
+        f"/help/{article.slug}/edit/", {**data, "status": "draft", "language": "en"}, follow=True
+    )
+    assert "Article saved." in response.content.decode()

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
-from tests.factories import TicketFactory, UserFactory
+from tests.factories import CategoryFactory, TicketFactory, UserFactory
 from tickets import services
 from tickets.models import Message, Ticket
 
@@ -68,6 +69,46 @@ def test_the_queue_tabs(client_as, tina, nick, alice, service_desk, network_team
     assert _subjects(c.get("/agent/?tab=open&status=closed")) == ["done"]
     assert mine.reference in c.get("/agent/").content.decode()
     assert unassigned.subject in c.get("/agent/?tab=unassigned").content.decode()
+
+
+def test_an_agent_with_nothing_assigned_lands_on_the_unassigned_tickets(client_as, tina, alice, service_desk):
+    # given: nothing is tina's, a new request waits in her team
+    waiting = TicketFactory(subject="waiting", requester=alice, team=service_desk)
+    c = client_as(tina)
+    # when
+    response = c.get("/agent/")
+    # then
+    assert response.context["tab"] == "unassigned"
+    assert _subjects(response) == ["waiting"]
+    assert "Nothing is assigned to you" in response.content.decode()
+    # once a ticket is hers, a fresh session lands on "Mine"
+    services.ticket_update(ticket=waiting, by=tina, assignee=tina)
+    assert client_as(tina).get("/agent/").context["tab"] == "mine"
+
+
+def test_the_queue_remembers_the_last_tab_of_the_session(client_as, tina, alice, service_desk):
+    TicketFactory(subject="mine", requester=alice, team=service_desk, assignee=tina, status="open")
+    c = client_as(tina)
+    assert c.get("/agent/").context["tab"] == "mine"
+    c.get("/agent/?tab=team")
+    response = c.get("/agent/")
+    assert response.context["tab"] == "team"
+    assert "Nothing is assigned to you" not in response.content.decode()
+
+
+def test_the_queue_names_categories_in_the_agents_language(client_as, tina, alice):
+    TicketFactory(
+        requester=alice,
+        assignee=tina,
+        status="open",
+        category=CategoryFactory(name="Network", name_de="Netzwerk"),
+    )
+    tina.language = "de"
+    tina.save(update_fields=["language"])
+    with translation.override("en"):  # the request activates German; the next tests get English back
+        html = client_as(tina).get("/agent/").content.decode()
+    assert "Netzwerk" in html
+    assert "Network" not in html
 
 
 def test_queue_filters(client_as, tina, alice, network_category, network_team):
@@ -136,6 +177,7 @@ def test_queue_query_count_does_not_grow_with_rows(
     client_as, tina, alice, service_desk, django_assert_max_num_queries
 ):
     c = client_as(tina)
+    c.get("/agent/?tab=team")  # choosing the tab writes it to the session once
     for n in (3, 30):
         for _ in range(n - Ticket.objects.count()):
             TicketFactory(requester=UserFactory(), team=service_desk, assignee=tina, status="open")
@@ -163,6 +205,27 @@ def test_the_ticket_page_interleaves_messages_and_events_and_marks_notes(
     assert 'data-kind="note"' in html
     assert "entry-body internal" in html
     assert "Internal note" in html
+
+
+def test_the_ticket_pages_right_column_is_collapsible_panels(client_as, tina, alice_ticket):
+    # given
+    from knowledgebase.models import CannedResponse
+
+    CannedResponse.objects.create(title="Password reset", body="Hello")
+    # when
+    html = client_as(tina).get(ticket_url(alice_ticket)).content.decode()
+    # then: below the actions every panel is a <details> under its heading; the most used are open
+    aside = html[html.index("<aside>") : html.index("</aside>")]
+    panels = dict(re.findall(r'<details class="side-panel" data-panel="([\w-]+)"( open)?>', aside))
+    assert panels == {
+        "triage": " open",
+        "details": " open",
+        "agent_articles": " open",
+        "agent_panel": "",
+        "agent_canned": "",
+        "delivery_panel": "",
+    }
+    assert aside.count('<section class="card') == len(panels) - 2  # every registered panel is inside one
 
 
 def test_ticket_page_query_count_does_not_grow_with_the_timeline(
@@ -287,6 +350,12 @@ def test_triage_through_htmx(client_as, tina, alice_ticket, network_category):
     html = response.content.decode()
     assert 'id="composer-version" hx-swap-oob="true"' in html
     assert f'value="{alice_ticket.version}"' in html
+
+
+def test_the_triage_panel_names_its_empty_choices(client_as, tina, alice_ticket):
+    html = client_as(tina).get(ticket_url(alice_ticket)).content.decode()
+    assert "---------" not in html
+    assert '<option value="" selected>Nobody yet</option>' in html
 
 
 def test_triage_priority_override(client_as, tina, alice_ticket):
@@ -429,6 +498,75 @@ def test_log_a_call_suggests_customers_while_typing(
     assert 'value="alice"' in html
     assert "bob" not in html
     assert "tina" not in c.get("/agent/customers/?customer=tin").content.decode()  # agents are no customers
+
+
+def test_log_a_call_lists_the_callers_open_tickets_and_warns(client_as, tina, alice, bob, service_desk):
+    # given: alice has two open requests, a closed one, and bob one of his own
+    vpn = services.ticket_create(requester=alice, by=alice, subject="VPN drops", description="x")
+    mail = services.ticket_create(requester=alice, by=alice, subject="Mail full", description="x")
+    old = TicketFactory(requester=alice, subject="Old printer", status="closed")
+    TicketFactory(requester=bob, subject="Bob's laptop")
+    # when the agent has chosen alice as the caller
+    html = client_as(tina).get("/agent/customers/tickets/?customer=alice@example.com").content.decode()
+    # then
+    assert "This caller has 2 open requests:" in html
+    assert f"{mail.reference} Mail full; {vpn.reference} VPN drops" in html
+    assert f'value="{vpn.pk}"' in html
+    assert f'value="{mail.pk}"' in html
+    assert old.reference not in html
+    assert "Bob" not in html
+    assert client_as(tina).get("/agent/customers/tickets/?customer=ali").content.decode().strip() == ""
+
+
+def test_log_a_call_does_not_open_a_duplicate_without_asking(client_as, tina, alice, service_desk):
+    # given
+    vpn = services.ticket_create(requester=alice, by=alice, subject="VPN drops", description="x")
+    # when the agent submits a new call for alice without choosing
+    response = client_as(tina).post("/agent/tickets/new/", _call(customer="alice"))
+    # then nothing is created; the page names the open request and keeps the input
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"This caller has 1 open request: {vpn.reference} VPN drops." in html
+    assert "Choose one of the caller&#x27;s open tickets or a new ticket." in html
+    assert "Called at 9:00" in html
+    assert Ticket.objects.count() == 1
+    # when the agent chooses a new ticket on purpose
+    response = client_as(tina).post("/agent/tickets/new/", _call(customer="alice", ticket="new"))
+    assert response.status_code == 302
+    assert Ticket.objects.count() == 2
+
+
+@pytest.mark.parametrize(("add_as", "internal"), [("note", True), ("reply", False)])
+def test_log_a_call_onto_an_existing_ticket(client_as, tina, alice, service_desk, add_as, internal):
+    # given
+    vpn = services.ticket_create(requester=alice, by=alice, subject="VPN drops", description="x")
+    c = client_as(tina)
+    # when: no subject needed, the call becomes a message of the chosen ticket
+    response = c.post(
+        "/agent/tickets/new/",
+        _call(customer="alice", ticket=str(vpn.pk), add_as=add_as, subject="", description="Still drops."),
+    )
+    # then
+    assert response["Location"] == ticket_url(vpn)
+    assert Ticket.objects.count() == 1
+    message = vpn.messages.get()
+    assert (message.body, message.internal, message.channel, message.author) == (
+        "Still drops.",
+        internal,
+        "phone",
+        tina,
+    )
+    assert vpn.events.filter(kind="note" if internal else "message", actor=tina).exists()
+    page = c.get(ticket_url(vpn)).content.decode()
+    assert f"The call was added to {vpn.reference}." in page
+
+
+def test_log_a_call_only_onto_the_callers_own_open_tickets(client_as, tina, alice, bob, service_desk):
+    bobs = services.ticket_create(requester=bob, by=bob, subject="Bob's laptop", description="x")
+    response = client_as(tina).post("/agent/tickets/new/", _call(customer="alice", ticket=str(bobs.pk)))
+    assert response.status_code == 400
+    assert not bobs.messages.exists()
+    assert Ticket.objects.count() == 1
 
 
 def test_customers_cannot_search_customers(client_as, alice):

@@ -69,8 +69,16 @@ def ticket_panels(context: template.Context, which: str, ticket: Any, slot: str)
     registry = panel_registry.agent_ticket_panels if which == "agent" else panel_registry.portal_ticket_panels
     request = context.get("request")
     parts = []
-    for template_name, extra in panel_registry.render_panels(registry, request, ticket, slot):
-        parts.append(render_to_string(template_name, {"ticket": ticket, **extra}, request=request))
+    for panel, extra in panel_registry.visible_panels(registry, request, ticket, slot):
+        html = render_to_string(panel.template, {"ticket": ticket, **extra}, request=request)
+        if panel.title and slot == "side":
+            key = panel.template.rsplit("/", 1)[-1].removesuffix(".html").lstrip("_")
+            html = render_to_string(
+                "tickets/_side_panel.html",
+                {"key": key, "title": panel.title, "open": panel.open, "body": html},
+                request=request,
+            )
+        parts.append(html)
     # Each part is the output of an autoescaping template, so joining them is safe.
     return mark_safe("".join(parts))  # noqa: S308
 
