@@ -33,10 +33,17 @@ def apply_service_error(form: forms.Form, exc: Exception) -> None:
         form.add_error(None, str(exc))
 
 
+class TeamChoiceField(forms.ModelChoiceField):
+    """A team with its tier ("Network · Tier 2"), so the agent sees where the ticket would go."""
+
+    def label_from_instance(self, obj: Team) -> str:
+        return _("%(team)s · Tier %(tier)s") % {"team": obj.name, "tier": obj.tier}
+
+
 class EscalateForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=Escalation.Reason.choices)
     to_tier = forms.TypedChoiceField(label=_("To tier"), coerce=int, choices=())
-    team = forms.ModelChoiceField(
+    team = TeamChoiceField(
         label=_("Team"),
         queryset=Team.objects.none(),
         required=False,
@@ -115,7 +122,9 @@ class DeescalateForm(forms.Form):
 
 
 class ConsultForm(forms.Form):
-    team = forms.ModelChoiceField(label=_("Team to ask"), queryset=Team.objects.none())
+    team = TeamChoiceField(
+        label=_("Team to ask"), queryset=Team.objects.none(), empty_label=_("Choose a team")
+    )
     question = forms.CharField(label=_("Question"), max_length=MAX, widget=_textarea(4))
 
     def __init__(self, *args: Any, ticket: Any, **kwargs: Any) -> None:

@@ -101,7 +101,7 @@ def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def article_search(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """The escalate form's article search: titles to tick, leaving out those listed already."""
     ticket = ticket_get_for_user(user=request.user, pk=ticket_id)
-    listed = [int(v) for v in request.GET.getlist("articles_tried") if v.isdigit()]
+    listed = [int(v) for v in request.GET.getlist("listed") if v.isdigit()]
     refs = kb.article_search(
         user=request.user,
         query=request.GET.get("article_q", "")[:200],
