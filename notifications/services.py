@@ -539,7 +539,8 @@ def _mark_sent(n: Notification) -> bool:
                 actor=None,
                 field="kind",
                 new=n.kind,
-                data={"notification": n.pk, "kind": n.kind},
+                # The recipient's id: the timeline names them ("… sent: Assigned to you, to Ben Novak").
+                data={"notification": n.pk, "kind": n.kind, "recipient": n.recipient_id},
             )
     if not done:
         logger.warning("Notification %s was taken over by another worker while sending.", n.pk)

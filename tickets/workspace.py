@@ -154,21 +154,33 @@ def _value_label(field: str, value: str) -> str:
         return value
 
 
-def event_display_names(events: Iterable[TicketEvent]) -> dict[str, str]:
-    """Full names of the agents that assignee events name by username: one query for all of them."""
+def event_display_names(events: Iterable[TicketEvent]) -> dict[str | int, str]:
+    """Full names of the people events name: assignee events by username, notification events by the
+    recipient's id (``data.recipient``). One query for all of them."""
+    events = list(events)
     usernames = {v for e in events if e.field == "assignee" for v in (e.old_value, e.new_value) if v}
-    if not usernames:
+    ids = {
+        e.data.get("recipient")
+        for e in events
+        if e.kind == TicketEvent.Kind.NOTIFICATION and isinstance(e.data.get("recipient"), int)
+    }
+    if not usernames and not ids:
         return {}
-    users = User.objects.filter(username__in=usernames).only("username", "first_name", "last_name")
-    return {u.username: u.get_full_name() or u.username for u in users}
+    users = User.objects.filter(Q(username__in=usernames) | Q(pk__in=ids)).only(
+        "username", "first_name", "last_name"
+    )
+    names: dict[str | int, str] = {}
+    for u in users:
+        names[u.username] = names[u.pk] = u.get_full_name() or u.username
+    return names
 
 
-def event_text(event: TicketEvent, names: dict[str, str] | None = None) -> str:
-    """One line describing an event, in the active language: values shown as their labels, agents by
-    their full names (``names``: username → name, see ``event_display_names``)."""
+def event_text(event: TicketEvent, names: dict[str | int, str] | None = None) -> str:
+    """One line describing an event, in the active language: values shown as their labels, people by
+    their full names (``names`` from ``event_display_names``; looked up here when not given)."""
     registered = event_value_labels.get(event.kind, {})
+    names = names if names is not None else event_display_names([event])
     if event.field == "assignee":
-        names = names if names is not None else event_display_names([event])
         old, new = names.get(event.old_value, event.old_value), names.get(event.new_value, event.new_value)
     else:
         old = _value_label(event.field, event.old_value)
@@ -179,6 +191,13 @@ def event_text(event: TicketEvent, names: dict[str, str] | None = None) -> str:
         return _("Created via %(channel)s") % {"channel": _value_label("channel", event.new_value)}
     if event.kind == TicketEvent.Kind.RATED and new:
         return _("Rated: %(score)s of 5") % {"score": new}
+    recipient = (
+        names.get((event.data or {}).get("recipient"))
+        if event.kind == TicketEvent.Kind.NOTIFICATION
+        else None
+    )
+    if recipient and new:
+        return _("%(label)s: %(kind)s, to %(name)s") % {"label": label, "kind": new, "name": recipient}
     if old and new:
         return f"{label}: {old} → {new}"
     if new:

@@ -44,11 +44,19 @@ def test_assignee_changes_name_the_agent_not_the_username(agent1, ticket):
 
 def test_notification_events_name_the_mail_not_its_code(agent1, ticket):
     event_record(ticket=ticket, kind=TicketEvent.Kind.NOTIFICATION, field="kind", new="new_in_queue")
+    event_record(
+        ticket=ticket,
+        kind=TicketEvent.Kind.NOTIFICATION,
+        field="kind",
+        new="assigned",
+        data={"recipient": agent1.pk},
+    )
     texts = _texts(agent1, ticket)
     assert "Notification sent: New in your team's queue" in texts
+    assert "Notification sent: Assigned to you, to Tina Tiersma" in texts
     assert not any("new_in_queue" in t for t in texts)
     with translation.override("de"):
-        text = event_text(TicketEvent.objects.get(kind=TicketEvent.Kind.NOTIFICATION))
+        text = event_text(TicketEvent.objects.filter(kind=TicketEvent.Kind.NOTIFICATION).first())
     assert "new_in_queue" not in text
     assert text.startswith("Benachrichtigung gesendet: ")
     assert str(Notification.Kind.NEW_IN_QUEUE.label) == "New in your team's queue"
