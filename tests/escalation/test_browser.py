@@ -32,7 +32,7 @@ def test_tier_1_escalates_tier_2_accepts_then_returns_it(page_as, tina, nick, al
     page.fill("#id_customer_impact", handoff["customer_impact"])
     page.click("#escalate-form button[type=submit]")
     page.wait_for_url(f"**/agent/tickets/{vpn_ticket.pk}/handoffs/")
-    assert "tier 1 → tier 2" in page.locator("#handoff-card").inner_text()
+    assert "Tier 1 → Tier 2" in page.locator("#handoff-card").inner_text()
     assert Ticket.objects.get(pk=vpn_ticket.pk).tier == 2
 
     # then nick (tier 2) sees it in his queue with the handoff summary and waiting time
