@@ -6,12 +6,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 from helpdesk.errors import ApplicationError
 
+from . import kb
 from .models import Escalation
 
 MAX = settings.HELPDESK_MAX_BODY_CHARS
@@ -33,10 +33,17 @@ def apply_service_error(form: forms.Form, exc: Exception) -> None:
         form.add_error(None, str(exc))
 
 
+class TeamChoiceField(forms.ModelChoiceField):
+    """A team with its tier ("Network · Tier 2"), so the agent sees where the ticket would go."""
+
+    def label_from_instance(self, obj: Team) -> str:
+        return _("%(team)s · Tier %(tier)s") % {"team": obj.name, "tier": obj.tier}
+
+
 class EscalateForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=Escalation.Reason.choices)
     to_tier = forms.TypedChoiceField(label=_("To tier"), coerce=int, choices=())
-    team = forms.ModelChoiceField(
+    team = TeamChoiceField(
         label=_("Team"),
         queryset=Team.objects.none(),
         required=False,
@@ -63,17 +70,22 @@ class EscalateForm(forms.Form):
     customer_impact = forms.CharField(
         label=_("Customer impact"), required=False, max_length=MAX, widget=_textarea(2)
     )
-    articles_tried = forms.CharField(
+    # Picked by title: the ticket's suggestions and a knowledge-base search (the choices are those
+    # offered plus whatever was picked, as far as the agent may see them).
+    articles_tried = forms.TypedMultipleChoiceField(
         label=_("Articles already tried"),
         required=False,
-        max_length=500,
-        help_text=_("Article ids, separated by commas."),
+        coerce=int,
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick the articles you went through with the customer; search for others by title."),
     )
     # The tier the agent saw: two agents escalating at once never skip a tier.
     from_tier = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, ticket: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, ticket: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._article_choices(ticket, user)
         tiers = [t for t in (2, 3) if t > ticket.tier]
         self.fields["to_tier"].choices = [(t, _("Tier %(tier)s") % {"tier": t}) for t in tiers]
         self.fields["team"].queryset = Team.objects.filter(tier__in=tiers).order_by("tier", "name")
@@ -81,12 +93,16 @@ class EscalateForm(forms.Form):
         if tiers:
             self.initial.setdefault("to_tier", tiers[0])
 
-    def clean_articles_tried(self) -> list[int]:
-        raw = self.cleaned_data.get("articles_tried") or ""
-        parts = [p.strip().lstrip("#") for p in raw.replace(";", ",").split(",") if p.strip()]
-        if not all(p.isdigit() for p in parts):
-            raise ValidationError(_("Give article ids, separated by commas."))
-        return [int(p) for p in parts]
+    def _article_choices(self, ticket: Any, user: Any) -> None:
+        """Picked articles first (by title), then the ticket's suggestions not picked."""
+        raw = self.data.getlist("articles_tried") if self.is_bound else self.initial.get("articles_tried", [])
+        picked = [int(v) for v in raw if str(v).isdigit()]
+        by_id = kb.articles_by_id(user=user, ids=picked)
+        refs = [by_id[pk] for pk in dict.fromkeys(picked) if pk in by_id]
+        refs += [r for r in kb.article_suggestions(user=user, ticket=ticket) if r.pk not in by_id]
+        self.fields["articles_tried"].choices = [(r.pk, r.title) for r in refs]
+        self.article_refs = refs
+        self.article_picked = set(by_id)
 
 
 class DeescalateForm(forms.Form):
@@ -106,7 +122,9 @@ class DeescalateForm(forms.Form):
 
 
 class ConsultForm(forms.Form):
-    team = forms.ModelChoiceField(label=_("Team to ask"), queryset=Team.objects.none())
+    team = TeamChoiceField(
+        label=_("Team to ask"), queryset=Team.objects.none(), empty_label=_("Choose a team")
+    )
     question = forms.CharField(label=_("Question"), max_length=MAX, widget=_textarea(4))
 
     def __init__(self, *args: Any, ticket: Any, **kwargs: Any) -> None:

@@ -69,10 +69,12 @@ class Escalation(models.Model):
         indexes = [
             # The receiving team's queue (pending, oldest first) and the API filter team+status.
             models.Index(fields=["to_team", "status", "id"], name="escalation_team_status"),
-            # The queue of several teams (an agent in two teams, a supervisor watching all): with
-            # to_team IN (…) the index above gives no id order, and PostgreSQL walks the primary key
-            # past every accepted escalation (~200 ms at 500k). Only pending rows, so it stays small.
-            models.Index(fields=["id"], condition=models.Q(status="pending"), name="escalation_pending"),
+            # The queue, longest waiting first, of one team or several (an agent in two teams, a
+            # supervisor watching all): only pending rows, so it stays small, walked in waiting order
+            # (without it PostgreSQL walked past every accepted escalation, ~200 ms at 500k).
+            models.Index(
+                fields=["created_at", "id"], condition=models.Q(status="pending"), name="escalation_pending"
+            ),
             models.Index(fields=["ticket", "-id"], name="escalation_ticket"),
             models.Index(fields=["status", "-id"], name="escalation_status"),
         ]

@@ -112,7 +112,7 @@ def _escalation_queue(team_ids: list[int]) -> list[Escalation]:
             "to_team__name", "from_team__name",
             *(f"created_by__{f}" for f in _PERSON_FIELDS),
         )
-        .order_by("id")[:QUEUE_LIMIT]
+        .order_by("created_at", "id")[:QUEUE_LIMIT]
     )  # fmt: skip
 
 
@@ -125,17 +125,17 @@ def _consult_queue(team_ids: list[int]) -> list[Consult]:
             "ticket__subject", "team__name",
             *(f"asked_by__{f}" for f in _PERSON_FIELDS),
         )
-        .order_by("id")[:QUEUE_LIMIT]
+        .order_by("asked_at", "id")[:QUEUE_LIMIT]
     )  # fmt: skip
 
 
 def escalation_queue(*, user: Any) -> list[Escalation]:
-    """Pending escalations for the user's teams, oldest first."""
+    """Pending escalations for the user's teams, longest waiting (earliest ``created_at``) first."""
     return _escalation_queue(user_team_ids(user))
 
 
 def consult_queue(*, user: Any) -> list[Consult]:
-    """Open consults asked of the user's teams, oldest first."""
+    """Open consults asked of the user's teams, longest waiting first."""
     return _consult_queue(user_team_ids(user))
 
 

@@ -24,6 +24,7 @@ from tickets import services as core
 from tickets.events import event_record
 from tickets.models import Category, EscalationPath, Message, Ticket, TicketEvent
 
+from . import kb
 from .models import Consult, Deescalation, Escalation, TeamRoutingState
 
 K = TicketEvent.Kind
@@ -59,6 +60,12 @@ CONSULT_NOT_OPEN = gettext_lazy("This consult has been answered already.")
 CONSULT_TICKET_CLOSED = gettext_lazy("A closed ticket cannot get a consult.")
 CONSULT_NOT_IN_TEAM = gettext_lazy("Only members of the consulted team can answer.")
 CONSULT_ALREADY_ESCALATED = gettext_lazy("This consult was turned into an escalation already.")
+
+# How the ``consult`` events' values read in the timeline ("Consult: question asked").
+CONSULT_EVENT_VALUES = (
+    ("asked", gettext_lazy("question asked")),
+    ("answered", gettext_lazy("answered")),
+)
 
 # The public update to the customer, in the ticket's language (never the handoff's text).
 CUSTOMER_ESCALATED_MESSAGE = gettext_lazy(
@@ -107,6 +114,21 @@ def _text_errors(**fields: str) -> dict[str, list[str]]:
     return errors
 
 
+def checklist_steps_text(ticket: Ticket, *, already: str = "") -> str:
+    """The checklist steps ticked on the ticket and not yet in ``already``, as lines for "steps taken"."""
+    steps = [step for step in kb.ticked_steps(ticket) if step not in already]
+    if not steps:
+        return ""
+    return _("Checklist steps done:") + "\n" + "\n".join(f"- {step}" for step in steps)
+
+
+def _with_checklist_steps(ticket: Ticket, steps_taken: str) -> str:
+    """``steps_taken`` with the ticked checklist steps it does not mention yet added at its end."""
+    steps_taken = (steps_taken or "").strip()
+    ticked = checklist_steps_text(ticket, already=steps_taken)
+    return f"{steps_taken}\n\n{ticked}" if steps_taken and ticked else steps_taken or ticked
+
+
 def _supersede_pending(ticket: Ticket) -> None:
     Escalation.objects.filter(ticket=ticket, status=Escalation.Status.PENDING).update(
         status=Escalation.Status.SUPERSEDED
@@ -122,7 +144,9 @@ def _customer_update(ticket: Ticket) -> Message:
     """
     with translation.override(ticket.language or "en"):
         body = str(CUSTOMER_ESCALATED_MESSAGE % {"reference": ticket.reference})
-    message = Message.objects.create(ticket=ticket, author=None, body=body, internal=False, by_agent=False)
+    message = Message.objects.create(
+        ticket=ticket, author=None, body=body, internal=False, by_agent=False, system=True
+    )
     event_record(ticket=ticket, kind=K.MESSAGE, actor=None, data={"message": message.pk, "system": True})
     return message
 
@@ -232,9 +256,11 @@ def ticket_escalate(
 ) -> Escalation:
     """Hand a ticket to a higher tier with its handoff. ``by=None`` is the system (e.g. SLA breach).
 
+    The checklist steps ticked on the ticket join ``steps_taken`` (those it does not mention already).
     Raises ``HandoffIncomplete`` (an ``ApplicationError`` with field errors) for an incomplete handoff,
     ``ApplicationError`` for a ticket that cannot go up, ``ConflictError`` when ``from_tier`` is stale.
     """
+    steps_taken = _with_checklist_steps(ticket, steps_taken)
     errors = _text_errors(summary=summary, steps_taken=steps_taken)
     if reason not in Escalation.Reason.values:
         errors["reason"] = [_("Choose a reason.")]

@@ -5,6 +5,7 @@ from . import views
 app_name = "escalation"
 urlpatterns = [
     path("agent/tickets/<int:ticket_id>/escalate/", views.escalate, name="escalate"),
+    path("agent/tickets/<int:ticket_id>/escalate/articles/", views.article_search, name="article_search"),
     path("agent/tickets/<int:ticket_id>/de-escalate/", views.deescalate, name="deescalate"),
     path("agent/tickets/<int:ticket_id>/consult/", views.consult, name="consult"),
     path("agent/tickets/<int:ticket_id>/handoffs/", views.handoffs, name="handoffs"),

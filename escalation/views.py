@@ -25,7 +25,7 @@ from helpdesk.errors import ApplicationError
 from tickets.models import EscalationPath
 from tickets.selectors import category_tree, ticket_get_for_user
 
-from . import panels, selectors, services
+from . import kb, panels, selectors, services
 from .forms import (
     AnswerForm,
     ConsultForm,
@@ -80,9 +80,11 @@ def _status_for(exc: Exception) -> int:
 @require_http_methods(["GET", "POST"])
 def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = ticket_get_for_user(user=request.user, pk=ticket_id)
+    # The ticked checklist steps are in "steps already taken" from the start (the agent may edit them).
+    initial = {"steps_taken": services.checklist_steps_text(ticket)}
     return _form_action(
         request,
-        EscalateForm(request.POST or None, ticket=ticket),
+        EscalateForm(request.POST or None, ticket=ticket, user=request.user, initial=initial),
         run=partial(services.ticket_escalate, ticket=ticket, by=request.user),
         success=lambda data: _("Escalated to tier %(tier)s.") % {"tier": data["to_tier"]},
         back_to=ticket.pk,
@@ -93,6 +95,20 @@ def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "blocked": _escalate_blocked(ticket),
         },
     )
+
+
+@agent_required
+def article_search(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The escalate form's article search: titles to tick, leaving out those listed already."""
+    ticket = ticket_get_for_user(user=request.user, pk=ticket_id)
+    listed = [int(v) for v in request.GET.getlist("listed") if v.isdigit()]
+    refs = kb.article_search(
+        user=request.user,
+        query=request.GET.get("article_q", "")[:200],
+        language=ticket.language,
+        exclude=listed,
+    )
+    return render(request, "escalation/_article_results.html", {"refs": refs})
 
 
 def _escalate_blocked(ticket: Any) -> str:
@@ -121,7 +137,7 @@ def consult_escalate(request: HttpRequest, consult_id: int) -> HttpResponse:
 
     return _form_action(
         request,
-        EscalateForm(request.POST or None, ticket=ticket, initial=initial),
+        EscalateForm(request.POST or None, ticket=ticket, user=request.user, initial=initial),
         run=run,
         success=lambda data: _("The consult became an escalation."),
         back_to=ticket.pk,

@@ -8,10 +8,14 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from tickets.events import event_recorded
+        from tickets.events import event_recorded, event_value_labels
         from tickets.panels import NavEntry, Panel, agent_ticket_panels, nav_entries
 
         from . import receivers, selectors
+        from .models import Notification
+
+        # "Notification sent: Assigned to you", not the stored kind code.
+        event_value_labels["notification"] = dict(Notification.Kind.choices)
 
         event_recorded.connect(
             receivers.on_event_recorded, dispatch_uid="notifications.on_event_recorded", weak=False

@@ -239,6 +239,8 @@ def notification_render(
         if kind == Kind.RECEIVED:
             ctx["first_response_due"] = ticket.first_response_due
         if kind == Kind.RESOLVED:
+            # The solution is public (the customer sees it on the request page too); notes never go here.
+            ctx["resolution"] = ticket.resolution
             ctx["survey_links"] = [(s, survey_url(ticket_id=ticket.pk, score=s)) for s in range(1, 6)]
             ctx["reopen_days"] = settings.HELPDESK_REOPEN_WINDOW.days
         ctx.update(context or {})
@@ -537,7 +539,8 @@ def _mark_sent(n: Notification) -> bool:
                 actor=None,
                 field="kind",
                 new=n.kind,
-                data={"notification": n.pk, "kind": n.kind},
+                # The recipient's id: the timeline names them ("… sent: Assigned to you, to Ben Novak").
+                data={"notification": n.pk, "kind": n.kind, "recipient": n.recipient_id},
             )
     if not done:
         logger.warning("Notification %s was taken over by another worker while sending.", n.pk)

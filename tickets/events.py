@@ -38,6 +38,12 @@ def history_replay() -> Iterator[None]:
         _replaying_history.reset(token)
 
 
+# How the values of other apps' events read in the timeline, registered in their ``AppConfig.ready()``
+# (the core cannot know them): ``{event kind: {stored value: lazy label}}``, e.g. the notifications
+# app's mail kinds for ``notification`` events ("new_in_queue" → "New in your team's queue").
+event_value_labels: dict[str, dict[str, Any]] = {}
+
+
 def event_record(
     *,
     ticket: Ticket,

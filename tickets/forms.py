@@ -145,7 +145,14 @@ class ComposerForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    resolution = _text(_("Resolution"), rows=3)
+    resolution = _text(_("Solution for the customer"), rows=3)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["resolution"].help_text = _(
+            "The customer gets this text as the solution: on the request page and in the “solved” email. "
+            "Keep internal details out of it; write an internal note for those."
+        )
 
 
 class TriageForm(forms.Form):

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Tier
 
 REFERENCE_PREFIX = "HD-"
+# The author shown for a system message (``Message.system``): the helpdesk itself, not a person.
+SYSTEM_AUTHOR = _("Service desk")
 REFERENCE_RE = re.compile(r"\bHD-(\d{1,12})\b", re.IGNORECASE)
 
 
@@ -221,6 +223,9 @@ class Message(models.Model):
     internal = models.BooleanField(default=False)
     # True when an agent (not the requester) wrote it; kept so reports never join users.
     by_agent = models.BooleanField(default=False)
+    # Written by the helpdesk itself (e.g. the public update on an escalation): no person is its author,
+    # neither the customer nor an agent. Shown with its own name ("Service desk") and look.
+    system = models.BooleanField(default=False, db_default=False)
     channel = models.CharField(max_length=10, choices=Ticket.Channel.choices, default=Ticket.Channel.WEB)
     created_at = models.DateTimeField(default=timezone.now)
     # Email threading (notifications app fills these): our Message-ID and why an inbound mail matched.
@@ -233,6 +238,13 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{'note' if self.internal else 'reply'} on #{self.ticket_id}"
+
+    @property
+    def author_kind(self) -> str:
+        """Who wrote it: ``"system"`` (the helpdesk), ``"agent"`` or ``"customer"``."""
+        if self.system:
+            return "system"
+        return "agent" if self.by_agent else "customer"
 
 
 def attachment_upload_to(instance: Attachment, filename: str) -> str:

@@ -8,7 +8,8 @@ An app registers in its ``AppConfig.ready()``::
 
 ``context(request, ticket) -> dict | None`` returns the template's extra context, or
 None to hide the panel. Slots on the agent ticket page: ``"main"`` (above the
-timeline), ``"side"`` (sidebar), ``"actions"`` (buttons beside resolve). Portal
+timeline), ``"side"`` (sidebar), ``"actions"`` (buttons beside resolve), ``"resolve"`` (inside the
+resolve form, above the solution: warnings before resolving). Portal
 ticket page slots: ``"main"``, ``"side"``.
 
 A panel with a ``title`` in the agent page's ``"side"`` slot is shown collapsible (``<details>``,

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from accounts.models import Team, User
 
 from .models import (
+    SYSTEM_AUTHOR,
     Attachment,
     Category,
     EscalationPath,
@@ -167,6 +168,11 @@ class TicketUpdateInputSerializer(serializers.Serializer):
 
 class MessageOutputSerializer(serializers.ModelSerializer):
     author_name = serializers.SerializerMethodField()
+    author_kind = serializers.ChoiceField(
+        choices=["customer", "agent", "system"],
+        read_only=True,
+        help_text="Who wrote it: the customer, an agent, or the helpdesk itself (system, no author).",
+    )
 
     class Meta:
         model = Message
@@ -178,12 +184,16 @@ class MessageOutputSerializer(serializers.ModelSerializer):
             "body",
             "internal",
             "by_agent",
+            "system",
+            "author_kind",
             "channel",
             "created_at",
         ]
         read_only_fields = fields
 
     def get_author_name(self, message: Message) -> str:
+        if message.system:
+            return str(SYSTEM_AUTHOR)
         author = message.author
         if author is None:
             return ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,8 +16,9 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.models import Tier, User
+from accounts.models import User
 
+from .events import event_value_labels
 from .models import Level, Priority, Ticket, TicketEvent, pk_from_reference
 from .selectors import attachment_visible_qs, event_visible_qs, message_visible_qs, ticket_visible_qs
 
@@ -148,25 +150,65 @@ def _value_label(field: str, value: str) -> str:
         "priority": Priority,
         "impact": Level,
         "urgency": Level,
-        "tier": Tier,
         "channel": Ticket.Channel,
     }
+    if value in ("", None):
+        return value
+    if field == "tier":
+        return _("Tier %(tier)s") % {"tier": value}
     enum = choices.get(field)
-    if enum is None or value in ("", None):
+    if enum is None:
         return value
     try:
-        return str(enum(int(value) if field == "tier" else value).label)
+        return str(enum(value).label)
     except ValueError:
         return value
 
 
-def event_text(event: TicketEvent) -> str:
-    """One line describing an event, in the active language; values shown as their labels."""
-    old = _value_label(event.field, event.old_value)
-    new = _value_label(event.field, event.new_value)
+def event_display_names(events: Iterable[TicketEvent]) -> dict[str | int, str]:
+    """Full names of the people events name: assignee events by username, notification events by the
+    recipient's id (``data.recipient``). One query for all of them."""
+    events = list(events)
+    usernames = {v for e in events if e.field == "assignee" for v in (e.old_value, e.new_value) if v}
+    ids = {
+        e.data.get("recipient")
+        for e in events
+        if e.kind == TicketEvent.Kind.NOTIFICATION and isinstance(e.data.get("recipient"), int)
+    }
+    if not usernames and not ids:
+        return {}
+    users = User.objects.filter(Q(username__in=usernames) | Q(pk__in=ids)).only(
+        "username", "first_name", "last_name"
+    )
+    names: dict[str | int, str] = {}
+    for u in users:
+        names[u.username] = names[u.pk] = u.get_full_name() or u.username
+    return names
+
+
+def event_text(event: TicketEvent, names: dict[str | int, str] | None = None) -> str:
+    """One line describing an event, in the active language: values shown as their labels, people by
+    their full names (``names`` from ``event_display_names``; looked up here when not given)."""
+    registered = event_value_labels.get(event.kind, {})
+    names = names if names is not None else event_display_names([event])
+    if event.field == "assignee":
+        old, new = names.get(event.old_value, event.old_value), names.get(event.new_value, event.new_value)
+    else:
+        old = _value_label(event.field, event.old_value)
+        new = _value_label(event.field, event.new_value)
+        old, new = str(registered.get(old, old)), str(registered.get(new, new))
     label = event.get_kind_display()
     if event.kind == TicketEvent.Kind.CREATED:
         return _("Created via %(channel)s") % {"channel": _value_label("channel", event.new_value)}
+    if event.kind == TicketEvent.Kind.RATED and new:
+        return _("Rated: %(score)s of 5") % {"score": new}
+    recipient = (
+        names.get((event.data or {}).get("recipient"))
+        if event.kind == TicketEvent.Kind.NOTIFICATION
+        else None
+    )
+    if recipient and new:
+        return _("%(label)s: %(kind)s, to %(name)s") % {"label": label, "kind": new, "name": recipient}
     if old and new:
         return f"{label}: {old} → {new}"
     if new:
@@ -186,7 +228,7 @@ class Entry:
 
 
 def ticket_timeline(*, user: Any, ticket: Ticket) -> list[Entry]:
-    """Messages, attachments and (for agents) events in time order: three queries, whatever their number.
+    """Messages, attachments and (for agents) events in time order: four queries, whatever their number.
 
     Customers get public messages and public attachments only: the selectors filter them.
     """
@@ -203,8 +245,9 @@ def ticket_timeline(*, user: Any, ticket: Ticket) -> list[Entry]:
         for m in message_visible_qs(user=user, ticket=ticket)
     ]
     entries += [Entry("attachment", a.created_at, a, [a]) for a in loose]
-    events = event_visible_qs(user=user, ticket=ticket).exclude(kind__in=_EVENTS_SHOWN_AS_ENTRIES)
-    entries += [Entry("event", e.created_at, e, [], event_text(e)) for e in events]
+    events = list(event_visible_qs(user=user, ticket=ticket).exclude(kind__in=_EVENTS_SHOWN_AS_ENTRIES))
+    names = event_display_names(events)
+    entries += [Entry("event", e.created_at, e, [], event_text(e, names)) for e in events]
     order = {"event": 0, "message": 1, "attachment": 2}
     entries.sort(key=lambda e: (e.at, order[e.kind], e.obj.pk))
     return entries

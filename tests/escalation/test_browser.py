@@ -32,7 +32,7 @@ def test_tier_1_escalates_tier_2_accepts_then_returns_it(page_as, tina, nick, al
     page.fill("#id_customer_impact", handoff["customer_impact"])
     page.click("#escalate-form button[type=submit]")
     page.wait_for_url(f"**/agent/tickets/{vpn_ticket.pk}/handoffs/")
-    assert "tier 1 → tier 2" in page.locator("#handoff-card").inner_text()
+    assert "Tier 1 → Tier 2" in page.locator("#handoff-card").inner_text()
     assert Ticket.objects.get(pk=vpn_ticket.pk).tier == 2
 
     # then nick (tier 2) sees it in his queue with the handoff summary and waiting time
@@ -76,3 +76,34 @@ def test_tier_1_escalates_tier_2_accepts_then_returns_it(page_as, tina, nick, al
     assert len(public) == 1
     assert "specialist team" in public[0]
     assert not any(handoff["summary"] in body or "steps 1-3" in body for body in public)
+
+
+def test_articles_are_picked_by_title_and_a_pick_survives_the_next_search(
+    page_as, tina, nick, vpn_ticket, handoff
+):
+    from knowledgebase.models import Article
+    from knowledgebase.search import search_vector_refresh
+
+    printer = Article.objects.create(
+        slug="printer", title="Printer spooler reset", body="b", status="published"
+    )
+    mail = Article.objects.create(slug="mailbox", title="Mailbox quota raise", body="b", status="published")
+    search_vector_refresh(article_ids=[printer.pk, mail.pk])
+    # given tina on the escalate form
+    page = page_as(tina)
+    page.goto(f"/agent/tickets/{vpn_ticket.pk}/escalate/")
+    # when she searches, ticks a title, and searches for something else
+    page.fill("#article-search", "spooler")
+    page.locator("#article-results label", has_text="Printer spooler reset").click()
+    page.fill("#article-search", "quota")
+    page.locator("#article-results label", has_text="Mailbox quota raise").wait_for()
+    # then the ticked one stays, among the picked ones
+    assert page.locator("#article-picks input:checked").count() == 1
+    assert "Printer spooler reset" in page.locator("#article-picks").inner_text()
+    # when she escalates, the handoff names the article by its title
+    for name in ("summary", "steps_taken", "diagnostics", "customer_impact"):
+        page.fill(f"#id_{name}", handoff[name])
+    page.click("#escalate-form button[type=submit]")
+    page.wait_for_url(f"**/agent/tickets/{vpn_ticket.pk}/handoffs/")
+    assert Escalation.objects.get().articles_tried == [printer.pk]
+    assert "Printer spooler reset" in page.locator("#handoff-card .articles-tried").inner_text()
