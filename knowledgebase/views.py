@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
@@ -47,6 +48,7 @@ from .services import (
 SUGGEST_LIMIT = 5
 SUGGEST_MIN_CHARS = 3
 RESULTS_LIMIT = 30
+HOME_RESULTS_ID = "kb-home-results"  # the home page's live-search results (templates/knowledgebase/home.html)
 VOTED_SESSION_KEY = "kb_voted"
 
 
@@ -93,20 +95,23 @@ def help_index(request: HttpRequest) -> HttpResponse:
         "category": category,
         "categories": categories_with_articles(user=request.user),
     }
+    # htmx asks for the results only: the help centre's list, or the home page's live search (which
+    # shows nothing for an empty box). A history restore wants the whole page.
+    partial = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
     if q:
         context["hits"] = search(qs=qs, query=q, language=_language(request), limit=RESULTS_LIMIT)
+    elif partial and request.headers.get("HX-Target") == HOME_RESULTS_ID:
+        return HttpResponse("")
     else:
         context["articles"] = list(
             qs.prefetch_related("categories")
             .order_by("title")
             .only("id", "slug", "title", "kind", "visibility")[:200]
         )
-    template = (
-        "knowledgebase/_search_results.html"
-        if request.headers.get("HX-Request")
-        else "knowledgebase/help_index.html"
-    )
-    return render(request, template, context)
+    template = "knowledgebase/_search_results.html" if partial else "knowledgebase/help_index.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_GET

@@ -277,3 +277,17 @@ def test_help_centre_speaks_german(make_article, client):  # noqa: ANN001
     assert "Wie können wir helfen?" in home
     article = client.get("/help/reset/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "War das hilfreich?" in article
+
+
+def test_help_search_fragment_for_htmx_whole_page_for_history_restore(make_article, client):  # noqa: ANN001
+    make_article(title="Print jobs stuck", body="Empty the queue.")
+    fragment = client.get("/help/", {"q": "print"}, HTTP_HX_REQUEST="true")
+    assert "<html" not in fragment.content.decode()
+    assert "HX-Request" in fragment["Vary"]  # a cached fragment is never shown as the page
+    restored = client.get(
+        "/help/", {"q": "print"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in restored.content.decode()
+    # the home page's live search shows nothing for an empty box (not every article)
+    empty = client.get("/help/", {"q": ""}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="kb-home-results")
+    assert empty.content == b""
