@@ -52,7 +52,9 @@ SNIPPET_START, SNIPPET_STOP = "\x02", "\x03"
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _WEBSEARCH_RE = re.compile(r'"|(^|\s)-\w|\sOR\s')
 _MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_CHARS_RE = re.compile(r"[#*_`>|]+")
+# Emphasis marks go ("**Finish**." reads "Finish."), block marks (headings, quotes, table cells) part words.
+_MD_EMPHASIS_RE = re.compile(r"[*_`]+")
+_MD_BLOCK_RE = re.compile(r"[#>|]+")
 # A word as a reader sees it: hyphenated and apostrophe words ("e-mail", "VPN-Verbindung") are one.
 _WHOLE_WORD_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
@@ -206,7 +208,8 @@ def _highlight(text: str, spans: list[tuple[int, int]]) -> SafeString:
 
 def _plain(markdown: str) -> str:
     """Article text without Markdown link syntax and markup characters, whitespace collapsed."""
-    return " ".join(_MD_CHARS_RE.sub(" ", _MD_LINK_RE.sub(r"\1", markdown or "")).split())
+    text = _MD_EMPHASIS_RE.sub("", _MD_LINK_RE.sub(r"\1", markdown or ""))
+    return " ".join(_MD_BLOCK_RE.sub(" ", text).split())
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------------

@@ -195,3 +195,9 @@ def test_weak_matches_fall_away_cannot_connect_to_vpn_lists_the_vpn_articles(cli
 def test_a_query_of_stop_words_only_finds_nothing(articles):  # noqa: ANN001
     assert _slugs("to the", language="en") == []
     assert _slugs("ein", language="de") == []
+
+
+def test_snippet_drops_markdown_emphasis_without_leaving_gaps(make_article):  # noqa: ANN001
+    make_article(slug="finish", title="Finish", body="Click **Finish**. Then open *Settings* → `Network`.")
+    snippet = str(search(qs=Article.objects.all(), query="finish")[0].snippet)
+    assert "<mark>Finish</mark>. Then open Settings → Network" in snippet
