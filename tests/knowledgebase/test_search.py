@@ -49,12 +49,14 @@ def test_language_keeps_to_that_language_when_it_matches(articles):  # noqa: ANN
 
 
 def test_snippet_is_escaped_then_highlighted(make_article):  # noqa: ANN001
-    make_article(slug="xss", title="Zebra", body="Zebra <img src=x onerror=alert(1)> <b>bold</b> zebra")
-    hit = search(qs=Article.objects.all(), query="zebra")[0]
+    make_article(
+        slug="xss", title="Gateway", body="Gateway <img src=x onerror=alert(1)> <b>bold</b> gateways"
+    )
+    hit = search(qs=Article.objects.all(), query="gateway")[0]
     assert "<img" not in hit.snippet
     assert "<b>" not in hit.snippet
     assert "&lt;img" in hit.snippet
-    assert "<mark>" in hit.snippet.lower()
+    assert "<mark>gateways</mark>" in hit.snippet  # the whole word, not "<mark>gatew</mark>ays"
 
 
 def test_empty_and_symbol_only_queries_return_nothing(articles):  # noqa: ANN001
@@ -166,14 +168,6 @@ def test_hyphenated_word_is_marked_as_one_word(make_article):  # noqa: ANN001
     make_article(slug="mail", title="Mail on the phone", body="Company e-mail works in the Outlook app only.")
     hit = search(qs=Article.objects.all(), query="e-mail")[0]
     assert _MARK_RE.findall(hit.snippet) == ["e-mail"]
-
-
-def test_highlighting_escapes_the_article_text_around_marks(make_article):  # noqa: ANN001
-    make_article(slug="xss2", title="Gateway", body="<script>alert(1)</script> gateway <b>x</b>")
-    hit = search(qs=Article.objects.all(), query="gateway")[0]
-    assert "<script>" not in hit.snippet
-    assert "<b>" not in hit.snippet
-    assert "<mark>gateway</mark>" in hit.snippet
 
 
 def test_weak_matches_fall_away_cannot_connect_to_vpn_lists_the_vpn_articles(client):  # noqa: ANN001

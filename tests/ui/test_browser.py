@@ -7,6 +7,7 @@ import re
 import pytest
 from django.test import Client
 
+from tickets import services
 from tickets.models import Ticket
 
 from .conftest import PASSWORD
@@ -151,8 +152,6 @@ NARROW = {
 def test_portal_at_390_px_compact_header_and_readable_requests(
     browser, live_server, alice, tina, service_desk, lang
 ):
-    from tickets import services
-
     t = NARROW[lang]
     waiting = services.ticket_create(
         requester=alice, by=alice, subject="Printer on floor 3 prints blank pages", description="d"
