@@ -23,6 +23,7 @@ from .rendering import render_markdown
 from .search import search
 from .selectors import (
     article_get_for_user,
+    article_listed_qs,
     article_popular,
     article_published_qs,
     article_related,
@@ -76,7 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "knowledgebase/home.html",
         {
             "popular": article_popular(user=request.user, language=_language(request)),
-            "categories": categories_with_articles(user=request.user),
+            "categories": categories_with_articles(user=request.user, language=_language(request)),
         },
     )
 
@@ -87,24 +88,26 @@ def help_index(request: HttpRequest) -> HttpResponse:
     category = None
     if request.GET.get("category", "").isdigit():
         category = Category.objects.filter(pk=request.GET["category"]).first()
+    language = _language(request)
     qs = article_published_qs(user=request.user)
+    listed = article_listed_qs(user=request.user, language=language)
     if category is not None:
-        qs = qs.filter(categories=category)
+        qs, listed = qs.filter(categories=category), listed.filter(categories=category)
     context: dict[str, Any] = {
         "q": q,
         "category": category,
-        "categories": categories_with_articles(user=request.user),
+        "categories": categories_with_articles(user=request.user, language=language),
     }
     # htmx asks for the results only: the help centre's list, or the home page's live search (which
     # shows nothing for an empty box). A history restore wants the whole page.
     partial = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
     if q:
-        context["hits"] = search(qs=qs, query=q, language=_language(request), limit=RESULTS_LIMIT)
+        context["hits"] = search(qs=qs, query=q, language=language, limit=RESULTS_LIMIT)
     elif partial and request.headers.get("HX-Target") == HOME_RESULTS_ID:
         return HttpResponse("")
     else:
         context["articles"] = list(
-            qs.prefetch_related("categories")
+            listed.prefetch_related("categories")
             .order_by("title")
             .only("id", "slug", "title", "kind", "visibility")[:200]
         )

@@ -291,3 +291,36 @@ def test_help_search_fragment_for_htmx_whole_page_for_history_restore(make_artic
     # the home page's live search shows nothing for an empty box (not every article)
     empty = client.get("/help/", {"q": ""}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="kb-home-results")
     assert empty.content == b""
+
+
+@pytest.mark.parametrize(
+    ("language", "listed", "not_listed"),
+    [
+        ("en", ["Reset your password", "Nur auf Deutsch"], "Passwort zurücksetzen"),
+        ("de", ["Passwort zurücksetzen", "Only in English"], "Reset your password"),
+    ],
+)
+def test_help_centre_lists_each_article_once_in_the_visitors_language(
+    make_article, client, language, listed, not_listed
+):  # noqa: ANN001
+    category = CategoryFactory(name="Accounts")
+    en = make_article(
+        slug="reset-password", language="en", title="Reset your password", categories=[category]
+    )
+    make_article(
+        slug="passwort",
+        language="de",
+        title="Passwort zurücksetzen",
+        translation_of=en,
+        categories=[category],
+    )
+    make_article(slug="nur-de", language="de", title="Nur auf Deutsch", categories=[category])
+    make_article(slug="only-en", language="en", title="Only in English", categories=[category])
+    response = client.get("/help/", HTTP_ACCEPT_LANGUAGE=language)
+    page = response.content.decode()
+    for title in listed:
+        assert title in page
+    assert not_listed not in page
+    # the category counts what the list shows
+    [counted] = [c for c in response.context["categories"] if c.pk == category.pk]
+    assert counted.article_count == 3
