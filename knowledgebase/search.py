@@ -34,6 +34,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Article, Synonym
+from .stopwords import STOPWORDS
 
 CONFIGS = {"de": "german", "en": "english"}
 MAX_TERMS = 24
@@ -44,11 +45,18 @@ TYPO_MIN_LEN = 5
 RANK_CANDIDATES = 300
 TYPO_THRESHOLD = 0.4
 TYPO_SUGGESTIONS = 2
+# A hit scoring below this share of the best hit's score is a weak match (a word the query shares
+# with the article by chance) and is left out: "cannot connect to VPN" lists the VPN articles only.
+RELATIVE_CUTOFF = 0.25
 SNIPPET_START, SNIPPET_STOP = "\x02", "\x03"
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _WEBSEARCH_RE = re.compile(r'"|(^|\s)-\w|\sOR\s')
 _MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_CHARS_RE = re.compile(r"[#*_`>|]+")
+# Emphasis marks go ("**Finish**." reads "Finish."), block marks (headings, quotes, table cells) part words.
+_MD_EMPHASIS_RE = re.compile(r"[*_`]+")
+_MD_BLOCK_RE = re.compile(r"[#>|]+")
+# A word as a reader sees it: hyphenated and apostrophe words ("e-mail", "VPN-Verbindung") are one.
+_WHOLE_WORD_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
 
 @dataclass
@@ -72,14 +80,20 @@ def expand_terms(query: str, *, language: str | None = None) -> list[str]:
     if not tokens:
         return []
     haystack = f" {' '.join(tokens)} "
-    terms = list(dict.fromkeys(tokens))
+    terms = [t for t in dict.fromkeys(tokens) if _is_topic_word(t)]
     for term, expansion, syn_language in _synonyms():
         if language and syn_language not in ("", language):
             continue
         needle = " ".join(words(term))
         if needle and (f" {needle} " in haystack or (" " not in needle and _plural_of(needle, tokens))):
-            terms.extend(w for w in words(expansion) if w not in terms)
+            terms.extend(w for w in words(expansion) if w not in terms and _is_topic_word(w))
     return terms[:MAX_TERMS]
+
+
+def _is_topic_word(word: str) -> bool:
+    """Stop words ("to", "ein", "cannot") and single characters (the "e" of "e-mail") say nothing
+    about the topic; as terms they matched nearly every article."""
+    return len(word) > 1 and word not in STOPWORDS
 
 
 _synonym_cache: dict[str, Any] = {"at": 0.0, "rows": None}
@@ -171,6 +185,31 @@ def _dedupe_translations(rows: list[Any], key: Any) -> list[Any]:
         seen.add(group)
         out.append(row)
     return out
+
+
+def _strong(rows: list[Any], score: Any) -> list[Any]:
+    """``rows`` (best first) without those scoring far below the best one."""
+    if not rows:
+        return rows
+    floor = score(rows[0]) * RELATIVE_CUTOFF
+    return [row for row in rows if score(row) >= floor]
+
+
+def _highlight(text: str, spans: list[tuple[int, int]]) -> SafeString:
+    """``text`` escaped, each whole word a span touches in ``<mark>`` (never a part of a word)."""
+    out, pos = [], 0
+    for word in _WHOLE_WORD_RE.finditer(text):
+        if any(start < word.end() and stop > word.start() for start, stop in spans):
+            out += [escape(text[pos : word.start()]), "<mark>", escape(word.group()), "</mark>"]
+            pos = word.end()
+    out.append(escape(text[pos:]))
+    return mark_safe("".join(out))  # noqa: S308 -- every piece of text escaped; only our own <mark> tags
+
+
+def _plain(markdown: str) -> str:
+    """Article text without Markdown link syntax and markup characters, whitespace collapsed."""
+    text = _MD_EMPHASIS_RE.sub("", _MD_LINK_RE.sub(r"\1", markdown or ""))
+    return " ".join(_MD_BLOCK_RE.sub(" ", text).split())
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
@@ -283,7 +322,8 @@ def _search_postgres(
             .values_list("id", "score", "translation_of_id")[: limit * 3]
         )
         cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
-    ranked = _dedupe_translations(ranked, key=lambda r: Article(pk=r[0], translation_of_id=r[2]))[:limit]
+    ranked = _dedupe_translations(ranked, key=lambda r: Article(pk=r[0], translation_of_id=r[2]))
+    ranked = _strong(ranked, score=lambda r: r[1])[:limit]
     if not ranked:
         return []
     headline = Case(
@@ -320,14 +360,13 @@ def _search_postgres(
 
 
 def _snippet(headline: str) -> SafeString:
-    """Escape the headline, then turn the sentinels ts_headline put around matches into <mark>."""
-    text = _MD_LINK_RE.sub(r"\1", headline or "")
-    text = _MD_CHARS_RE.sub(" ", text)
-    text = " ".join(text.split())
-    html = str(escape(text))
-    html = re.sub(f"{SNIPPET_START}(.*?){SNIPPET_STOP}", r"<mark>\1</mark>", html)
-    html = html.replace(SNIPPET_START, "").replace(SNIPPET_STOP, "")
-    return mark_safe(html)  # noqa: S308 -- escaped above; only our own <mark> tags are added
+    """The headline escaped, the words ts_headline put its sentinels around highlighted."""
+    text, spans = "", []
+    for n, part in enumerate(re.split(f"[{SNIPPET_START}{SNIPPET_STOP}]", _plain(headline))):
+        if n % 2:
+            spans.append((len(text), len(text) + len(part)))
+        text += part
+    return _highlight(text, spans)
 
 
 # --- SQLite fallback ---------------------------------------------------------------------------------
@@ -341,35 +380,44 @@ def _search_fallback(
         return []
     # Crude stemming: a word's first letters catch its plural and other endings.
     stems = list(dict.fromkeys(t[: max(4, len(t) - 2)] if len(t) > 5 else t for t in terms))
+    patterns = [_stem_pattern(stem) for stem in stems]
     match = Q()
     for stem in stems:
         match |= Q(title__icontains=stem) | Q(body__icontains=stem)
     scored = []
     for article in qs.filter(match).order_by("-view_count", "-id")[:500]:
-        title, body = article.title.lower(), article.body.lower()
-        score = sum((1.0 if s in title else 0.0) + (0.4 if s in body else 0.0) for s in stems) / len(stems)
-        scored.append((score, article))
+        score = sum(
+            (1.0 if p.search(article.title) else 0.0) + (0.4 if p.search(article.body) else 0.0)
+            for p in patterns
+        ) / len(stems)
+        if score:
+            scored.append((score, article))
     scored.sort(key=lambda pair: -pair[0])
-    scored = _dedupe_translations(scored, key=lambda pair: pair[1])[:limit]
+    scored = _strong(_dedupe_translations(scored, key=lambda pair: pair[1]), score=lambda pair: pair[0])
     return [
-        Hit(article=a, score=round(score, 4), snippet=_fallback_snippet(a.body, stems)) for score, a in scored
+        Hit(article=a, score=round(score, 4), snippet=_fallback_snippet(a.body, patterns))
+        for score, a in scored[:limit]
     ]
 
 
-def _fallback_snippet(body: str, stems: list[str]) -> SafeString:
-    text = " ".join(_MD_CHARS_RE.sub(" ", _MD_LINK_RE.sub(r"\1", body)).split())
-    lower = text.lower()
-    positions = [lower.find(s) for s in stems if lower.find(s) >= 0]
-    start = max(0, min(positions) - 60) if positions else 0
+def _stem_pattern(stem: str) -> re.Pattern[str]:
+    """Where a stem matches: at the start of a word ("connect" in "connection", not in "reconnect";
+    "to" not in "symptom"); a long one also inside a German compound ("laufwerk" in "Netzlaufwerk")."""
+    boundary = "" if len(stem) >= PREFIX_MIN_LEN else r"(?<![^\W_])"
+    return re.compile(boundary + re.escape(stem), re.IGNORECASE)
+
+
+def _fallback_snippet(body: str, patterns: list[re.Pattern[str]]) -> SafeString:
+    text = _plain(body)
+    found = [m.start() for p in patterns if (m := p.search(text))]
+    start = max(0, min(found) - 60) if found else 0
+    if start and text[start - 1] != " ":
+        # Start the window at a word, not inside one.
+        start = min(text.find(" ", start) + 1 or start, min(found))
     window = text[start : start + 200]
-    html = str(escape(window))
-    for stem in sorted(stems, key=len, reverse=True):
-        html = re.sub(
-            f"({re.escape(str(escape(stem)))})",
-            SNIPPET_START + r"\1" + SNIPPET_STOP,
-            html,
-            flags=re.IGNORECASE,
-        )
-    html = re.sub(f"{SNIPPET_START}(.*?){SNIPPET_STOP}", r"<mark>\1</mark>", html)
-    html = html.replace(SNIPPET_START, "").replace(SNIPPET_STOP, "")
-    return mark_safe(("… " if start else "") + html + (" …" if start + 200 < len(text) else ""))  # noqa: S308
+    more = start + 200 < len(text)
+    if more and " " in window:
+        window = window.rsplit(" ", 1)[0]  # ... and end after a word
+    spans = [m.span() for p in patterns for m in p.finditer(window)]
+    html = _highlight(window, spans)
+    return mark_safe(("… " if start else "") + html + (" …" if more else ""))  # noqa: S308

@@ -84,9 +84,22 @@ def article_popular(*, user: Any, language: str | None = None, limit: int = 8) -
     )
 
 
-def categories_with_articles(*, user: Any) -> list[Category]:
-    """Categories that have at least one article this user may read, with ``article_count``."""
-    visible = article_published_qs(user=user).values("pk")
+def article_listed_qs(*, user: Any, language: str) -> QuerySet[Article]:
+    """What the help centre lists for a visitor: one article per translation, in ``language`` where
+    there is one (an English visitor sees "Reset your password", not also "Passwort zurücksetzen"),
+    and the articles that exist only in another language."""
+    qs = article_published_qs(user=user)
+    own = qs.filter(language=language)
+    translated = Q(pk__in=own.filter(translation_of__isnull=False).values("translation_of_id")) | Q(
+        translation_of_id__in=own.values("pk")
+    )
+    return qs.filter(Q(language=language) | ~translated)
+
+
+def categories_with_articles(*, user: Any, language: str) -> list[Category]:
+    """Categories that have at least one article this user may read, with ``article_count`` of
+    those the help centre lists in ``language``."""
+    visible = article_listed_qs(user=user, language=language).values("pk")
     return list(
         Category.objects.filter(articles__in=visible)
         .annotate(article_count=Count("articles", filter=Q(articles__in=visible), distinct=True))

@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -24,6 +25,7 @@ from .rendering import render_markdown
 from .search import search
 from .selectors import (
     article_get_for_user,
+    article_listed_qs,
     article_popular,
     article_published_qs,
     article_related,
@@ -49,6 +51,7 @@ from .services import (
 SUGGEST_LIMIT = 5
 SUGGEST_MIN_CHARS = 3
 RESULTS_LIMIT = 30
+HOME_RESULTS_ID = "kb-home-results"  # the home page's live-search results (templates/knowledgebase/home.html)
 VOTED_SESSION_KEY = "kb_voted"
 
 
@@ -76,7 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "knowledgebase/home.html",
         {
             "popular": article_popular(user=request.user, language=_language(request)),
-            "categories": categories_with_articles(user=request.user),
+            "categories": categories_with_articles(user=request.user, language=_language(request)),
         },
     )
 
@@ -87,28 +90,33 @@ def help_index(request: HttpRequest) -> HttpResponse:
     category = None
     if request.GET.get("category", "").isdigit():
         category = Category.objects.filter(pk=request.GET["category"]).first()
+    language = _language(request)
     qs = article_published_qs(user=request.user)
+    listed = article_listed_qs(user=request.user, language=language)
     if category is not None:
-        qs = qs.filter(categories=category)
+        qs, listed = qs.filter(categories=category), listed.filter(categories=category)
     context: dict[str, Any] = {
         "q": q,
         "category": category,
-        "categories": categories_with_articles(user=request.user),
+        "categories": categories_with_articles(user=request.user, language=language),
     }
+    # htmx asks for the results only: the help centre's list, or the home page's live search (which
+    # shows nothing for an empty box). A history restore wants the whole page.
+    partial = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
     if q:
-        context["hits"] = search(qs=qs, query=q, language=_language(request), limit=RESULTS_LIMIT)
+        context["hits"] = search(qs=qs, query=q, language=language, limit=RESULTS_LIMIT)
+    elif partial and request.headers.get("HX-Target") == HOME_RESULTS_ID:
+        return HttpResponse("")
     else:
         context["articles"] = list(
-            qs.prefetch_related("categories")
+            listed.prefetch_related("categories")
             .order_by("title")
             .only("id", "slug", "title", "kind", "visibility")[:200]
         )
-    template = (
-        "knowledgebase/_search_results.html"
-        if request.headers.get("HX-Request")
-        else "knowledgebase/help_index.html"
-    )
-    return render(request, template, context)
+    template = "knowledgebase/_search_results.html" if partial else "knowledgebase/help_index.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_GET

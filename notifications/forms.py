@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tickets.models import RATING_CHOICES
+
 
 class PreferencesForm(forms.Form):
     email_updates = forms.BooleanField(
@@ -17,7 +19,7 @@ class PreferencesForm(forms.Form):
 
 class SurveyForm(forms.Form):
     score = forms.TypedChoiceField(
-        choices=[(i, str(i)) for i in range(1, 6)], coerce=int, widget=forms.RadioSelect, label=_("Rating")
+        choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect, label=_("Rating")
     )
     comment = forms.CharField(
         required=False,

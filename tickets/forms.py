@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
 
-from .models import Category, Level, Priority, Ticket
+from .models import RATING_CHOICES, Category, Level, Priority, Ticket
 from .selectors import category_tree, requester_open_tickets
 
 # What impact and urgency mean, in the words a customer uses.
@@ -126,7 +126,7 @@ class PortalReplyForm(forms.Form):
 class RatingForm(forms.Form):
     score = forms.TypedChoiceField(
         label=_("How satisfied are you with the help you received?"),
-        choices=[(i, str(i)) for i in range(1, 6)],
+        choices=RATING_CHOICES,
         coerce=int,
         widget=forms.RadioSelect,
     )

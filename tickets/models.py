@@ -336,6 +336,16 @@ class TicketEvent(models.Model):
         raise ValueError("Ticket events are immutable.")
 
 
+# The customer's satisfaction score, worded: a bare "1 … 5" leaves open which end is good.
+RATING_CHOICES = [
+    (1, _("1 – Very poor")),
+    (2, _("2 – Poor")),
+    (3, _("3 – Okay")),
+    (4, _("4 – Good")),
+    (5, _("5 – Excellent")),
+]
+
+
 class Rating(models.Model):
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="rating")
     score = models.PositiveSmallIntegerField()
@@ -349,6 +359,10 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score}/5 for #{self.ticket_id}"
+
+    @property
+    def label(self) -> str:
+        return str(dict(RATING_CHOICES).get(self.score, self.score))
 
 
 class IdempotencyKey(models.Model):

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -133,11 +134,17 @@ def portal_submitted(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_GET
 def portal_list(request: HttpRequest) -> HttpResponse:
+    # Open requests first, the latest news on top; the solved and closed ones after them.
+    done = Case(
+        When(status__in=(Ticket.Status.RESOLVED, Ticket.Status.CLOSED), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
     tickets = (
         ticket_visible_qs(user=request.user)
         .filter(requester=request.user)
         .select_related("category")
-        .order_by("-id")[:200]
+        .order_by(done, "-updated_at", "-id")[:200]
     )
     return render(request, "tickets/portal_list.html", {"tickets": tickets})
 

@@ -77,6 +77,31 @@ def test_help_centre_search_open_article_and_vote(page, make_article):  # noqa: 
     page.get_by_text("Thank you for your feedback.").wait_for()
 
 
+def test_home_live_search_shows_results_while_typing_without_errors(page, make_article):  # noqa: ANN001
+    make_article(slug="reset-password", title="Reset your password", body="Use the self-service page.")
+    make_article(title="Calendar sharing", body="Share your calendar.")
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.add_init_script(
+        "document.addEventListener('htmx:targetError', () => console.error('htmx:targetError'))"
+    )
+    page.goto("/")
+    # when a visitor types into the home page's search box (no Enter)
+    page.type("#kb-q", "passw", delay=30)
+    # then the results show on the home page itself
+    result = page.locator("#kb-home-results .kb-result")
+    result.first.wait_for()
+    assert result.count() == 1
+    assert "Reset your password" in result.first.inner_text()
+    assert not page.url.rstrip("/").endswith("/help"), page.url
+    # emptying the box clears them again (not the list of every article)
+    page.fill("#kb-q", "")
+    page.locator("#kb-home-results .kb-result").first.wait_for(state="detached")
+    assert page.locator("#kb-home-results").inner_text().strip() == ""
+    assert errors == []
+
+
 def test_agent_sidebar_inserts_ticks_links_and_applies_canned(
     page, live_server, make_article, tina, alice, network_category
 ):  # noqa: ANN001, E501

@@ -364,3 +364,50 @@ def test_saving_an_article_says_so(make_article, tina):  # noqa: ANN001
         f"/help/{article.slug}/edit/", {**data, "status": "draft", "language": "en"}, follow=True
     )
     assert "Article saved." in response.content.decode()
+
+
+def test_help_search_fragment_for_htmx_whole_page_for_history_restore(make_article, client):  # noqa: ANN001
+    make_article(title="Print jobs stuck", body="Empty the queue.")
+    fragment = client.get("/help/", {"q": "print"}, HTTP_HX_REQUEST="true")
+    assert "<html" not in fragment.content.decode()
+    assert "HX-Request" in fragment["Vary"]  # a cached fragment is never shown as the page
+    restored = client.get(
+        "/help/", {"q": "print"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in restored.content.decode()
+    # the home page's live search shows nothing for an empty box (not every article)
+    empty = client.get("/help/", {"q": ""}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="kb-home-results")
+    assert empty.content == b""
+
+
+@pytest.mark.parametrize(
+    ("language", "listed", "not_listed"),
+    [
+        ("en", ["Reset your password", "Nur auf Deutsch"], "Passwort zurücksetzen"),
+        ("de", ["Passwort zurücksetzen", "Only in English"], "Reset your password"),
+    ],
+)
+def test_help_centre_lists_each_article_once_in_the_visitors_language(
+    make_article, client, language, listed, not_listed
+):  # noqa: ANN001
+    category = CategoryFactory(name="Accounts")
+    en = make_article(
+        slug="reset-password", language="en", title="Reset your password", categories=[category]
+    )
+    make_article(
+        slug="passwort",
+        language="de",
+        title="Passwort zurücksetzen",
+        translation_of=en,
+        categories=[category],
+    )
+    make_article(slug="nur-de", language="de", title="Nur auf Deutsch", categories=[category])
+    make_article(slug="only-en", language="en", title="Only in English", categories=[category])
+    response = client.get("/help/", HTTP_ACCEPT_LANGUAGE=language)
+    page = response.content.decode()
+    for title in listed:
+        assert title in page
+    assert not_listed not in page
+    # the category counts what the list shows
+    [counted] = [c for c in response.context["categories"] if c.pk == category.pk]
+    assert counted.article_count == 3

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import Client
 
+from tickets import services
 from tickets.models import Ticket
 
 from .conftest import PASSWORD
@@ -128,3 +130,68 @@ def test_collision_notice_keeps_the_text_and_sending_again_works(
     assert alice_ticket.messages.filter(body="My careful answer").exists()
     tina_page.context.close()
     nick_page.context.close()
+
+
+NARROW = {
+    "en": {
+        "menu": "Menu",
+        "my_requests": "My requests",
+        "waiting": "Waiting for your reply",
+        "updated": "Last update",
+    },
+    "de": {
+        "menu": "Menü",
+        "my_requests": "Meine Anfragen",
+        "waiting": "Wartet auf Ihre Antwort",
+        "updated": "Letzte Änderung",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_portal_at_390_px_compact_header_and_readable_requests(
+    browser, live_server, alice, tina, service_desk, lang
+):
+    t = NARROW[lang]
+    waiting = services.ticket_create(
+        requester=alice, by=alice, subject="Printer on floor 3 prints blank pages", description="d"
+    )
+    services.ticket_update(ticket=waiting, by=tina, status="pending")
+    services.ticket_create(requester=alice, by=alice, subject="VPN drops", description="d")
+    alice.language = lang
+    alice.save(update_fields=["language"])
+    client = Client()
+    client.force_login(alice)
+    context = browser.new_context(
+        locale=lang, base_url=live_server.url, viewport={"width": 390, "height": 844}
+    )
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto("/portal/tickets/")
+    # the header is one row: brand and a menu button
+    assert page.locator("header.topbar").bounding_box()["height"] <= 64
+    nav_link = page.locator(".mainnav").get_by_role("link", name=t["my_requests"])
+    assert not nav_link.is_visible()
+    menu = page.get_by_role("button", name=t["menu"])
+    menu.click()
+    assert menu.get_attribute("aria-expanded") == "true"
+    assert nav_link.is_visible()
+    page.keyboard.press("Escape")
+    assert not nav_link.is_visible()
+    # every request shows its whole status and its dates, nothing runs off the screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    wrap = page.locator(".table-wrap")
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth")
+    status = page.locator("tr", has_text="Printer on floor 3").locator(".badge")
+    assert status.inner_text() == t["waiting"]
+    box, wrap_box = status.bounding_box(), wrap.bounding_box()
+    assert box["x"] >= wrap_box["x"]
+    assert box["x"] + box["width"] <= wrap_box["x"] + wrap_box["width"]
+    assert status.evaluate("el => el.scrollWidth <= el.clientWidth")
+    updated = page.locator("tr", has_text="Printer on floor 3").locator("td.updated")
+    assert updated.is_visible()
+    assert t["updated"] in updated.evaluate("el => getComputedStyle(el, '::before').content")
+    context.close()

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from tickets import panels, services
 from tickets.models import Attachment, Ticket
@@ -228,3 +232,62 @@ def test_the_status_is_told_in_the_customers_words(client_as, alice, tina, alice
     services.ticket_update(ticket=alice_ticket, by=tina, status="pending")
     html = client_as(alice).get("/portal/tickets/").content.decode()
     assert "Waiting for your reply" in html
+
+
+@pytest.fixture
+def set_language():  # noqa: ANN201
+    """``set_language(client, "de")`` switches the profile language, as the page's switch does."""
+
+    def switch(c, language: str) -> None:  # noqa: ANN001
+        c.post("/accounts/language/", {"language": language, "next": "/portal/tickets/"})
+
+    yield switch
+    # accounts' UserLanguageMiddleware activates the profile language and leaves it active in this
+    # thread after the request; the next test must not start in German.
+    translation.deactivate()
+
+
+def test_the_list_shows_open_requests_first_latest_update_on_top(client_as, alice, tina, service_desk):
+    def make(subject: str, minutes_ago: int, status: str = "") -> Ticket:
+        t = services.ticket_create(requester=alice, by=alice, subject=subject, description="d")
+        if status == "resolved":
+            services.ticket_resolve(ticket=t, by=tina, resolution="Done")
+        elif status:
+            services.ticket_update(ticket=t, by=tina, status=status)
+        Ticket.objects.filter(pk=t.pk).update(updated_at=timezone.now() - timedelta(minutes=minutes_ago))
+        return t
+
+    make("Solved yesterday", 60 * 24, "resolved")
+    make("Open for a week", 60 * 24 * 7)
+    make("Solved just now", 1, "resolved")
+    make("Waiting since an hour", 60, "pending")
+    html = client_as(alice).get("/portal/tickets/").content.decode()
+    order = ["Waiting since an hour", "Open for a week", "Solved just now", "Solved yesterday"]
+    assert sorted(order, key=html.index) == order
+
+
+def test_the_last_update_is_told_as_time_ago_in_both_languages(client_as, alice, alice_ticket, set_language):
+    Ticket.objects.filter(pk=alice_ticket.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
+    c = client_as(alice)
+    assert "5 minutes ago" in c.get("/portal/tickets/").content.decode().replace("\xa0", " ")
+    set_language(c, "de")
+    assert "vor 5 Minuten" in c.get("/portal/tickets/").content.decode().replace("\xa0", " ")
+
+
+def test_the_rating_is_five_labelled_radio_buttons_in_both_languages(
+    client_as, alice, tina, alice_ticket, set_language
+):
+    services.ticket_resolve(ticket=alice_ticket, by=tina, resolution="Done")
+    c = client_as(alice)
+    html = c.get(detail_url(alice_ticket)).content.decode()
+    assert "<legend>How satisfied are you with the help you received?</legend>" in html
+    for label in ("1 – Very poor", "2 – Poor", "3 – Okay", "4 – Good", "5 – Excellent"):
+        assert re.search(
+            rf'<label><input type="radio" name="score" value="\d"[^>]*> {label}</label>', html
+        ), label
+    set_language(c, "de")
+    html = c.get(detail_url(alice_ticket)).content.decode()
+    for label in ("1 – Sehr schlecht", "5 – Ausgezeichnet"):
+        assert f"> {label}</label>" in html
+    c.post(detail_url(alice_ticket) + "rate/", {"score": "4"})
+    assert "4 – Gut" in c.get(detail_url(alice_ticket)).content.decode()
