@@ -109,8 +109,8 @@ def inbound_store(*, raw: bytes, mailbox: Mailbox | None = None) -> InboundMail 
     stored too, and points at the first one (``repeat_of``) so agents see the repeated id."""
     head = parsing.headers_of(raw)  # headers only: the full parse happens once, in inbound_process
     digest = content_hash(raw)
-    first = InboundMail.objects.filter(message_id=head.message_id).order_by("pk").only("pk", "content_hash")
-    first = first.first()
+    earlier = InboundMail.objects.filter(message_id=head.message_id).order_by("pk")
+    first = earlier.only("pk", "content_hash").first()
     if first is not None and first.content_hash == digest:
         return None  # fetched or delivered twice: processed once
     try:

@@ -87,23 +87,23 @@ def test_a_resend_with_edits_under_the_same_message_id_is_stored_and_shown_to_ag
     assert deliver(edited) is None
     assert InboundMail.objects.count() == 2
 
-    request = RequestFactory().get("/")
-    request.user = tina
-    panels = render_panels(agent_ticket_panels, request, later.ticket, "side")
-    template, context = next(p for p in panels if p[0] == "mailin/_email_panel.html")
-    html = render_to_string(template, {**context, "csrf_token": "x"})
+    html = _panel_html(tina, later.ticket)
     assert "Message-ID repeated" in html
     assert f'href="/agent/tickets/{first.ticket.pk}/">{first.ticket.reference}</a>' in html
     with translation.override("de"):
-        html = render_to_string(template, {**context, "csrf_token": "x"})
+        html = _panel_html(tina, later.ticket)
     assert "Message-ID wiederholt" in html
     assert "Diese E-Mail trägt die Message-ID einer anderen E-Mail vom" in html
 
 
 def test_the_first_mail_of_an_id_shows_no_repeat(tina, service_desk):
     first = deliver(make_mail(message_id="<once@customer.example>"))
+    assert "Message-ID repeated" not in _panel_html(tina, first.ticket)
+
+
+def _panel_html(user, ticket) -> str:  # noqa: ANN001
     request = RequestFactory().get("/")
-    request.user = tina
-    panels = render_panels(agent_ticket_panels, request, first.ticket, "side")
+    request.user = user
+    panels = render_panels(agent_ticket_panels, request, ticket, "side")
     template, context = next(p for p in panels if p[0] == "mailin/_email_panel.html")
-    assert "Message-ID repeated" not in render_to_string(template, {**context, "csrf_token": "x"})
+    return render_to_string(template, {**context, "csrf_token": "x"})
