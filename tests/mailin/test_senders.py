@@ -93,7 +93,7 @@ def test_a_resend_with_edits_under_the_same_message_id_is_stored_and_shown_to_ag
     with translation.override("de"):
         html = _panel_html(tina, later.ticket)
     assert "Message-ID wiederholt" in html
-    assert "Diese E-Mail trägt die Message-ID einer anderen E-Mail vom" in html
+    assert "Diese E-Mail trägt die Message-ID einer anderen E-Mail (eingegangen am" in html
 
 
 def test_the_first_mail_of_an_id_shows_no_repeat(tina, service_desk):
