@@ -22,6 +22,8 @@ _USABLE = re.compile(r"[^\s@<>()\[\]\\,;:\"]{1,64}@[\w-]+(?:\.[\w-]+)*")
 _ENCODED_WORD = re.compile(r"=\?[^?]+\?[bBqQ]\?[^?]*\?=")
 _HEADER_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+_BRACKETED = re.compile(r"<([^<>]*)>")
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,10 @@ def _text(value: str) -> str:
 
 
 def _candidates(value: str) -> list[tuple[str, str]]:
-    """(name, address) pairs of a header value, in order; a loose scan when the parser finds none."""
+    """(name, address) pairs of a header value, in order, then a loose scan for what the parser
+    misreads: each ``<…>`` whole (never a piece of ``<power quadrant system@example.com>``), then
+    bare addresses outside brackets and quoted display names."""
     pairs = [(name, addr) for name, addr in getaddresses([value]) if "@" in addr]
-    return pairs + [("", found) for found in _CANDIDATE.findall(value)]
+    bracketed = _BRACKETED.findall(value)
+    outside = _QUOTED.sub(" ", _BRACKETED.sub(" ", value))
+    return pairs + [("", found) for found in [*bracketed, *_CANDIDATE.findall(outside)]]

@@ -55,7 +55,14 @@ def test_the_display_name_of_undecodable_bytes_is_kept_readable(service_desk):
 
 @pytest.mark.parametrize(
     "headers",
-    [(b"From: foo",), (b"From: <>", b"Return-Path: <>"), (b'From: "Nobody" <nobody@>',), ()],
+    [
+        (b"From: foo",),
+        (b"From: <>", b"Return-Path: <>"),
+        (b'From: "Nobody" <nobody@>',),
+        (b'From: "your secret past" <power quadrant system@example.com>',),  # never "system@example.com"
+        (b'From: "bob@old.example via List" <>',),  # a display name is no address
+        (),
+    ],
 )
 def test_only_a_mail_without_any_usable_address_is_quarantined(headers, service_desk):
     inbound = deliver(_mail(*headers))
