@@ -57,8 +57,13 @@ class InboundMail(models.Model):
     mailbox = models.ForeignKey(
         Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="mails"
     )
-    # The Message-ID, or a digest of the raw bytes when the mail has none: duplicates are processed once.
-    message_id = models.CharField(max_length=255, unique=True)
+    # The Message-ID, or a digest of the content when the mail has none. Not unique: broken mailers
+    # and resends with edits reuse an id for a different mail, and every distinct mail is kept.
+    message_id = models.CharField(max_length=255, db_index=True)
+    # mailin.fingerprint.content_hash: the same mail delivered twice is stored (and processed) once.
+    content_hash = models.CharField(max_length=64)
+    # The first stored mail with this Message-ID when this one is a different mail reusing it.
+    repeat_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     raw = models.BinaryField()
     from_address = models.CharField(max_length=254, blank=True, db_index=True)
     subject = models.CharField(max_length=255, blank=True)
@@ -77,6 +82,9 @@ class InboundMail(models.Model):
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["from_address", "received_at"], name="inbound_sender_time")]
+        constraints = [
+            models.UniqueConstraint(fields=["message_id", "content_hash"], name="inbound_unique_content")
+        ]
 
     def __str__(self) -> str:
         return f"{self.message_id} ({self.status})"

@@ -10,14 +10,16 @@ from __future__ import annotations
 import email
 import email.parser
 import email.policy
-import hashlib
 import html
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import getaddresses, parseaddr
+from email.utils import getaddresses
 
 import nh3
+
+from .fingerprint import content_hash
+from .senders import repaired_headers, sender_of
 
 MAX_NESTING = 20
 
@@ -60,15 +62,16 @@ class ParsedMail:
     auto_reason: str = ""
     language: str = "en"
     headers: dict[str, str] = field(default_factory=dict)
+    sender_header: str = "From"  # where the sender address was found (mailin.senders.SOURCES)
 
 
 def parse(raw: bytes) -> ParsedMail:
     """Parse a mail. Raises ValueError for mail that cannot be used (it goes to quarantine)."""
-    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    msg = email.message_from_bytes(repaired_headers(raw), policy=email.policy.default)
     if not isinstance(msg, EmailMessage):  # pragma: no cover - policy.default always gives EmailMessage
         raise ValueError("not a mail")
-    from_name, from_address = parseaddr(_header(msg, "From"))
-    if "@" not in from_address:
+    sender = sender_of(msg)
+    if not sender.address:
         raise ValueError("no sender address")
     if _depth(msg) > MAX_NESTING:
         raise ValueError("too deeply nested")
@@ -79,8 +82,9 @@ def parse(raw: bytes) -> ParsedMail:
     subject = _header(msg, "Subject")[:255]
     return ParsedMail(
         message_id=message_id_of(msg, raw),
-        from_address=from_address.strip().lower(),
-        from_name=from_name,
+        from_address=sender.address,
+        from_name=sender.name,
+        sender_header=sender.header,
         to=_addresses(msg, "To", "Delivered-To", "X-Original-To"),
         cc=_addresses(msg, "Cc"),
         subject=subject,
@@ -89,7 +93,7 @@ def parse(raw: bytes) -> ParsedMail:
         body=body,
         html_original=html_body if html_body and not _plain_part_exists(msg) else "",
         attachments=attachments,
-        auto_reason=auto_reason(msg, from_address),
+        auto_reason=auto_reason(msg, sender.address),
         language=guess_language(msg, subject + "\n" + body),
     )
 
@@ -98,8 +102,8 @@ def message_id_of(msg: EmailMessage, raw: bytes) -> str:
     ids = _ids(_header(msg, "Message-ID"))
     if ids:
         return ids[0][:255]
-    # No Message-ID: the digest of the bytes stands in, so the same mail fetched twice is one mail.
-    return f"<sha256-{hashlib.sha256(raw).hexdigest()}@no-message-id>"
+    # No Message-ID: the digest of the content stands in, so the same mail fetched twice is one mail.
+    return f"<sha256-{content_hash(raw)}@no-message-id>"
 
 
 @dataclass
@@ -112,14 +116,14 @@ class Headers:
 def headers_of(raw: bytes) -> Headers:
     """Message-ID, sender and subject from the header block alone — never raises."""
     try:
-        msg = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(raw)
+        msg = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(repaired_headers(raw))
         return Headers(
             message_id=message_id_of(msg, raw),  # type: ignore[arg-type]
-            from_address=parseaddr(_header(msg, "From"))[1].strip().lower(),  # type: ignore[arg-type]
+            from_address=sender_of(msg).address,
             subject=_header(msg, "Subject"),  # type: ignore[arg-type]
         )
     except Exception:  # bytes no parser understands still get a stable id
-        return Headers(f"<sha256-{hashlib.sha256(raw).hexdigest()}@unparseable>", "", "")
+        return Headers(f"<sha256-{content_hash(raw)}@unparseable>", "", "")
 
 
 def auto_reason(msg: EmailMessage, from_address: str) -> str:

@@ -23,6 +23,7 @@ from tickets import services as ticket_services
 from tickets.models import REFERENCE_RE, Message, Ticket
 
 from . import parsing
+from .fingerprint import content_hash
 from .models import InboundMail, Mailbox, Participant
 
 log = logging.getLogger(__name__)
@@ -102,19 +103,29 @@ def _may_write(ticket: Ticket, address: str) -> bool:
 
 
 def inbound_store(*, raw: bytes, mailbox: Mailbox | None = None) -> InboundMail | None:
-    """Keep the raw mail (committed on its own). None when that Message-ID was stored before."""
+    """Keep the raw mail (committed on its own). None when this very mail was stored before.
+
+    A different mail that reuses a stored Message-ID (broken mailers, resends with edits) is
+    stored too, and points at the first one (``repeat_of``) so agents see the repeated id."""
     head = parsing.headers_of(raw)  # headers only: the full parse happens once, in inbound_process
+    digest = content_hash(raw)
+    earlier = InboundMail.objects.filter(message_id=head.message_id).order_by("pk")
+    first = earlier.only("pk", "content_hash").first()
+    if first is not None and first.content_hash == digest:
+        return None  # fetched or delivered twice: processed once
     try:
         with transaction.atomic():
             return InboundMail.objects.create(
                 mailbox=mailbox,
                 message_id=head.message_id,
+                content_hash=digest,
+                repeat_of=first,
                 raw=raw,
                 from_address=head.from_address[:254],
                 subject=head.subject[:255],
             )
     except IntegrityError:
-        return None  # a duplicate Message-ID: processed once
+        return None  # the same mail, stored a moment ago by another worker
 
 
 def inbound_process(*, pk: int) -> InboundMail:
@@ -144,10 +155,10 @@ def inbound_process(*, pk: int) -> InboundMail:
                 match = Match(None, f"{match.ticket.reference} is closed: new request")
             else:
                 inbound.ticket, inbound.ticket_message = match.ticket, message
-                return _finish(inbound, InboundMail.Status.PROCESSED, match.reason)
+                return _finish(inbound, InboundMail.Status.PROCESSED, _with_sender_note(match.reason, mail))
         ticket = _new_ticket(mail, inbound.mailbox)
         inbound.ticket = ticket
-        return _finish(inbound, InboundMail.Status.PROCESSED, match.reason)
+        return _finish(inbound, InboundMail.Status.PROCESSED, _with_sender_note(match.reason, mail))
 
 
 def inbound_reprocess(*, pk: int) -> InboundMail:
@@ -162,6 +173,11 @@ def _finish(inbound: InboundMail, status: str, reason: str) -> InboundMail:
     inbound.status, inbound.reason, inbound.processed_at = status, reason, timezone.now()
     inbound.save()
     return inbound
+
+
+def _with_sender_note(reason: str, mail: parsing.ParsedMail) -> str:
+    """Agents see when the sender was not taken from From (see mailin.senders)."""
+    return reason if mail.sender_header == "From" else f"{reason} (sender from {mail.sender_header})"
 
 
 def _own_address(address: str) -> bool:
@@ -258,7 +274,7 @@ def mailbox_fetch(*, mailbox: Mailbox) -> list[int]:
     """Poll one mailbox: store each unseen mail, flag it seen only after it is stored, then process.
 
     A worker killed mid-poll loses nothing (unflagged mail is fetched again) and
-    duplicates nothing (the Message-ID is unique)."""
+    duplicates nothing (a Message-ID is stored once per content)."""
     stored: list[int] = []
     cls = imaplib.IMAP4_SSL if mailbox.use_ssl else imaplib.IMAP4
     try:
