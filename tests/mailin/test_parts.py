@@ -91,7 +91,7 @@ def test_an_attached_mail_is_kept_as_eml_and_its_text_quoted_without_flattening_
     ticket = ticket_of("ours-forward-as-attachment")
     assert ticket.description == (
         "Bitte prüfen Sie das angehängte Angebot, ist der Drucker kompatibel?\n\n"
-        "---------- Angebot Netzwerkdrucker.eml ----------\n"
+        "---------- Angebot_Netzwerkdrucker.eml ----------\n"
         "> From: Vertrieb <vertrieb@example.net>\n"
         "> Date: Wed, 11 Sep 2024 16:40:00 +0200\n"
         "> Subject: Angebot Netzwerkdrucker\n"
