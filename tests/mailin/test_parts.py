@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from mailin import services
 from mailin.models import InboundMail
@@ -18,6 +19,12 @@ pytestmark = pytest.mark.django_db
 CORPUS = Path(__file__).parent / "corpus"
 # The mails this file is about (the corpus holds others too).
 OURS = sorted(p.stem for p in CORPUS.glob("*.eml") if p.stem.startswith(("ours-", "cpython-")))
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    yield
+    translation.activate("en")  # a German page must not leave German active for the next test
 
 
 def deliver(name: str) -> InboundMail:
@@ -177,7 +184,21 @@ def test_agents_see_every_kept_part_on_the_ticket_page(client, tina, service_des
     ticket = ticket_of("ours-forward-as-attachment")
     client.force_login(tina)
     for language in ("en", "de"):
-        page = client.get(reverse("tickets:agent_ticket", args=[ticket.pk]), HTTP_ACCEPT_LANGUAGE=language)
-        html = page.content.decode()
+        tina.language = language
+        tina.save(update_fields=["language"])
+        html = client.get(reverse("tickets:agent_ticket", args=[ticket.pk])).content.decode()
         assert "Angebot_Netzwerkdrucker.eml" in html  # listed and downloadable
         assert "&gt; Sehr geehrte Frau Vogel," in html  # the attached mail's text, quoted
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "2 files kept:"), ("de", "2 Dateien übernommen:")])
+def test_the_mail_panel_lists_the_files_kept_from_each_mail(client, tina, service_desk, language, label):
+    ticket = ticket_of("ours-gmail-inline-image-no-name")
+    tina.language = language
+    tina.save(update_fields=["language"])
+    client.force_login(tina)
+    page = client.get(reverse("tickets:agent_ticket", args=[ticket.pk]))
+    panel = page.content.decode().split('id="email-panel"', 1)[1].split("</section>", 1)[0]
+    assert f"<h3>{'E-Mail' if language == 'de' else 'Email'}</h3>" in panel
+    assert label in panel
+    assert panel.index("ii_m0q8x1y20.png") < panel.index("original.html")
