@@ -399,15 +399,12 @@ def _alternative(children: list[EmailMessage], out: _Parts, level: int) -> None:
 
 def _attached_mail(part: EmailMessage, out: _Parts, level: int) -> None:
     """An attached (forwarded) mail: kept whole as .eml, its text shown as a quoted block."""
-    inner = part.get_payload(0) if part.is_multipart() else None
+    inner = part.get_payload(0) if part.is_multipart() else _embedded_mail(part)
     if not isinstance(inner, EmailMessage):
         out.attachments.append(_attachment(part, len(out.attachments) + 1))
         return
     subject = decode_words(_raw_header(inner, "Subject"))
-    try:
-        raw = inner.as_bytes()
-    except Exception:  # a part the generator cannot write back: its text still counts
-        raw = inner.as_string().encode("utf-8", errors="replace")
+    raw = _as_bytes(inner)
     # The name it is stored under (attachment_add cleans names the same way), so the text can refer to it.
     filename = get_valid_filename(_filename(part) or f"{subject[:80] or 'attached mail'}.eml")
     out.attachments.append(ParsedAttachment(filename, "message/rfc822", raw))
@@ -427,6 +424,15 @@ def _attached_mail(part: EmailMessage, out: _Parts, level: int) -> None:
     out.attached_mails.append(f"---------- {filename} ----------\n{quoted}")
 
 
+def _embedded_mail(part: EmailMessage) -> EmailMessage | None:
+    """A message/rfc822 the sender encoded (base64 — not allowed, but Outlook does it)."""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes) or not payload.strip():
+        return None
+    inner = email.message_from_bytes(payload, policy=POLICY)
+    return inner if isinstance(inner, EmailMessage) and (inner["From"] or inner["Subject"]) else None
+
+
 def _attachment(part: EmailMessage, index: int) -> ParsedAttachment:
     ctype = part.get_content_type()
     content_id = (part.get("Content-ID") or "").strip().strip("<>")
@@ -437,8 +443,21 @@ def _attachment(part: EmailMessage, index: int) -> ParsedAttachment:
         name = base if base.lower().endswith(ext) or re.search(r"\.\w{2,4}$", base) else base + ext
     payload = part.get_payload(decode=True)
     if payload is None:  # message/* parts without a single payload
-        payload = part.as_bytes() if part.is_multipart() else b""
+        payload = _as_bytes(part) if part.is_multipart() else b""
     return ParsedAttachment(name, ctype, payload, content_id)
+
+
+_WRITE_POLICY = POLICY.clone(utf8=True)  # headers that were raw 8-bit are written back as UTF-8
+
+
+def _as_bytes(part: EmailMessage) -> bytes:
+    """A part written back as bytes, also when the generator cannot (a charset it does not know)."""
+    try:
+        return part.as_bytes(policy=_WRITE_POLICY)
+    except Exception:
+        head = "".join(f"{name}: {value}\n" for name, value in part.raw_items())
+        body = part.get_payload() if isinstance(part.get_payload(), str) else ""
+        return _clean(f"{head}\n{body}").encode("utf-8", errors="surrogateescape")
 
 
 def _filename(part: EmailMessage) -> str:
@@ -465,14 +484,24 @@ def _content(msg: EmailMessage, raw: bytes, subject: str) -> tuple[str, str, lis
     parts = _Parts()
     _walk(msg, parts)
     text = _join(parts.texts)
-    forward = bool(_FORWARD_SUBJECT.match(subject) or _FORWARD_MARKER.search(text))
-    body = text.strip() if forward else strip_quotes(text)
+    body = text.strip() if _is_forward(subject, text) else strip_quotes(text)
     if not body and not parts.attachments and not parts.attached_mails:
         body = _raw_body(raw)  # nothing usable came out of the structure: the raw text is the body
     body = "\n\n".join(b for b in [body, *parts.attached_mails] if b)
     # The HTML is kept when it is the text's source, or when it shows inline images.
     html_kept = next(iter(parts.html), "") or next((h for h in parts.html_twins if "cid:" in h), "")
     return body, html_kept, parts.attachments
+
+
+def _is_forward(subject: str, text: str) -> bool:
+    """A forward (its content is content): by its subject, or a forward marker above any quote."""
+    if _FORWARD_SUBJECT.match(subject):
+        return True
+    marker = _FORWARD_MARKER.search(text)
+    if marker is None:
+        return False
+    above = text[: marker.start()].split("\n")[1:]
+    return not any(p.match(line) for line in above for p in _QUOTE_HEADERS)
 
 
 def _raw_body(raw: bytes) -> str:
