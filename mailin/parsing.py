@@ -7,6 +7,7 @@ know only English markers or are unmaintained, and German mail clients write
 
 from __future__ import annotations
 
+import base64
 import email
 import email.header
 import email.parser
@@ -14,6 +15,7 @@ import email.policy
 import hashlib
 import html
 import mimetypes
+import quopri
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -399,7 +401,9 @@ def _alternative(children: list[EmailMessage], out: _Parts, level: int) -> None:
 
 def _attached_mail(part: EmailMessage, out: _Parts, level: int) -> None:
     """An attached (forwarded) mail: kept whole as .eml, its text shown as a quoted block."""
-    inner = part.get_payload(0) if part.is_multipart() else _embedded_mail(part)
+    inner = part.get_payload(0) if part.is_multipart() else None
+    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() in ("base64", "quoted-printable"):
+        inner = _embedded_mail(part, inner)
     if not isinstance(inner, EmailMessage):
         out.attachments.append(_attachment(part, len(out.attachments) + 1))
         return
@@ -424,13 +428,21 @@ def _attached_mail(part: EmailMessage, out: _Parts, level: int) -> None:
     out.attached_mails.append(f"---------- {filename} ----------\n{quoted}")
 
 
-def _embedded_mail(part: EmailMessage) -> EmailMessage | None:
-    """A message/rfc822 the sender encoded (base64 — not allowed, but Outlook does it)."""
-    payload = part.get_payload(decode=True)
-    if not isinstance(payload, bytes) or not payload.strip():
-        return None
+def _embedded_mail(part: EmailMessage, parsed: EmailMessage | None) -> EmailMessage | None:
+    """A message/rfc822 the sender encoded (base64 — RFC 2046 forbids it, Outlook does it): the
+    parser took the encoded text for a mail without headers; decode it and read that."""
+    encoded = parsed.get_payload() if parsed is not None else part.get_payload()
+    if not isinstance(encoded, str):
+        return parsed
+    try:
+        if str(part.get("Content-Transfer-Encoding")).strip().lower() == "base64":
+            payload = base64.b64decode(encoded.encode("ascii", errors="ignore"))
+        else:
+            payload = quopri.decodestring(encoded.encode("ascii", errors="ignore"))
+    except ValueError:
+        return parsed
     inner = email.message_from_bytes(payload, policy=POLICY)
-    return inner if isinstance(inner, EmailMessage) and (inner["From"] or inner["Subject"]) else None
+    return inner if isinstance(inner, EmailMessage) and (inner["From"] or inner["Subject"]) else parsed
 
 
 def _attachment(part: EmailMessage, index: int) -> ParsedAttachment:

@@ -12,6 +12,7 @@ from django.utils import translation
 
 from mailin import services
 from mailin.models import InboundMail
+from tests.mailin.conftest import make_mail
 from tickets.models import Attachment, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +203,22 @@ def test_the_mail_panel_lists_the_files_kept_from_each_mail(client, tina, servic
     assert f"<h3>{'E-Mail' if language == 'de' else 'Email'}</h3>" in panel
     assert label in panel
     assert panel.index("ii_m0q8x1y20.png") < panel.index("original.html")
+
+
+def test_a_forward_marker_in_the_quoted_history_does_not_keep_the_quote(alice, service_desk):
+    body = (
+        "Danke, geht wieder.\n\nAm 01.09.2024 um 10:00 schrieb Support:\n"
+        "---------- Forwarded message ---------\nVon: Alice\n\nDer Drucker streikt."
+    )
+    stored = services.inbound_store(raw=make_mail(subject="Re: Drucker", body=body))
+    assert services.inbound_process(pk=stored.pk).ticket.description == "Danke, geht wieder."
+
+
+def test_a_base64_encoded_attached_mail_is_still_read_as_a_mail(alice, service_desk):
+    inner = make_mail(sender="vertrieb@example.net", subject="Angebot", body="Anbei das Angebot.")
+    raw = make_mail(body="Siehe Anhang.", attachments=[("Angebot.eml", "message/rfc822", inner)])
+    assert b"Content-Type: message/rfc822" in raw
+    assert b"Content-Transfer-Encoding: base64" in raw  # how Outlook sends it, against RFC 2046
+    ticket = services.inbound_process(pk=services.inbound_store(raw=raw).pk).ticket
+    assert ticket.description.startswith("Siehe Anhang.\n\n---------- Angebot.eml ----------\n")
+    assert ticket.description.endswith("> Subject: Angebot\n>\n> Anbei das Angebot.")
