@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.services import customer_create_by_agent
@@ -33,6 +34,8 @@ User = get_user_model()
 SENDER_RATE_CAP_PER_HOUR = 30
 # Mails fetched per IMAP poll; the rest waits for the next poll.
 FETCH_BATCH = 200
+# A mail whose processing fails this often goes to quarantine with the error; the others flow on.
+MAX_ATTEMPTS = 3
 
 
 # --- Matching ----------------------------------------------------------------------
@@ -129,42 +132,65 @@ def inbound_store(*, raw: bytes, mailbox: Mailbox | None = None) -> InboundMail 
 
 
 def inbound_process(*, pk: int) -> InboundMail:
-    """Turn one stored mail into a ticket or message. Safe to call twice."""
+    """Turn one stored mail into a ticket or message. Safe to call twice; never raises for a bad mail.
+
+    The attempt is counted (and committed) before the work starts, so even a worker that dies on
+    a mail counts it. The work runs in a savepoint: when it fails, nothing it created stays, the
+    error is noted on the mail, and after MAX_ATTEMPTS the mail goes to quarantine."""
+    InboundMail.objects.filter(pk=pk, status=InboundMail.Status.RECEIVED).update(attempts=F("attempts") + 1)
     with transaction.atomic():
         inbound = InboundMail.objects.select_for_update().get(pk=pk)
         if inbound.status != InboundMail.Status.RECEIVED:
             return inbound
-        inbound.attempts += 1
+        if inbound.attempts > MAX_ATTEMPTS:  # earlier attempts died without a word
+            reason = f"gave up after {MAX_ATTEMPTS} attempts: {inbound.reason or 'the worker stopped'}"
+            return _finish(inbound, InboundMail.Status.QUARANTINED, reason[:200])
         try:
-            mail = parsing.parse(bytes(inbound.raw))
+            with transaction.atomic():
+                return _process(inbound)
         except Exception as exc:  # nothing is lost: the raw mail stays for reprocessing
-            return _finish(inbound, InboundMail.Status.QUARANTINED, f"cannot parse: {exc}"[:200])
-        if mail.auto_reason:
-            return _finish(inbound, InboundMail.Status.IGNORED, mail.auto_reason[:200])
-        if _own_address(mail.from_address):
-            return _finish(inbound, InboundMail.Status.IGNORED, "our own address")
-        if _over_rate_cap(mail.from_address, inbound.pk):
-            return _finish(inbound, InboundMail.Status.IGNORED, "sender over the hourly cap")
-        match = match_ticket(mail)
-        if match.suspicious:
-            return _finish(inbound, InboundMail.Status.QUARANTINED, match.reason)
-        if match.ticket is not None:
-            try:
-                message = _append(match.ticket, mail, reason=match.reason)
-            except ConflictError:
-                match = Match(None, f"{match.ticket.reference} is closed: new request")
-            else:
-                inbound.ticket, inbound.ticket_message = match.ticket, message
-                return _finish(inbound, InboundMail.Status.PROCESSED, _with_sender_note(match.reason, mail))
-        ticket = _new_ticket(mail, inbound.mailbox)
-        inbound.ticket = ticket
-        return _finish(inbound, InboundMail.Status.PROCESSED, _with_sender_note(match.reason, mail))
+            log.exception("inbound mail %s: attempt %s failed", pk, inbound.attempts)
+            attempts = inbound.attempts
+            inbound = InboundMail.objects.get(pk=pk)  # what the failed attempt set is void
+            inbound.attempts = attempts
+            inbound.reason = f"attempt {attempts} failed: {type(exc).__name__}: {exc}"[:200]
+            if attempts >= MAX_ATTEMPTS:
+                return _finish(inbound, InboundMail.Status.QUARANTINED, inbound.reason)
+            inbound.save(update_fields=["attempts", "reason"])
+            return inbound
+
+
+def _process(inbound: InboundMail) -> InboundMail:
+    try:
+        mail = parsing.parse(bytes(inbound.raw))
+    except Exception as exc:  # nothing is lost: the raw mail stays for reprocessing
+        return _finish(inbound, InboundMail.Status.QUARANTINED, f"cannot parse: {exc}"[:200])
+    if mail.auto_reason:
+        return _finish(inbound, InboundMail.Status.IGNORED, mail.auto_reason[:200])
+    if _own_address(mail.from_address):
+        return _finish(inbound, InboundMail.Status.IGNORED, "our own address")
+    if _over_rate_cap(mail.from_address, inbound.pk):
+        return _finish(inbound, InboundMail.Status.IGNORED, "sender over the hourly cap")
+    match = match_ticket(mail)
+    if match.suspicious:
+        return _finish(inbound, InboundMail.Status.QUARANTINED, match.reason)
+    if match.ticket is not None:
+        try:
+            message = _append(match.ticket, mail, reason=match.reason)
+        except ConflictError:
+            match = Match(None, f"{match.ticket.reference} is closed: new request")
+        else:
+            inbound.ticket, inbound.ticket_message = match.ticket, message
+            return _finish(inbound, InboundMail.Status.PROCESSED, _with_sender_note(match.reason, mail))
+    ticket = _new_ticket(mail, inbound.mailbox)
+    inbound.ticket = ticket
+    return _finish(inbound, InboundMail.Status.PROCESSED, _with_sender_note(match.reason, mail))
 
 
 def inbound_reprocess(*, pk: int) -> InboundMail:
     """Supervisors send a quarantined mail through again (e.g. after a parser fix)."""
     InboundMail.objects.filter(pk=pk, status=InboundMail.Status.QUARANTINED).update(
-        status=InboundMail.Status.RECEIVED, reason=""
+        status=InboundMail.Status.RECEIVED, reason="", attempts=0
     )
     return inbound_process(pk=pk)
 
@@ -204,10 +230,19 @@ def _requester_for(mail: parsing.ParsedMail) -> Any:
     )
 
 
-def _body_with_notes(mail: parsing.ParsedMail) -> tuple[str, list[parsing.ParsedAttachment]]:
+def _body_with_notes(
+    mail: parsing.ParsedMail, *, subject_kept: str | None = None
+) -> tuple[str, list[parsing.ParsedAttachment]]:
+    """The text to store and the files to attach. What cannot be kept is named in the text:
+    a file over the size limit, a subject longer than a ticket's."""
     kept, notes = [], []
+    if subject_kept is not None and subject_kept != mail.subject:
+        notes.append(f"[Full subject: {mail.subject}]")
     limit = settings.HELPDESK_MAX_ATTACHMENT_BYTES
-    for att in mail.attachments:
+    files = list(mail.attachments)
+    if mail.html_original:
+        files.append(parsing.ParsedAttachment("original.html", "text/html", mail.html_original.encode()))
+    for att in files:
         if len(att.payload) > limit:
             notes.append(
                 f"[Attachment “{att.filename}” ({len(att.payload) // 1024} KiB) was dropped: larger than "
@@ -215,8 +250,6 @@ def _body_with_notes(mail: parsing.ParsedMail) -> tuple[str, list[parsing.Parsed
             )
         else:
             kept.append(att)
-    if mail.html_original:
-        kept.append(parsing.ParsedAttachment("original.html", "text/html", mail.html_original.encode()))
     body = mail.body or "(no text)"
     return "\n\n".join([body, *notes]), kept
 
@@ -248,11 +281,12 @@ def _append(ticket: Ticket, mail: parsing.ParsedMail, *, reason: str) -> Message
 
 def _new_ticket(mail: parsing.ParsedMail, mailbox: Mailbox | None) -> Ticket:
     requester = _requester_for(mail)
-    body, files = _body_with_notes(mail)
+    subject = _fit(mail.subject or "(no subject)", Ticket._meta.get_field("subject").max_length)
+    body, files = _body_with_notes(mail, subject_kept=subject)
     ticket = ticket_services.ticket_create(
         requester=requester,
         by=requester,
-        subject=mail.subject or "(no subject)",
+        subject=subject,
         description=body,
         channel=Ticket.Channel.EMAIL,
         category=mailbox.category if mailbox else None,
@@ -262,9 +296,13 @@ def _new_ticket(mail: parsing.ParsedMail, mailbox: Mailbox | None) -> Ticket:
         ticket = ticket_services.ticket_update(ticket=ticket, by=None, team=mailbox.team)
     _attach(ticket, None, requester, files)
     for cc in mail.cc:
-        if cc != mail.from_address and not _own_address(cc):
+        if cc != mail.from_address and len(cc) <= 254 and not _own_address(cc):
             Participant.objects.get_or_create(ticket=ticket, email=cc)
     return ticket
+
+
+def _fit(text: str, length: int | None) -> str:
+    return text if length is None or len(text) <= length else text[: length - 1] + "…"
 
 
 # --- IMAP ------------------------------------------------------------------------------
@@ -303,12 +341,18 @@ def mailbox_fetch(*, mailbox: Mailbox) -> list[int]:
 
 
 def pending_process() -> int:
-    """Process stored mail that a killed worker left behind."""
+    """Process stored mail that a killed worker or a failed attempt left behind, oldest first.
+    One mail that fails does not hold up the others (each is guarded in inbound_process)."""
     pks = list(
-        InboundMail.objects.filter(status=InboundMail.Status.RECEIVED).values_list("pk", flat=True)[:500]
+        InboundMail.objects.filter(status=InboundMail.Status.RECEIVED)
+        .order_by("id")
+        .values_list("pk", flat=True)[:500]
     )
     for pk in pks:
-        inbound_process(pk=pk)
+        try:
+            inbound_process(pk=pk)
+        except Exception:  # e.g. the database went away mid-way: the next run picks it up again
+            log.exception("inbound mail %s could not be processed", pk)
     return len(pks)
 
 
