@@ -104,3 +104,11 @@ PORTAL_STATUS = {
 @register.filter
 def portal_status(status: str) -> str:
     return str(PORTAL_STATUS.get(status, status))
+
+
+@register.simple_tag
+def undo_token(message: Any) -> str | None:
+    """The token of a "Deleted: …" message's Undo button (tickets.undo), else None."""
+    from tickets.undo import undo_token as token_of
+
+    return token_of(message)
