@@ -61,6 +61,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     params = filters.as_params()
     data = dashboard_data(filters)
     summary = data["summary"]
+    categories = presentation.localized_categories(data["top_categories"])
+    previous = filters.previous()
     context = {
         "form": form,
         "presets": PRESETS,
@@ -68,13 +70,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "query": urlencode(params),
         "data": data,
         "summary": summary,
+        "previous_from": previous.date_from,
+        "previous_to": previous.date_to,
+        "categories": categories,
         "cards": presentation.cards(summary, params),
         "backlog_links": _backlog_links(summary["backlog"], params),
         "chart_data": {
             "trend": data["trend"],
             "backlog_age": summary["backlog"]["by_age"],
             "flow": summary["escalation_flow"],
-            "categories": data["top_categories"],
+            "categories": categories,
             "labels": {
                 "created": gettext("Created"),
                 "resolved": gettext("Resolved"),
@@ -146,10 +151,13 @@ def metric_ticket_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
+    title, definition = presentation.ticket_list_title(data["metric"], data.get("part") or "numerator")
     return render(
         request,
         "reporting/tickets.html",
         {
+            "title": title,
+            "definition": definition,
             "form": form,
             "filters": filters,
             "metric": data["metric"],

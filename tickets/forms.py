@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
@@ -38,12 +38,10 @@ CUSTOMER_MISSING = _("Pick an existing customer or enter the email address of a 
 
 
 def category_choices() -> list[tuple[str, str]]:
-    german = (get_language() or "").startswith("de")
     choices = [("", _("I don't know"))]
     for cat in category_tree():
-        name = (cat.name_de if german and cat.name_de else cat.name) or cat.name
         # Non-breaking spaces indent the tree inside a plain <select>.
-        choices.append((str(cat.pk), "\u00a0\u00a0\u00a0" * cat.depth + name))  # type: ignore[attr-defined]
+        choices.append((str(cat.pk), "\u00a0\u00a0\u00a0" * cat.depth + cat.localized_name))  # type: ignore[attr-defined]
     return choices
 
 

@@ -9,6 +9,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Tier
@@ -55,6 +56,11 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def localized_name(self) -> str:
+        """The German name while German is active (when one is set), else the name."""
+        return self.name_de if self.name_de and (get_language() or "").startswith("de") else self.name
 
 
 class EscalationPath(models.Model):
