@@ -10,7 +10,8 @@ An app registers in its ``AppConfig.ready()``::
 None to hide the panel. Slots on the agent ticket page: ``"main"`` (above the
 timeline), ``"side"`` (sidebar), ``"actions"`` (buttons beside resolve). Portal
 ticket page slots: ``"main"``, ``"side"``. Nav entries are (label, url name, who)
-with who in {"agent", "supervisor", "customer", "anyone"}.
+with who in {"agent", "supervisor", "customer", "anyone"}; the configuration pages set
+``group="config"`` and show up in one "Configuration" menu, so the bar stays one line.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ class NavEntry:
     url_name: str
     who: str = "agent"
     order: int = 100
+    group: str = (
+        ""  # "config": under the navigation's "Configuration" menu (tickets.templatetags.helpdesk_ui)
+    )
 
 
 agent_ticket_panels: list[Panel] = []

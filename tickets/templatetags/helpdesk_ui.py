@@ -23,6 +23,10 @@ CORE_NAV = [
 ]
 
 
+# The menus of the navigation: NavEntry.group → its label.
+NAV_GROUPS = {"config": _("Configuration")}
+
+
 def _allowed(who: str, user: Any) -> bool:
     signed_in = bool(user and user.is_authenticated)
     if who == "anyone":
@@ -53,14 +57,32 @@ def nav_links(context: template.Context) -> list[dict[str, Any]]:
             continue
         path = getattr(request, "path", "")
         active = path == url or (url != "/" and path.startswith(url))
-        out.append({"label": entry.label, "url": url, "active": active})
+        out.append({"label": entry.label, "url": url, "active": active, "group": entry.group})
     # The most specific match wins when one link's url is a prefix of another's.
     actives = [link for link in out if link["active"]]
     if len(actives) > 1:
         best = max(actives, key=lambda link: len(link["url"]))
         for link in actives:
             link["active"] = link is best
-    return out
+    return _grouped(out)
+
+
+def _grouped(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Links of a group folded into one menu entry (``children``), placed where its first link was."""
+    out: list[dict[str, Any]] = []
+    menus: dict[str, dict[str, Any]] = {}
+    for link in links:
+        group = link.pop("group")
+        if not group:
+            out.append(link)
+            continue
+        if group not in menus:
+            menus[group] = {"label": NAV_GROUPS[group], "children": [], "active": False}
+            out.append(menus[group])
+        menus[group]["children"].append(link)
+        menus[group]["active"] |= link["active"]
+    # The menu goes last: the pages used every day stay where the eye expects them.
+    return [link for link in out if "children" not in link] + list(menus.values())
 
 
 @register.simple_tag(takes_context=True)
