@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -428,3 +430,18 @@ def test_the_paths_page_shows_what_a_sub_category_inherits(sam, network_category
     assert empty_choice(wlan, 2) == "Network (von Network)"
     assert empty_choice(printers, 1) == "Service Desk (Standard)"
     assert ">WLAN (Funk)</td>" in html
+
+
+def test_a_priority_looks_the_same_on_every_agent_page(tina, nick, sam, vpn_ticket, handoff):
+    core.ticket_update(ticket=vpn_ticket, by=tina, priority="P2")
+    services.ticket_escalate(ticket=vpn_ticket, by=tina, to_tier=2, **handoff)
+    pages = {
+        "queue": _client(sam).get("/agent/?tab=open"),
+        "ticket": _client(nick).get(f"/agent/tickets/{vpn_ticket.pk}/"),
+        "escalations": _client(nick).get("/agent/escalations/"),
+    }
+    for name, response in pages.items():
+        html = response.content.decode()
+        badges = re.findall(r'<span class="([^"]*)"[^>]*>(?:P2|P2 high)</span>', html)
+        assert badges, name
+        assert set(badges) == {"badge badge-P2"}, (name, badges)
