@@ -13,6 +13,14 @@ from tickets.models import Category
 
 from .exports import lookup
 
+# The backlog's age buckets (reporting.metrics.AGE_BUCKETS), as the page and its chart name them.
+AGE_LABELS = {
+    "lt_1d": _("< 1 day"),
+    "1_3d": _("1–3 days"),
+    "3_7d": _("3–7 days"),
+    "gt_7d": _("> 7 days"),
+}
+
 
 @dataclass(frozen=True)
 class Card:

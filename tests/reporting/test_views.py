@@ -217,6 +217,10 @@ def test_the_numbers_and_dates_are_german_for_german_supervisors(february, sam, 
     assert "66,7 %" in card_html(html, "flr")
     assert "-33,3 Pp." in card_html(html, "flr")
     assert "Verglichen mit dem vorherigen Zeitraum 29. Januar 2026 – 28. Februar 2026." in html
+    assert '"01.03.2026"' in html  # the trend chart's days, not 2026-03-01
+    assert "2026-03-01</" not in html
+    assert "&gt; 7 Tage: <a" in html
+    assert "Stufe 1: <a" in html
 
 
 def test_times_under_a_minute_do_not_read_as_zero() -> None:
