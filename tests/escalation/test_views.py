@@ -429,7 +429,7 @@ def test_the_paths_page_shows_what_a_sub_category_inherits(sam, network_category
     html = _client(sam).get("/agent/config/paths/").content.decode()
     assert empty_choice(wlan, 2) == "Network (von Network)"
     assert empty_choice(printers, 1) == "Service Desk (Standard)"
-    assert ">WLAN (Funk)</td>" in html
+    assert ">WLAN (Funk)</strong>" in html
 
 
 def test_a_priority_looks_the_same_on_every_agent_page(tina, nick, sam, vpn_ticket, handoff):

@@ -251,7 +251,7 @@ def test_categories_filters_and_ticket_lists_speak_german(march, sam, sam_client
     assert "<code>" not in listing
     assert "numerator" not in listing
     assert "Erstkontaktlösungsquote (FCR): die gezählten Tickets" in listing
-    assert "<td>Drucken</td>" in listing
+    assert '<td data-label="Kategorie">Drucken</td>' in listing
     assert "1 öffentliche Antwort" in listing  # the counters in words, not "0 / 0 / 0 / 1 / 0"
     assert "<th>Verlauf</th>" in listing
 
