@@ -701,7 +701,7 @@ def calendar_delete_blocker(calendar: Calendar) -> str | None:
         "This calendar is used by the policy %(names)s: give it another calendar first.",
         "This calendar is used by the policies %(names)s: give them another calendar first.",
         len(names),
-    ) % {"names": ", ".join(f"“{n}”" for n in names)}
+    ) % {"names": ", ".join(_("“%(name)s”") % {"name": n} for n in names)}
 
 
 @transaction.atomic

@@ -218,3 +218,10 @@ def test_the_confirmation_and_the_undo_are_german(sam, default_policy):
     page = client.post(url, follow=True).content.decode()
     assert "Gelöscht: SLA-Richtlinie „Standard“." in page
     assert "Rückgängig" in page
+
+
+def test_a_calendar_in_use_names_its_policies_in_german_quotes(sam, default_policy):
+    sam.language = "de"
+    sam.save()
+    html = client_for(sam).get(f"{CONFIG}calendars/{default_policy.calendar_id}/delete/").content.decode()
+    assert "von der Richtlinie „Standard“ verwendet" in html
