@@ -72,15 +72,15 @@ def policy_delete(request: HttpRequest, pk: int) -> HttpResponse:
         back=reverse("sla:config"),
         what=_("SLA policy “%(name)s”") % {"name": policy.name},
         consequences=[
-            ngettext(
-                "%(n)s open ticket has its due times from this policy.",
-                "%(n)s open tickets have their due times from this policy.",
+            (
                 in_use,
+                ngettext(
+                    "%(n)s open ticket has its due times from this policy.",
+                    "%(n)s open tickets have their due times from this policy.",
+                    in_use,
+                ),
             )
-            % {"n": in_use}
-        ]
-        if in_use
-        else [],
+        ],
     )
 
 
@@ -107,14 +107,14 @@ def calendar_delete(request: HttpRequest, pk: int) -> HttpResponse:
         back=reverse("sla:config"),
         what=_("calendar “%(name)s”") % {"name": calendar.name},
         consequences=[
-            ngettext(
-                "Its %(n)s custom holiday is deleted with it.",
-                "Its %(n)s custom holidays are deleted with it.",
+            (
                 holidays,
+                ngettext(
+                    "Its %(n)s custom holiday is deleted with it.",
+                    "Its %(n)s custom holidays are deleted with it.",
+                    holidays,
+                ),
             )
-            % {"n": holidays}
-        ]
-        if holidays
-        else [],
+        ],
         blocked=services.calendar_delete_blocker(calendar),
     )

@@ -11,7 +11,7 @@ to NULL) in the person's session. The success message carries an "Undo" button t
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -80,11 +80,12 @@ def confirm_delete(
     delete: Callable[[], None],
     back: str,
     what: str,
-    consequences: list[str] | None = None,
+    consequences: Sequence[tuple[int, str]] = (),
     blocked: str | None = None,
 ) -> HttpResponse:
     """GET: the confirmation page. POST: ``delete()`` (the app's service), then back to ``back``
-    with "Deleted …" and an Undo button. ``blocked`` (e.g. "still used by …") shows instead of the
+    with "Deleted …" and an Undo button. ``consequences``: (count, "%(n)s … go with it") pairs, shown
+    when the count is not 0. ``blocked`` (e.g. "still used by …") shows instead of the
     button and refuses the POST; an ApplicationError from the service does the same."""
     if request.method == "POST" and not blocked:
         snapshot = _snapshot(obj)
@@ -113,7 +114,7 @@ def confirm_delete(
         "tickets/confirm_delete.html",
         {
             "what": what,
-            "consequences": consequences or [],
+            "consequences": [text % {"n": n} for n, text in consequences if n],
             "blocked": blocked,
             "back": back,
             "minutes": int(UNDO_WINDOW.total_seconds() // 60),

@@ -69,13 +69,13 @@ def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
         back=reverse("webhooks:list"),
         what=_("webhook %(url)s") % {"url": webhook.url},
         consequences=[
-            ngettext(
-                "Its log of %(n)s delivery is deleted with it.",
-                "Its log of %(n)s deliveries is deleted with it.",
+            (
                 sent,
+                ngettext(
+                    "Its log of %(n)s delivery is deleted with it.",
+                    "Its log of %(n)s deliveries is deleted with it.",
+                    sent,
+                ),
             )
-            % {"n": sent}
-        ]
-        if sent
-        else [],
+        ],
     )
