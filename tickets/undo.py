@@ -88,9 +88,9 @@ def confirm_delete(
     when the count is not 0. ``blocked`` (e.g. "still used by …") shows instead of the
     button and refuses the POST; an ApplicationError from the service does the same."""
     if request.method == "POST" and not blocked:
-        snapshot = _snapshot(obj)
         try:
             with transaction.atomic():
+                snapshot = _snapshot(obj)
                 delete()
         except ApplicationError as exc:
             blocked = exc.message
@@ -129,7 +129,7 @@ def undo(request: HttpRequest, token: str) -> HttpResponse:
     pending = request.session.get(SESSION_KEY, {})
     entry = pending.pop(token, None)
     request.session[SESSION_KEY] = pending
-    back = _safe_next(request, entry["back"] if entry else request.POST.get("next", "/"))
+    back = _safe_next(request, entry["back"] if entry else request.META.get("HTTP_REFERER", "/"))
     if entry is None or timezone.now() - parse_datetime(entry["at"]) >= UNDO_WINDOW:
         messages.error(request, _("This can no longer be undone."))
         return redirect(back)
@@ -138,7 +138,9 @@ def undo(request: HttpRequest, token: str) -> HttpResponse:
     except IntegrityError:
         messages.error(
             request,
-            _("Could not restore %(what)s: something with the same name was created since.")
+            _(
+                "Could not restore %(what)s: it clashes with what was created or changed since (e.g. the same name)."
+            )
             % {"what": entry["what"]},
         )
     else:

@@ -225,3 +225,12 @@ def test_a_calendar_in_use_names_its_policies_in_german_quotes(sam, default_poli
     sam.save()
     html = client_for(sam).get(f"{CONFIG}calendars/{default_policy.calendar_id}/delete/").content.decode()
     assert "von der Richtlinie „Standard“ verwendet" in html
+
+
+def test_an_undo_that_would_clash_with_a_new_policy_says_so(sam, default_policy, office_calendar):
+    client = client_for(sam)
+    page = client.post(f"{CONFIG}policies/{default_policy.pk}/delete/", follow=True).content.decode()
+    SlaPolicy.objects.create(name="Standard", calendar=office_calendar)
+    page = client.post(_undo_action(page), follow=True).content.decode()
+    assert "Could not restore SLA policy “Standard”: it clashes with" in page
+    assert list(SlaPolicy.objects.values_list("name", flat=True)) == ["Standard"]

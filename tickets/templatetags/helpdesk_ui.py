@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from tickets import panels as panel_registry
+from tickets import undo
 
 register = template.Library()
 
@@ -68,21 +69,19 @@ def nav_links(context: template.Context) -> list[dict[str, Any]]:
 
 
 def _grouped(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Links of a group folded into one menu entry (``children``), placed where its first link was."""
-    out: list[dict[str, Any]] = []
+    """Links of a group folded into one menu entry (``children``), after the other links: the pages
+    used every day stay where the eye expects them."""
+    plain: list[dict[str, Any]] = []
     menus: dict[str, dict[str, Any]] = {}
     for link in links:
         group = link.pop("group")
         if not group:
-            out.append(link)
+            plain.append(link)
             continue
-        if group not in menus:
-            menus[group] = {"label": NAV_GROUPS[group], "children": [], "active": False}
-            out.append(menus[group])
-        menus[group]["children"].append(link)
-        menus[group]["active"] |= link["active"]
-    # The menu goes last: the pages used every day stay where the eye expects them.
-    return [link for link in out if "children" not in link] + list(menus.values())
+        menu = menus.setdefault(group, {"label": NAV_GROUPS[group], "children": [], "active": False})
+        menu["children"].append(link)
+        menu["active"] |= link["active"]
+    return plain + list(menus.values())
 
 
 @register.simple_tag(takes_context=True)
@@ -131,6 +130,4 @@ def portal_status(status: str) -> str:
 @register.simple_tag
 def undo_token(message: Any) -> str | None:
     """The token of a "Deleted: …" message's Undo button (tickets.undo), else None."""
-    from tickets.undo import undo_token as token_of
-
-    return token_of(message)
+    return undo.undo_token(message)
