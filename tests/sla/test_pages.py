@@ -234,3 +234,13 @@ def test_an_undo_that_would_clash_with_a_new_policy_says_so(sam, default_policy,
     page = client.post(_undo_action(page), follow=True).content.decode()
     assert "Could not restore SLA policy “Standard”: it clashes with" in page
     assert list(SlaPolicy.objects.values_list("name", flat=True)) == ["Standard"]
+
+
+def test_the_policy_form_says_what_an_empty_choice_means(sam, default_policy, alice):
+    sam.language = "de"
+    sam.save()
+    html = client_for(sam).get(f"{CONFIG}policies/{default_policy.pk}/").content.decode()
+    assert "---------" not in html
+    assert ">jede Kategorie</option>" in html
+    assert ">jeder Kunde</option>" in html
+    assert f">{alice.get_full_name() or alice.username}</option>" in html
