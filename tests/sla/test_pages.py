@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from sla.models import Calendar, SlaPolicy
-from tests.factories import UserFactory
+from tests.factories import TicketFactory, UserFactory
 from tickets.panels import nav_entries
 
 pytestmark = pytest.mark.django_db
@@ -244,3 +244,19 @@ def test_the_policy_form_says_what_an_empty_choice_means(sam, default_policy, al
     assert ">jede Kategorie</option>" in html
     assert ">jeder Kunde</option>" in html
     assert f">{alice.get_full_name() or alice.username}</option>" in html
+
+
+def test_the_config_and_the_queue_name_categories_and_customers_as_the_rest_of_the_ui(
+    sam, alice, office_calendar, make_policy
+):
+    from tests.factories import CategoryFactory
+
+    network = CategoryFactory(name="Network", name_de="Netzwerk")
+    make_policy("Alice's network", category=network, customer=alice)
+    TicketFactory(requester=alice, category=network, status="open")
+    sam.language = "de"
+    sam.save()
+    config = client_for(sam).get(CONFIG).content.decode()
+    assert '<td data-label="Gilt für">Alice · Netzwerk</td>' in config  # not "alice · Network"
+    queue = client_for(sam).get("/agent/?tab=open").content.decode()
+    assert '<div class="muted small">Netzwerk</div>' in queue
