@@ -29,6 +29,10 @@ class EscalationConfig(AppConfig):
         )
         nav_entries.append(NavEntry(_("Escalations"), "escalation:queue", who="agent", order=15))
         nav_entries.append(
-            NavEntry(_("Escalation paths"), "escalation:config_paths", who="supervisor", order=80)
+            NavEntry(
+                _("Escalation paths"), "escalation:config_paths", who="supervisor", order=80, group="config"
+            )
         )
-        nav_entries.append(NavEntry(_("Teams"), "escalation:config_teams", who="supervisor", order=81))
+        nav_entries.append(
+            NavEntry(_("Teams"), "escalation:config_teams", who="supervisor", order=81, group="config")
+        )

@@ -306,17 +306,42 @@ def config_paths(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Escalation paths saved."))
         return redirect("escalation:config_paths")
+    defaults = {t.tier: t for t in teams if t.is_default_for_tier}
+    cats = {c.pk: c for c in categories}
     rows = [
-        {"category": cat, "cells": [(tier, paths.get((cat.pk, tier))) for tier in tiers]}
+        {
+            "category": cat,
+            "cells": [
+                (tier, paths.get((cat.pk, tier)), _inherited(cat, tier, cats, paths, by_pk, defaults))
+                for tier in tiers
+            ],
+        }
         for cat in categories
     ]
     ctx = {
         "rows": rows,
         "tiers": tiers,
         "teams_by_tier": {tier: [t for t in teams if t.tier == tier] for tier in tiers},
-        "defaults": {t.tier: t.pk for t in teams if t.is_default_for_tier},
+        "defaults": {tier: t.pk for tier, t in defaults.items()},
     }
     return render(request, "escalation/config_paths.html", ctx)
+
+
+def _inherited(cat: Any, tier: int, cats: dict, paths: dict, by_pk: dict, defaults: dict) -> str:
+    """What a category without a path of its own gets at ``tier``, as tickets.services.route_team
+    routes it: the nearest parent's path, else the tier's default team."""
+    parent = cats.get(cat.parent_id)
+    while parent is not None:
+        team_id = paths.get((parent.pk, tier))
+        if team_id:
+            return _("%(team)s (from %(category)s)") % {
+                "team": by_pk[team_id].name,
+                "category": parent.localized_name,
+            }
+        parent = cats.get(parent.parent_id)
+    if tier in defaults:
+        return _("%(team)s (default)") % {"team": defaults[tier].name}
+    return _("no team")
 
 
 def _int(value: str | None) -> int | None:

@@ -19,6 +19,11 @@ FROM_AFTER_TO = _("The start date must not be after the end date.")
 PERIOD_TOO_LONG = _("The period may be at most %(days)s days.")
 
 
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Category) -> str:
+        return obj.localized_name
+
+
 class MetricFilterForm(forms.Form):
     # ``from`` is a Python keyword: the fields are renamed in ``__init__`` via ``add_prefix``.
     date_from = forms.DateField(
@@ -32,7 +37,9 @@ class MetricFilterForm(forms.Form):
         label=_("Period"),
         choices=[("", _("Custom"))] + [(str(d), _("Last %(days)s days") % {"days": d}) for d in PRESETS],
     )
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, label=_("Team"))
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), required=False, label=_("Team"), empty_label=_("All teams")
+    )
     tier = forms.TypedChoiceField(
         required=False,
         coerce=int,
@@ -40,7 +47,9 @@ class MetricFilterForm(forms.Form):
         label=_("Tier"),
         choices=[("", _("All tiers")), ("1", "1"), ("2", "2"), ("3", "3")],
     )
-    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False, label=_("Category"))
+    category = CategoryChoiceField(
+        queryset=Category.objects.all(), required=False, label=_("Category"), empty_label=_("All categories")
+    )
     channel = forms.ChoiceField(
         required=False, label=_("Channel"), choices=[("", _("All channels")), *Ticket.Channel.choices]
     )

@@ -802,14 +802,14 @@ def trend(filters: MetricFilters) -> dict[str, Any]:
 def top_categories(filters: MetricFilters, *, limit: int = TOP_CATEGORIES) -> list[dict[str, Any]]:
     """Categories with the most tickets created in the period, with how many were escalated."""
     rows = period_sums(DailyStat.Population.CREATED, filters, group="category_id")
-    names = dict(
-        Category.objects.filter(pk__in=[r["grp"] for r in rows if r["grp"]]).values_list("pk", "name")
-    )
+    cats = Category.objects.filter(pk__in=[r["grp"] for r in rows if r["grp"]]).in_bulk()
+    names = {pk: c.name for pk, c in cats.items()}
     rows.sort(key=lambda r: (-r["created"], r["grp"] not in names, names.get(r["grp"], "")))
     return [
         {
             "category": r["grp"],
             "name": names.get(r["grp"]),
+            "name_de": cats[r["grp"]].name_de if r["grp"] in cats else None,
             "created": r["created"],
             "escalated": r["escalated"],
         }

@@ -9,7 +9,17 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from tickets.models import Category
+
 from .exports import lookup
+
+# The backlog's age buckets (reporting.metrics.AGE_BUCKETS), as the page and its chart name them.
+AGE_LABELS = {
+    "lt_1d": _("< 1 day"),
+    "1_3d": _("1–3 days"),
+    "3_7d": _("3–7 days"),
+    "gt_7d": _("> 7 days"),
+}
 
 
 @dataclass(frozen=True)
@@ -186,6 +196,22 @@ CARDS: list[Card] = [
         "escalated_solved_with_existing_article",
     ),
 ]
+
+
+def ticket_list_title(metric: str, part: str) -> tuple[str, str]:
+    """The heading of the tickets behind a number, and the number's definition, for ``metric``."""
+    card = next((c for c in CARDS if c.metric == metric), None)
+    if card is None:  # the backlog
+        return str(_("Backlog now")), str(_("Open tickets (new, open, pending) now."))
+    if card.kind != "rate":
+        return str(card.label), str(card.definition)
+    which = _("the tickets it is out of") if part == "denominator" else _("the tickets counted")
+    return f"{card.label}: {which}", str(card.definition)
+
+
+def localized_categories(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The top-category rows with each name in the active language, as ``Category.localized_name``."""
+    return [{**r, "name": Category(name=r["name"], name_de=r["name_de"] or "").localized_name} for r in rows]
 
 
 def tickets_url(params: dict[str, str], metric: str, **extra: Any) -> str:

@@ -4,6 +4,7 @@ parse the filters, check the role, call the selectors, render."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 
@@ -61,6 +63,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     params = filters.as_params()
     data = dashboard_data(filters)
     summary = data["summary"]
+    categories = presentation.localized_categories(data["top_categories"])
+    previous = filters.previous()
     context = {
         "form": form,
         "presets": PRESETS,
@@ -68,13 +72,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "query": urlencode(params),
         "data": data,
         "summary": summary,
+        "previous_from": previous.date_from,
+        "previous_to": previous.date_to,
+        "categories": categories,
         "cards": presentation.cards(summary, params),
         "backlog_links": _backlog_links(summary["backlog"], params),
         "chart_data": {
-            "trend": data["trend"],
+            "trend": {**data["trend"], "labels": [_short_date(d) for d in data["trend"]["labels"]]},
             "backlog_age": summary["backlog"]["by_age"],
             "flow": summary["escalation_flow"],
-            "categories": data["top_categories"],
+            "categories": categories,
             "labels": {
                 "created": gettext("Created"),
                 "resolved": gettext("Resolved"),
@@ -83,7 +90,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "escalated": gettext("Escalated"),
                 "deescalated": gettext("De-escalated"),
                 "no_category": gettext("no category"),
-                "age": {"lt_1d": "< 1 d", "1_3d": "1–3 d", "3_7d": "3–7 d", "gt_7d": "> 7 d"},
+                "age": {k: str(v) for k, v in presentation.AGE_LABELS.items()},
             },
         },
     }
@@ -108,6 +115,10 @@ def agent_rows(request: HttpRequest) -> HttpResponse:
     return render(request, "reporting/agents.html", context)
 
 
+def _short_date(iso: str) -> str:
+    return date_format(date.fromisoformat(iso), "SHORT_DATE_FORMAT")
+
+
 def _backlog_links(backlog_numbers: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
     url = presentation.tickets_url
     return {
@@ -115,7 +126,10 @@ def _backlog_links(backlog_numbers: dict[str, Any], params: dict[str, str]) -> d
         "tier": [
             (t, n, url(params, "backlog", backlog_tier=t)) for t, n in backlog_numbers["by_tier"].items()
         ],
-        "age": [(a, n, url(params, "backlog", backlog_age=a)) for a, n in backlog_numbers["by_age"].items()],
+        "age": [
+            (presentation.AGE_LABELS.get(a, a), n, url(params, "backlog", backlog_age=a))
+            for a, n in backlog_numbers["by_age"].items()
+        ],
         "team": [
             (row, url(params, "backlog", backlog_team=row["team"]) if row["team"] else None)
             for row in backlog_numbers["by_team"]
@@ -146,10 +160,13 @@ def metric_ticket_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
+    title, definition = presentation.ticket_list_title(data["metric"], data.get("part") or "numerator")
     return render(
         request,
         "reporting/tickets.html",
         {
+            "title": title,
+            "definition": definition,
             "form": form,
             "filters": filters,
             "metric": data["metric"],

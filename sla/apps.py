@@ -26,4 +26,6 @@ class SlaConfig(AppConfig):
         portal_ticket_panels.append(
             Panel("sla/_portal_timeline.html", context=selectors.portal_panel_context, slot="main", order=20)
         )
-        nav_entries.append(NavEntry(_("SLA policies"), "sla:config", who="supervisor", order=80))
+        nav_entries.append(
+            NavEntry(_("SLA policies"), "sla:config", who="supervisor", order=80, group="config")
+        )

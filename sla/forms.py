@@ -47,6 +47,15 @@ class PolicyForm(forms.ModelForm):
         # The service keeps a single default (it unsets the previous one), so that constraint is not the form's.
         return {*super()._get_validation_exclusions(), "is_default"}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Words instead of "---------", and names as the rest of the UI shows them.
+        self.fields["calendar"].empty_label = None if self.instance.pk else _("choose a calendar")
+        self.fields["category"].empty_label = _("any category")
+        self.fields["category"].label_from_instance = lambda c: c.localized_name
+        self.fields["customer"].empty_label = _("any customer")
+        self.fields["customer"].label_from_instance = lambda u: u.get_full_name() or u.username
+
 
 def _hours_text(spans: list[list[str]]) -> str:
     return ", ".join(f"{a}–{b}" for a, b in spans)

@@ -27,6 +27,10 @@ def policy_list() -> QuerySet[SlaPolicy]:
     )
 
 
+def policy_open_ticket_count(policy: SlaPolicy) -> int:
+    return TicketSla.objects.filter(policy=policy, ticket__status__in=Ticket.OPEN_STATUSES).count()
+
+
 def calendar_list() -> QuerySet[Calendar]:
     return Calendar.objects.prefetch_related("custom_holidays").order_by("name")
 

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from helpdesk.errors import ApplicationError
 from tickets.events import event_record_many
@@ -697,8 +698,21 @@ def calendar_save(
     return calendar
 
 
+def calendar_delete_blocker(calendar: Calendar) -> str | None:
+    """Why ``calendar`` cannot be deleted (the policies that use it), else None."""
+    names = list(calendar.policies.order_by("name").values_list("name", flat=True))
+    if not names:
+        return None
+    return ngettext(
+        "This calendar is used by the policy %(names)s: give it another calendar first.",
+        "This calendar is used by the policies %(names)s: give them another calendar first.",
+        len(names),
+    ) % {"names": ", ".join(_("“%(name)s”") % {"name": n} for n in names)}
+
+
 @transaction.atomic
 def calendar_delete(*, calendar: Calendar) -> None:
-    if calendar.policies.exists():
-        raise ApplicationError(_("This calendar is used by a policy."))
+    blocker = calendar_delete_blocker(calendar)
+    if blocker:
+        raise ApplicationError(blocker)
     calendar.delete()

@@ -11,10 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
 
 from helpdesk.errors import ApplicationError
+from tickets.undo import confirm_delete
 
 from . import selectors, services
 from .forms import CalendarForm, PolicyForm
@@ -58,11 +61,27 @@ def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @supervisor_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def policy_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    services.sla_policy_delete(policy=get_object_or_404(SlaPolicy, pk=pk))
-    messages.success(request, _("Policy deleted."))
-    return redirect("sla:config")
+    policy = get_object_or_404(SlaPolicy, pk=pk)
+    in_use = selectors.policy_open_ticket_count(policy)
+    return confirm_delete(
+        request,
+        policy,
+        delete=lambda: services.sla_policy_delete(policy=policy),
+        back=reverse("sla:config"),
+        what=_("SLA policy “%(name)s”") % {"name": policy.name},
+        consequences=[
+            (
+                in_use,
+                ngettext(
+                    "%(n)s open ticket has its due times from this policy.",
+                    "%(n)s open tickets have their due times from this policy.",
+                    in_use,
+                ),
+            )
+        ],
+    )
 
 
 @supervisor_required
@@ -77,12 +96,25 @@ def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @supervisor_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def calendar_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        services.calendar_delete(calendar=get_object_or_404(Calendar, pk=pk))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Calendar deleted."))
-    return redirect("sla:config")
+    calendar = get_object_or_404(Calendar.objects.prefetch_related("custom_holidays"), pk=pk)
+    holidays = len(calendar.custom_holidays.all())
+    return confirm_delete(
+        request,
+        calendar,
+        delete=lambda: services.calendar_delete(calendar=calendar),
+        back=reverse("sla:config"),
+        what=_("calendar “%(name)s”") % {"name": calendar.name},
+        consequences=[
+            (
+                holidays,
+                ngettext(
+                    "Its %(n)s custom holiday is deleted with it.",
+                    "Its %(n)s custom holidays are deleted with it.",
+                    holidays,
+                ),
+            )
+        ],
+        blocked=services.calendar_delete_blocker(calendar),
+    )

@@ -99,6 +99,15 @@ def _media_root(settings, tmp_path):  # noqa: ANN001
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def _default_language():  # noqa: ANN202
+    """A request by a German user leaves German active in the thread: the next test starts in the default."""
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def service_desk(db) -> Team:  # noqa: ANN001
     return TeamFactory(name="Service Desk", tier=1, is_default_for_tier=True)

@@ -42,7 +42,7 @@ def category_choices() -> list[tuple[str, str]]:
     choices = [("", _("I don't know"))]
     for cat in category_tree():
         # Non-breaking spaces indent the tree inside a plain <select>.
-        choices.append((str(cat.pk), "\u00a0\u00a0\u00a0" * cat.depth + cat.display_name))  # type: ignore[attr-defined]
+        choices.append((str(cat.pk), "\u00a0\u00a0\u00a0" * cat.depth + cat.localized_name))  # type: ignore[attr-defined]
     return choices
 
 

@@ -60,10 +60,9 @@ class Category(models.Model):
         return self.name
 
     @property
-    def display_name(self) -> str:
-        """The name in the active language (German when there is one), as pages show it."""
-        german = (get_language() or "").startswith("de")
-        return (self.name_de if german and self.name_de else self.name) or self.name
+    def localized_name(self) -> str:
+        """The German name while German is active (when one is set), else the name."""
+        return self.name_de if self.name_de and (get_language() or "").startswith("de") else self.name
 
 
 class EscalationPath(models.Model):

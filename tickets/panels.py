@@ -15,7 +15,8 @@ ticket page slots: ``"main"``, ``"side"``.
 A panel with a ``title`` in the agent page's ``"side"`` slot is shown collapsible (``<details>``,
 summary = the title; the panel's own first heading gives way to it), open when ``open`` is true,
 so the column stays a list of headings with the most used panels open. Nav entries are (label, url name, who)
-with who in {"agent", "supervisor", "customer", "anyone"}.
+with who in {"agent", "supervisor", "customer", "anyone"}; the configuration pages set
+``group="config"`` and show up in one "Configuration" menu, so the bar stays one line.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ class NavEntry:
     url_name: str
     who: str = "agent"
     order: int = 100
+    group: str = (
+        ""  # "config": under the navigation's "Configuration" menu (tickets.templatetags.helpdesk_ui)
+    )
 
 
 agent_ticket_panels: list[Panel] = []

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import views
+from . import undo, views
 
 app_name = "tickets"
 urlpatterns = [
@@ -25,4 +25,5 @@ urlpatterns = [
     path("agent/tickets/<int:pk>/close/", views.agent_close, name="agent_close"),
     path("agent/tickets/<int:pk>/take/", views.agent_take, name="agent_take"),
     path("agent/tickets/<int:pk>/presence/", views.agent_presence, name="agent_presence"),
+    path("agent/undo/<str:token>/", undo.undo, name="undo"),
 ]

@@ -14,4 +14,4 @@ class WebhooksConfig(AppConfig):
         from .receivers import on_ticket_event
 
         event_recorded.connect(on_ticket_event, dispatch_uid="webhooks-ticket-event")
-        nav_entries.append(NavEntry("Webhooks", "webhooks:list", who="supervisor", order=90))
+        nav_entries.append(NavEntry("Webhooks", "webhooks:list", who="supervisor", order=90, group="config"))

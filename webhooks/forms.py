@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.errors import ApplicationError
@@ -8,16 +9,33 @@ from helpdesk.errors import ApplicationError
 from .models import EVENTS, Webhook
 from .services import webhook_validate
 
+# What each event means, for the form; the code is what the receiver gets in the payload.
+EVENT_LABELS = {
+    "ticket.created": _("A ticket was created"),
+    "ticket.updated": _("A ticket changed (status, priority, assignee, …)"),
+    "ticket.escalated": _("A ticket was escalated"),
+    "ticket.resolved": _("A ticket was resolved"),
+}
+
 
 class WebhookForm(forms.ModelForm):
-    events = forms.MultipleChoiceField(choices=[(e, e) for e in EVENTS], widget=forms.CheckboxSelectMultiple)
+    events = forms.MultipleChoiceField(
+        label=_("Events"),
+        choices=[(e, format_lazy("{} ({})", EVENT_LABELS.get(e, e), e)) for e in EVENTS],
+        widget=forms.CheckboxSelectMultiple,
+    )
     secret = forms.CharField(
-        required=False, min_length=16, max_length=200, help_text=_("Leave empty to generate one.")
+        label=_("Signing secret"),
+        required=False,
+        min_length=16,
+        max_length=200,
+        help_text=_("Leave empty to generate one."),
     )
 
     class Meta:
         model = Webhook
         fields = ["url", "events", "secret", "active"]
+        labels = {"url": _("URL"), "active": _("Active")}  # the model fields have no verbose names
 
     def clean(self) -> dict:
         data = super().clean()

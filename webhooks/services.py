@@ -134,6 +134,12 @@ def deliveries_for_event(*, ticket: Ticket, event: TicketEvent) -> list[Delivery
     return rows
 
 
+@transaction.atomic
+def webhook_delete(*, webhook: Webhook) -> None:
+    """Removes the webhook and its delivery log; a delivery in flight finds no row and is dropped."""
+    webhook.delete()
+
+
 def webhook_send_test(*, webhook: Webhook) -> Delivery:
     payload = {"event": "ping", "occurred_at": timezone.now().isoformat(), "webhook": webhook.pk}
     delivery = Delivery.objects.create(

@@ -6,9 +6,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
+from tickets.undo import confirm_delete
+
+from . import services
 from .forms import WebhookForm
 from .models import Webhook
 from .services import webhook_send_test
@@ -49,3 +54,28 @@ def webhook_test(request: HttpRequest, pk: int) -> HttpResponse:
         webhook_send_test(webhook=webhook)
     messages.info(request, _("A test event is on its way."))
     return redirect("webhooks:detail", pk=webhook.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    _supervisor(request)
+    webhook = get_object_or_404(Webhook, pk=pk)
+    sent = webhook.deliveries.count()
+    return confirm_delete(
+        request,
+        webhook,
+        delete=lambda: services.webhook_delete(webhook=webhook),
+        back=reverse("webhooks:list"),
+        what=_("webhook %(url)s") % {"url": webhook.url},
+        consequences=[
+            (
+                sent,
+                ngettext(
+                    "Its log of %(n)s delivery is deleted with it.",
+                    "Its log of %(n)s deliveries is deleted with it.",
+                    sent,
+                ),
+            )
+        ],
+    )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -412,3 +414,48 @@ def test_reason_label_reads_like_get_reason_display(language):
         for reason in [*Escalation.Reason.values, "retired_reason"]:
             esc = Escalation(reason=reason)
             assert esc.reason_label == esc.get_reason_display()
+
+
+def test_the_paths_page_shows_what_a_sub_category_inherits(sam, network_category, network_team, service_desk):
+    from tests.factories import CategoryFactory as Cat
+
+    wlan = Cat(name="WLAN", name_de="WLAN (Funk)", parent=network_category)
+    printers = Cat(name="Printers")
+    html = _client(sam).get("/agent/config/paths/").content.decode()
+
+    def empty_choice(cat, tier: int) -> str:  # noqa: ANN001
+        start = html.index(f'name="path-{cat.pk}-{tier}"')
+        return (
+            html[html.index('<option value="">', start) :]
+            .split("</option>")[0]
+            .removeprefix('<option value="">')
+        )
+
+    # as tickets.services.route_team routes them: the parent's path, else the tier's default team
+    assert empty_choice(wlan, 2) == "Network (from Network)"
+    assert core.route_team(category=wlan, tier=2) == network_team
+    assert empty_choice(printers, 1) == "Service Desk (default)"
+    assert core.route_team(category=printers, tier=1) == service_desk
+    assert empty_choice(wlan, 1) == "Service Desk (from Network)"  # not "(default)"
+    assert 'aria-label="WLAN, tier 2"' in html
+    sam.language = "de"
+    sam.save()
+    html = _client(sam).get("/agent/config/paths/").content.decode()
+    assert empty_choice(wlan, 2) == "Network (von Network)"
+    assert empty_choice(printers, 1) == "Service Desk (Standard)"
+    assert ">WLAN (Funk)</strong>" in html
+
+
+def test_a_priority_looks_the_same_on_every_agent_page(tina, nick, sam, vpn_ticket, handoff):
+    core.ticket_update(ticket=vpn_ticket, by=tina, priority="P2")
+    services.ticket_escalate(ticket=vpn_ticket, by=tina, to_tier=2, **handoff)
+    pages = {
+        "queue": _client(sam).get("/agent/?tab=open"),
+        "ticket": _client(nick).get(f"/agent/tickets/{vpn_ticket.pk}/"),
+        "escalations": _client(nick).get("/agent/escalations/"),
+    }
+    for name, response in pages.items():
+        html = response.content.decode()
+        badges = re.findall(r'<span class="([^"]*)"[^>]*>(?:P2|P2 high)</span>', html)
+        assert badges, name
+        assert set(badges) == {"badge badge-P2"}, (name, badges)

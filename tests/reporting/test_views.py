@@ -186,3 +186,84 @@ def test_long_ticket_lists_are_paged(march, sam_client, alice) -> None:
     second = sam_client.get("/dashboard/tickets/", {**params, "page": 2}).content.decode()
     assert "Page 2 of 2" in second
     assert "page=1" in second  # back to the first
+
+
+@pytest.fixture
+def february(march, alice, tina, service_desk):  # noqa: ANN001
+    """One ticket in the period before March: resolved at tier 1, first response after 10 min."""
+    from tests.reporting.conftest import _ticket, berlin
+
+    return _ticket(
+        created=berlin(2026, 2, 10, 9), channel="web", requester=alice, fr_after=10, resolved_after=60,
+        public_reply_count=1, tier=1, team=service_desk, resolved_tier=1, resolved_by=tina,
+    )  # fmt: skip
+
+
+def test_rates_are_rounded_and_changes_carry_their_unit(february, sam_client) -> None:
+    html = sam_client.get("/dashboard/", MARCH_PARAMS).content.decode()
+    flr = card_html(html, "flr")
+    assert "66.7 %" in flr  # 6 / 9 rounded, not truncated to 66.6
+    assert "-33.3 pp" in flr  # 66.7 % against February's 1 / 1
+    assert "27.3 %" in card_html(html, "escalation")  # 3 / 11
+    first_response = card_html(html, "first_response_minutes")
+    assert "+20 min" in first_response  # median 30 min against 10 min
+    assert "Compared with the previous period Jan. 29, 2026 – Feb. 28, 2026." in html  # not 2026-01-29
+
+
+def test_the_numbers_and_dates_are_german_for_german_supervisors(february, sam, sam_client) -> None:
+    sam.language = "de"
+    sam.save()
+    html = sam_client.get("/dashboard/", MARCH_PARAMS).content.decode()
+    assert "66,7 %" in card_html(html, "flr")
+    assert "-33,3 Pp." in card_html(html, "flr")
+    assert "Verglichen mit dem vorherigen Zeitraum 29. Januar 2026 – 28. Februar 2026." in html
+    assert '"01.03.2026"' in html  # the trend chart's days, not 2026-03-01
+    assert "2026-03-01</" not in html
+    assert "&gt; 7 Tage: <a" in html
+    assert "Stufe 1: <a" in html
+
+
+def test_times_under_a_minute_do_not_read_as_zero() -> None:
+    from django.template import Context, Template
+
+    rendered = Template("{% load reporting_tags %}{{ a|minutes }}|{{ b|minutes }}|{{ c|minutes }}").render(
+        Context({"a": 0, "b": 0.4, "c": 44.5})
+    )
+    assert rendered == "&lt; 1 min|&lt; 1 min|45 min"
+
+
+def test_categories_filters_and_ticket_lists_speak_german(march, sam, sam_client) -> None:
+    march.first_contact.category.name_de = "Drucken"
+    march.first_contact.category.save()
+    sam.language = "de"
+    sam.save()
+    html = sam_client.get("/dashboard/", MARCH_PARAMS).content.decode()
+    categories = re.search(r'<section class="card" id="categories">(.*?)</section>', html, re.S).group(1)
+    assert "<td>Drucken</td>" in categories
+    assert "Printing" not in categories
+    assert '"name": "Drucken"' in html  # the chart's labels
+    assert ">Drucken</option>" in html
+    assert "---------" not in html  # the empty choice of a filter says what it means
+    assert "Alle Teams" in html
+    assert "Alle Kategorien" in html
+
+    listing = sam_client.get("/dashboard/tickets/", {**MARCH_PARAMS, "metric": "fcr"}).content.decode()
+    assert "<code>" not in listing
+    assert "numerator" not in listing
+    assert "Erstkontaktlösungsquote (FCR): die gezählten Tickets" in listing
+    assert '<td data-label="Kategorie">Drucken</td>' in listing
+    assert "1 öffentliche Antwort" in listing  # the counters in words, not "0 / 0 / 0 / 1 / 0"
+    assert "<th>Verlauf</th>" in listing
+
+
+def test_the_ticket_list_says_what_it_lists(march, sam_client) -> None:
+    params = {**MARCH_PARAMS, "metric": "fcr"}
+    counted = sam_client.get("/dashboard/tickets/", params).content.decode()
+    assert "<h1>First-contact resolution (FCR): the tickets counted</h1>" in counted
+    assert "at most one public agent response" in counted  # the definition
+    out_of = sam_client.get("/dashboard/tickets/", {**params, "part": "denominator"}).content.decode()
+    assert "<h1>First-contact resolution (FCR): the tickets it is out of</h1>" in out_of
+    assert "Counters" not in counted
+    assert "1 public reply" in counted
+    created = sam_client.get("/dashboard/tickets/", {**MARCH_PARAMS, "metric": "created"}).content.decode()
+    assert "<h1>Created</h1>" in created

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -125,3 +127,22 @@ def test_seed_demo_if_empty_does_nothing_when_users_exist():
     assert Ticket.objects.count() == 0
     assert Team.objects.count() == 0
     assert "demo-" not in out  # no demo users here, so no demo logins to print
+
+
+def test_the_demo_agents_answer_in_working_hours():
+    # given a Wednesday noon (the last hour before "now" is in working hours too)
+    with time_machine.travel(datetime(2026, 11, 18, 12, 0, tzinfo=ZoneInfo("Europe/Berlin")), tick=False):
+        _seed()
+    # then: every agent reply is Mon–Fri 08:00–17:00 Berlin, so business times are not all 0 min
+    replies = Message.objects.filter(by_agent=True, internal=False)
+    assert replies.count() > 40
+    for created in replies.values_list("created_at", flat=True):
+        local = created.astimezone(ZoneInfo("Europe/Berlin"))
+        assert local.weekday() < 5, local
+        assert 8 <= local.hour < 17, local
+    # and the customers still write at any time of day
+    hours = {
+        t.astimezone(ZoneInfo("Europe/Berlin")).hour
+        for t in Ticket.objects.values_list("created_at", flat=True)
+    }
+    assert hours - set(range(8, 17))

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
-from django.test import Client
+import re
+from datetime import date
 
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import User
 from sla.models import Calendar, SlaPolicy
+from tests.factories import TicketFactory, UserFactory
 from tickets.panels import nav_entries
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +125,138 @@ def test_bad_working_hours_are_refused(sam):
 def test_agents_cannot_post_either(tina, default_policy):
     assert client_for(tina).post(f"{CONFIG}policies/{default_policy.pk}/delete/").status_code == 403
     assert SlaPolicy.objects.filter(pk=default_policy.pk).exists()
+
+
+def _undo_action(page: str) -> str:
+    """The Undo form's action in the "Deleted: …" message of a page."""
+    match = re.search(r'<form class="msg-undo" method="post" action="([^"]+)"', page)
+    assert match, page
+    return match.group(1)
+
+
+def test_deleting_a_policy_asks_first_then_can_be_undone(sam, alice, default_policy):
+    from tickets import services as ts
+
+    ticket = ts.ticket_create(requester=alice, by=alice, subject="s", description="d")
+    assert ticket.sla.policy_id == default_policy.pk
+    client = client_for(sam)
+    config = client.get(CONFIG).content.decode()
+    delete_url = f"{CONFIG}policies/{default_policy.pk}/delete/"
+    assert f'href="{delete_url}"' in config  # a link to the confirmation, not a form that deletes
+
+    confirm = client.get(delete_url)
+    assert confirm.status_code == 200
+    html = confirm.content.decode()
+    assert "Delete SLA policy “Standard”?" in html
+    assert "1 open ticket has its due times from this policy." in html
+    assert SlaPolicy.objects.filter(pk=default_policy.pk).exists()  # GET changes nothing
+
+    page = client.post(delete_url, follow=True).content.decode()
+    assert not SlaPolicy.objects.filter(pk=default_policy.pk).exists()
+    assert "Deleted: SLA policy “Standard”." in page
+    ticket.sla.refresh_from_db()
+    assert ticket.sla.policy_id is None
+
+    page = client.post(_undo_action(page), follow=True).content.decode()
+    assert "Restored: SLA policy “Standard”." in page
+    restored = SlaPolicy.objects.get(pk=default_policy.pk)
+    assert (restored.name, restored.is_default, restored.p1_first_response) == ("Standard", True, 30)
+    ticket.sla.refresh_from_db()
+    assert ticket.sla.policy_id == default_policy.pk  # the tickets point at it again
+
+
+def test_an_undo_works_once_only_within_the_window_and_only_for_who_deleted(sam, default_policy):
+    from tickets.undo import UNDO_WINDOW
+
+    client = client_for(sam)
+    page = client.post(f"{CONFIG}policies/{default_policy.pk}/delete/", follow=True).content.decode()
+    undo = _undo_action(page)
+    other = UserFactory(username="sam2", role=User.Role.SUPERVISOR)
+    assert "can no longer be undone" in client_for(other).post(undo, follow=True).content.decode()
+    assert client.get(undo).status_code == 405  # GET never changes anything
+    with time_machine.travel(timezone.now() + UNDO_WINDOW, tick=False):
+        assert "can no longer be undone" in client.post(undo, follow=True).content.decode()
+    assert not SlaPolicy.objects.filter(pk=default_policy.pk).exists()
+
+
+def test_deleting_a_calendar_takes_its_holidays_and_the_undo_brings_them_back(sam):
+    from sla import services
+
+    cal = services.calendar_save(
+        name="Bavaria",
+        timezone="Europe/Berlin",
+        custom_holidays=[{"date": date(2026, 12, 24), "name": "Eve"}],
+    )
+    client = client_for(sam)
+    url = f"{CONFIG}calendars/{cal.pk}/delete/"
+    assert "Its 1 custom holiday is deleted with it." in client.get(url).content.decode()
+    page = client.post(url, follow=True).content.decode()
+    assert not Calendar.objects.filter(pk=cal.pk).exists()
+    client.post(_undo_action(page))
+    assert [h.name for h in Calendar.objects.get(pk=cal.pk).custom_holidays.all()] == ["Eve"]
+
+
+def test_a_calendar_in_use_is_not_deleted_and_the_page_says_by_what(sam, default_policy):
+    client = client_for(sam)
+    url = f"{CONFIG}calendars/{default_policy.calendar_id}/delete/"
+    html = client.get(url).content.decode()
+    message = "This calendar is used by the policy “Standard”: give it another calendar first."
+    assert message in html
+    assert 'type="submit">Delete<' not in html
+    page = client.post(url, follow=True).content.decode()
+    assert message in page
+    assert Calendar.objects.filter(pk=default_policy.calendar_id).exists()
+
+
+def test_the_confirmation_and_the_undo_are_german(sam, default_policy):
+    sam.language = "de"
+    sam.save()
+    client = client_for(sam)
+    url = f"{CONFIG}policies/{default_policy.pk}/delete/"
+    html = client.get(url).content.decode()
+    assert "SLA-Richtlinie „Standard“ löschen?" in html
+    page = client.post(url, follow=True).content.decode()
+    assert "Gelöscht: SLA-Richtlinie „Standard“." in page
+    assert "Rückgängig" in page
+
+
+def test_a_calendar_in_use_names_its_policies_in_german_quotes(sam, default_policy):
+    sam.language = "de"
+    sam.save()
+    html = client_for(sam).get(f"{CONFIG}calendars/{default_policy.calendar_id}/delete/").content.decode()
+    assert "von der Richtlinie „Standard“ verwendet" in html
+
+
+def test_an_undo_that_would_clash_with_a_new_policy_says_so(sam, default_policy, office_calendar):
+    client = client_for(sam)
+    page = client.post(f"{CONFIG}policies/{default_policy.pk}/delete/", follow=True).content.decode()
+    SlaPolicy.objects.create(name="Standard", calendar=office_calendar)
+    page = client.post(_undo_action(page), follow=True).content.decode()
+    assert "Could not restore SLA policy “Standard”: it clashes with" in page
+    assert list(SlaPolicy.objects.values_list("name", flat=True)) == ["Standard"]
+
+
+def test_the_policy_form_says_what_an_empty_choice_means(sam, default_policy, alice):
+    sam.language = "de"
+    sam.save()
+    html = client_for(sam).get(f"{CONFIG}policies/{default_policy.pk}/").content.decode()
+    assert "---------" not in html
+    assert ">jede Kategorie</option>" in html
+    assert ">jeder Kunde</option>" in html
+    assert f">{alice.get_full_name() or alice.username}</option>" in html
+
+
+def test_the_config_and_the_queue_name_categories_and_customers_as_the_rest_of_the_ui(
+    sam, alice, office_calendar, make_policy
+):
+    from tests.factories import CategoryFactory
+
+    network = CategoryFactory(name="Network", name_de="Netzwerk")
+    make_policy("Alice's network", category=network, customer=alice)
+    TicketFactory(requester=alice, category=network, status="open")
+    sam.language = "de"
+    sam.save()
+    config = client_for(sam).get(CONFIG).content.decode()
+    assert '<td data-label="Gilt für">Alice · Netzwerk</td>' in config  # not "alice · Network"
+    queue = client_for(sam).get("/agent/?tab=open").content.decode()
+    assert '<div class="muted small">Netzwerk</div>' in queue

@@ -195,3 +195,61 @@ def test_portal_at_390_px_compact_header_and_readable_requests(
     assert updated.is_visible()
     assert t["updated"] in updated.evaluate("el => getComputedStyle(el, '::before').content")
     context.close()
+
+
+SORT_FITS = """() => {
+  const select = document.getElementById("id_sort"), style = getComputedStyle(select);
+  const probe = document.createElement("span");
+  probe.style.cssText = "position:absolute;white-space:nowrap;visibility:hidden";
+  probe.style.font = style.font;
+  document.body.appendChild(probe);
+  let widest = 0;
+  for (const option of select.options) {
+    probe.textContent = option.text;
+    widest = Math.max(widest, probe.getBoundingClientRect().width);
+  }
+  const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 16;
+  const form = select.closest("form").getBoundingClientRect();
+  return {widest, room, inside: select.getBoundingClientRect().right <= form.right + 0.5};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_supervisors_navigation_is_one_line_and_the_sort_box_fits_at_1366(
+    browser, live_server, sam, lang
+):
+    page = _page(browser, live_server, sam, lang)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/agent/")
+    link = page.locator("nav.mainnav > a").first.bounding_box()
+    nav = page.locator("nav.mainnav").bounding_box()
+    assert nav["height"] < 1.5 * link["height"], (nav, link)  # one line, not two
+    assert page.locator("nav.mainnav a[href='/agent/config/sla/']").is_hidden()  # folded into the menu
+    # the configuration pages are one click away, in a menu that works without JavaScript
+    page.locator("nav.mainnav details.navmenu > summary").click()
+    page.locator("nav.mainnav a[href='/agent/config/sla/']").click()
+    page.wait_for_url("**/agent/config/sla/")
+    assert page.locator("nav.mainnav details.navmenu > summary.active").count() == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_queue_sort_box_is_not_cut_at_1366(browser, live_server, sam, lang):
+    page = _page(browser, live_server, sam, lang)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/agent/")
+    fits = page.evaluate(SORT_FITS)
+    assert fits["inside"], fits
+    assert fits["room"] >= fits["widest"], fits  # the longest sort choice is not cut
+
+
+def test_the_navigation_is_a_menu_at_390(browser, live_server, sam):
+    page = _page(browser, live_server, sam, "en")
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto("/agent/")
+    assert page.locator("nav.mainnav").is_hidden()
+    header = page.locator("header.topbar").bounding_box()
+    assert header["height"] < 120, header
+    page.get_by_role("button", name="Menu").click()
+    assert page.locator("nav.mainnav a[href='/dashboard/']").is_visible()
+    page.locator("nav.mainnav details.navmenu > summary").click()
+    assert page.locator("nav.mainnav a[href='/agent/config/paths/']").is_visible()

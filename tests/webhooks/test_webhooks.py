@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -237,3 +238,32 @@ def test_the_pages_speak_german(client, sam):
     assert "Testereignis senden" not in client.get("/agent/config/webhooks/").content.decode()  # no hook yet
     hook = Webhook.objects.create(url="https://example.com/x", events=["ticket.created"])
     assert "Testereignis senden" in client.get(f"/agent/config/webhooks/{hook.pk}/").content.decode()
+
+
+def test_the_form_labels_are_german(client, sam):
+    sam.language = "de"
+    sam.save()
+    client.force_login(sam)
+    html = client.get("/agent/config/webhooks/").content.decode()
+    for label in ("URL", "Ereignisse", "Signaturschlüssel", "Aktiv"):
+        assert re.search(rf"<label[^>]*>{label}</label>", html), label
+    assert "Ein Ticket wurde erstellt (ticket.created)" in html
+    assert "Url:" not in html
+    assert ">Secret" not in html
+
+
+def test_deleting_a_webhook_asks_first_and_can_be_undone(client, sam, hook):
+    client.force_login(sam)
+    client.post(f"/agent/config/webhooks/{hook.pk}/test/")
+    url = f"/agent/config/webhooks/{hook.pk}/delete/"
+    assert f'href="{url}"' in client.get(f"/agent/config/webhooks/{hook.pk}/").content.decode()
+    confirm = client.get(url).content.decode()
+    assert f"Delete webhook {hook.url}?" in confirm
+    assert "Its log of 1 delivery is deleted with it." in confirm
+    page = client.post(url, follow=True).content.decode()
+    assert not Webhook.objects.exists()
+    undo = re.search(r'<form class="msg-undo" method="post" action="([^"]+)"', page).group(1)
+    client.post(undo)
+    restored = Webhook.objects.get(pk=hook.pk)
+    assert (restored.secret, restored.events) == (hook.secret, hook.events)
+    assert restored.deliveries.count() == 1

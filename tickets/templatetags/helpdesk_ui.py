@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from tickets import panels as panel_registry
+from tickets import undo
 
 register = template.Library()
 
@@ -21,6 +22,10 @@ CORE_NAV = [
     panel_registry.NavEntry(_("New request"), "tickets:portal_new", "customer", 10),
     panel_registry.NavEntry(_("My requests"), "tickets:portal_list", "customer", 20),
 ]
+
+
+# The menus of the navigation: NavEntry.group → its label.
+NAV_GROUPS = {"config": _("Configuration")}
 
 
 def _allowed(who: str, user: Any) -> bool:
@@ -53,14 +58,30 @@ def nav_links(context: template.Context) -> list[dict[str, Any]]:
             continue
         path = getattr(request, "path", "")
         active = path == url or (url != "/" and path.startswith(url))
-        out.append({"label": entry.label, "url": url, "active": active})
+        out.append({"label": entry.label, "url": url, "active": active, "group": entry.group})
     # The most specific match wins when one link's url is a prefix of another's.
     actives = [link for link in out if link["active"]]
     if len(actives) > 1:
         best = max(actives, key=lambda link: len(link["url"]))
         for link in actives:
             link["active"] = link is best
-    return out
+    return _grouped(out)
+
+
+def _grouped(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Links of a group folded into one menu entry (``children``), after the other links: the pages
+    used every day stay where the eye expects them."""
+    plain: list[dict[str, Any]] = []
+    menus: dict[str, dict[str, Any]] = {}
+    for link in links:
+        group = link.pop("group")
+        if not group:
+            plain.append(link)
+            continue
+        menu = menus.setdefault(group, {"label": NAV_GROUPS[group], "children": [], "active": False})
+        menu["children"].append(link)
+        menu["active"] |= link["active"]
+    return plain + list(menus.values())
 
 
 @register.simple_tag(takes_context=True)
@@ -112,3 +133,9 @@ PORTAL_STATUS = {
 @register.filter
 def portal_status(status: str) -> str:
     return str(PORTAL_STATUS.get(status, status))
+
+
+@register.simple_tag
+def undo_token(message: Any) -> str | None:
+    """The token of a "Deleted: …" message's Undo button (tickets.undo), else None."""
+    return undo.undo_token(message)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import logging
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import time_machine
@@ -161,10 +161,34 @@ class _Clock:
         self._traveller.stop()
 
     def tick(self) -> None:
+        """A step on; an action that would fall outside the demo team's working hours waits for them."""
         self._coordinates.shift(self.step)
+        at = timezone.now()
+        working = _working_time(at)
+        if working != at:
+            self.move_to(working)
 
     def move_to(self, when: Any) -> None:
         self._coordinates.move_to(min(when, self.now - timedelta(hours=1)))
+
+
+# The demo agents work Mon–Fri 08:00–17:00 (local time), like the demo's SLA calendar: what they do
+# happens then, so the business-time numbers of the dashboard look like a real team's.
+WORKING_HOURS = (8, 17)
+
+
+def _working_time(at: datetime) -> datetime:
+    """``at`` if it lies in the working hours, else the next working morning, 10–49 minutes after the
+    start (varied by ``at``'s minute, so not every night's action lands on the same minute)."""
+    local = timezone.localtime(at)
+    start, end = WORKING_HOURS
+    if local.weekday() < 5 and start <= local.hour < end:
+        return at
+    day = local.date() + timedelta(days=1 if local.hour >= end else 0)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    morning = datetime.combine(day, time(start), tzinfo=local.tzinfo)
+    return morning + timedelta(minutes=10 + local.minute % 40)
 
 
 def _play(
