@@ -21,7 +21,6 @@ from .models import (
     Message,
     Ticket,
     TicketEvent,
-    pk_from_reference,
 )
 
 # Text search configuration of the search documents (migration 0004_ticket_search_document).
@@ -178,8 +177,8 @@ def ticket_search(*, qs: QuerySet[Ticket], user: Any, q: str) -> QuerySet[Ticket
 
 def _exact_matches(q: str) -> Q | None:
     """Tickets ``q`` names exactly: by reference, or by their requester's email address."""
-    if (pk := pk_from_reference(q)) is not None and REFERENCE_RE.fullmatch(q):
-        return Q(pk=pk)
+    if reference := REFERENCE_RE.fullmatch(q):
+        return Q(pk=int(reference.group(1)))
     if _EMAIL_RE.fullmatch(q):
         return Q(requester__in=User.objects.filter(email__iexact=q).values("pk"))
     return None
