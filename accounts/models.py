@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,6 +26,10 @@ class User(AbstractUser):
     email_updates = models.BooleanField(default=True)
     # Agents who are away are skipped by automatic routing.
     available = models.BooleanField(default=True)
+
+    class Meta(AbstractUser.Meta):
+        # The ticket search looks a requester up by email address, whatever its case (issue #16).
+        indexes = [models.Index(Upper("email"), name="user_email_upper")]
 
     @property
     def is_supervisor(self) -> bool:

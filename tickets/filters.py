@@ -18,7 +18,7 @@ from rest_framework.filters import OrderingFilter
 from accounts.models import Tier
 
 from .models import Level, Priority, Ticket
-from .selectors import ticket_search
+from .selectors import ticket_search, ticket_search_ranked
 
 
 class DateOrDateTimeField(forms.Field):
@@ -45,6 +45,7 @@ class DateOrDateTimeFilter(django_filters.Filter):
     field_class = DateOrDateTimeField
 
 
+ORDERING_PARAM = "ordering"
 TICKET_ORDERING_FIELDS = [
     "id",
     "created_at",
@@ -92,7 +93,11 @@ class TicketFilter(django_filters.FilterSet):
         return qs.filter(sla_state=value)
 
     def filter_q(self, qs: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
-        return ticket_search(qs=qs, user=self._user(), q=value)
+        # Without an explicit ``ordering``, a search is ranked by relevance (AllowlistOrderingFilter
+        # then sorts by the rank); with one, all matches come in that order.
+        if self.request is not None and self.request.query_params.get(ORDERING_PARAM):
+            return ticket_search(qs=qs, user=self._user(), q=value)
+        return ticket_search_ranked(qs=qs, user=self._user(), q=value)
 
 
 # Nullable sort keys: the cursor cannot point at NULL, so they sort by a value that is never NULL
@@ -108,7 +113,11 @@ class AllowlistOrderingFilter(OrderingFilter):
     """``ordering=`` from the view's allowlist only (anything else is dropped, e.g. ``requester__password``),
     with ``id`` as tie-breaker so cursor pages never skip or repeat rows that share a value."""
 
+    ordering_param = ORDERING_PARAM
+
     def get_ordering(self, request: Any, queryset: QuerySet, view: Any) -> list[str]:
+        if "search_rank" in queryset.query.annotations and not request.query_params.get(self.ordering_param):
+            return ["-search_rank", "-id"]  # a search without an explicit order: by relevance
         ordering = list(super().get_ordering(request, queryset, view) or [])
         if not any(f.lstrip("-") == "id" for f in ordering):
             ordering.append("-id" if ordering and ordering[0].startswith("-") else "id")

@@ -7,6 +7,7 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -211,6 +212,25 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+
+class TicketSearch(models.Model):
+    """A ticket's searchable text as one ``tsvector`` (PostgreSQL), kept by database triggers.
+
+    Subject (weight A), description (B), public messages (C) and internal notes (D) of the ticket:
+    migration 0006_ticket_search_document creates the triggers that rewrite ``document`` whenever a
+    ticket's subject or description or any of its messages change, so no code path (services, COPY,
+    the admin, a queryset update) can leave it stale. Nothing writes it from Python. Who may match
+    which weights is decided by ``tickets.selectors``. Empty (no rows) on SQLite.
+    """
+
+    ticket = models.OneToOneField(
+        "Ticket", primary_key=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    document = SearchVectorField(null=True)
+
+    def __str__(self) -> str:
+        return f"search document of #{self.ticket_id}"
 
 
 class Message(models.Model):

@@ -19,8 +19,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 
 from .events import event_value_labels
-from .models import Level, Priority, Ticket, TicketEvent, pk_from_reference
-from .selectors import attachment_visible_qs, event_visible_qs, message_visible_qs, ticket_visible_qs
+from .models import Level, Priority, Ticket, TicketEvent
+from .selectors import (
+    attachment_visible_qs,
+    event_visible_qs,
+    message_visible_qs,
+    ticket_search,
+    ticket_visible_qs,
+)
 
 # Sort keys: (field, descending, nullable). The last key is always the unique id, which makes keysets exact.
 SORTS: dict[str, list[tuple[str, bool, bool]]] = {
@@ -105,10 +111,9 @@ def agent_queue(
     for name in ("tier", "team", "priority", "category"):
         if filters.get(name) not in (None, ""):
             qs = qs.filter(**{name: filters[name]})
-    q = (filters.get("q") or "").strip()
-    if q:
-        pk = pk_from_reference(q)
-        qs = qs.filter(Q(subject__icontains=q) | Q(pk=pk)) if pk else qs.filter(subject__icontains=q)
+    # The search box: the same search as the API's ``q`` (text, reference, requester's email), in the
+    # queue's chosen order.
+    qs = ticket_search(qs=qs, user=user, q=filters.get("q") or "")
     keys = SORTS.get(sort) or SORTS["newest"]
     values = _decode(cursor, keys) if cursor else None
     if values is not None:

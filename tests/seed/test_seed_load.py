@@ -11,8 +11,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
+from tickets import services
 from tickets.management.commands.seed_load import TICKET_COLS, _defaults_of_other_columns
-from tickets.models import Message, Ticket, TicketEvent
+from tickets.models import Message, Ticket, TicketEvent, TicketSearch
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +114,26 @@ def test_columns_the_generator_does_not_know_get_their_defaults():
     # then
     assert missing == {"resolution": "", "sla_state": "ok"}
     assert _defaults_of_other_columns(Ticket, TICKET_COLS) == []
+
+
+@pytest.mark.postgres
+def test_seed_load_fills_the_search_documents_and_turns_their_triggers_back_on(tina):
+    # given: documents of tickets that were there before
+    _load(20)
+    # when
+    out = _load(30)
+    # then: one document per ticket, and the triggers work again
+    assert "search documents: 30" in out
+    assert TicketSearch.objects.count() == Ticket.objects.count() == 50
+    ticket = Ticket.objects.order_by("-pk").first()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT document::text FROM tickets_ticketsearch WHERE ticket_id = %s", [ticket.pk])
+        loaded = cursor.fetchone()[0]
+        cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgname LIKE 'tickets\\_search\\_%%'")
+        assert {row[0] for row in cursor.fetchall()} == {"O"}
+    services.message_add(ticket=ticket, author=tina, body="Kaffeemaschine", internal=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT document::text FROM tickets_ticketsearch WHERE ticket_id = %s", [ticket.pk])
+        document = cursor.fetchone()[0]
+    assert "'kaffeemaschine':" in document
+    assert "'kaffeemaschine':" not in loaded
