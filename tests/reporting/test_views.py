@@ -207,7 +207,7 @@ def test_rates_are_rounded_and_changes_carry_their_unit(february, sam_client) ->
     assert "27.3 %" in card_html(html, "escalation")  # 3 / 11
     first_response = card_html(html, "first_response_minutes")
     assert "+20 min" in first_response  # median 30 min against 10 min
-    assert "Compared with the previous period Jan. 29, 2026 – Feb. 28, 2026." in html  # not 2026-01-29
+    assert "Compared with the previous period 29 Jan 2026 – 28 Feb 2026." in html  # not 2026-01-29
 
 
 def test_the_numbers_and_dates_are_german_for_german_supervisors(february, sam, sam_client) -> None:
@@ -216,7 +216,7 @@ def test_the_numbers_and_dates_are_german_for_german_supervisors(february, sam, 
     html = sam_client.get("/dashboard/", MARCH_PARAMS).content.decode()
     assert "66,7 %" in card_html(html, "flr")
     assert "-33,3 Pp." in card_html(html, "flr")
-    assert "Verglichen mit dem vorherigen Zeitraum 29. Januar 2026 – 28. Februar 2026." in html
+    assert "Verglichen mit dem vorherigen Zeitraum 29.01.2026 – 28.02.2026." in html
     assert '"01.03.2026"' in html  # the trend chart's days, not 2026-03-01
     assert "2026-03-01</" not in html
     assert "&gt; 7 Tage: <a" in html
