@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -76,4 +77,5 @@ class Team(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} (T{self.tier})"
+        """The team with its tier in words ("Network · Tier 2"), as every choice of a team shows it."""
+        return gettext("%(team)s · Tier %(tier)s") % {"team": self.name, "tier": self.tier}

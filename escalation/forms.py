@@ -33,17 +33,10 @@ def apply_service_error(form: forms.Form, exc: Exception) -> None:
         form.add_error(None, str(exc))
 
 
-class TeamChoiceField(forms.ModelChoiceField):
-    """A team with its tier ("Network · Tier 2"), so the agent sees where the ticket would go."""
-
-    def label_from_instance(self, obj: Team) -> str:
-        return _("%(team)s · Tier %(tier)s") % {"team": obj.name, "tier": obj.tier}
-
-
 class EscalateForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=Escalation.Reason.choices)
     to_tier = forms.TypedChoiceField(label=_("To tier"), coerce=int, choices=())
-    team = TeamChoiceField(
+    team = forms.ModelChoiceField(
         label=_("Team"),
         queryset=Team.objects.none(),
         required=False,
@@ -122,7 +115,7 @@ class DeescalateForm(forms.Form):
 
 
 class ConsultForm(forms.Form):
-    team = TeamChoiceField(
+    team = forms.ModelChoiceField(
         label=_("Team to ask"), queryset=Team.objects.none(), empty_label=_("Choose a team")
     )
     question = forms.CharField(label=_("Question"), max_length=MAX, widget=_textarea(4))

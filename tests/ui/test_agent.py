@@ -358,6 +358,24 @@ def test_the_triage_panel_names_its_empty_choices(client_as, tina, alice_ticket)
     assert '<option value="" selected>Nobody yet</option>' in html
 
 
+@pytest.mark.parametrize(("language", "tier_word"), [("en", "Tier"), ("de", "Stufe")])
+def test_teams_and_tiers_are_named_in_words_on_the_queue_and_in_triage(
+    client_as, tina, alice_ticket, language, tier_word
+):  # noqa: ANN001
+    tina.language = language
+    tina.save(update_fields=["language"])
+    team = alice_ticket.team
+    client = client_as(tina)
+    try:
+        triage = client.get(ticket_url(alice_ticket)).content.decode()
+        queue = client.get("/agent/?tab=all").content.decode()
+    finally:
+        translation.activate("en")
+    assert f">{team.name} · {tier_word} {team.tier}</option>" in triage  # not "Service Desk (T1)"
+    assert f"{tier_word} {alice_ticket.tier} · {team.name}" in queue  # not "T1 · Service Desk"
+    assert f"(T{team.tier})" not in triage + queue
+
+
 def test_triage_priority_override(client_as, tina, alice_ticket):
     client_as(tina).post(ticket_url(alice_ticket, "triage/"), _triage(alice_ticket, priority="P1"))
     alice_ticket.refresh_from_db()
