@@ -847,6 +847,12 @@ def _table_row(pk: Any, name: str | None, counts: dict[str, Any], median: float 
     }
 
 
+def _person_name(row: dict[str, Any]) -> str | None:
+    """The resolving agent as pages name people: the full name, the login only when there is none."""
+    full = f"{row['resolved_by__first_name'] or ''} {row['resolved_by__last_name'] or ''}".strip()
+    return full or row["resolved_by__username"]
+
+
 def _sorted_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (-r["resolved"], r["name"] is None, r["name"] or ""))
 
@@ -857,7 +863,9 @@ def agent_table(filters: MetricFilters) -> list[dict[str, Any]]:
         counts = list(
             Ticket.objects.filter(scope_q(filters))
             .filter(resolved_q(filters))
-            .values("resolved_by_id", "resolved_by__username")
+            .values(
+                "resolved_by_id", "resolved_by__username", "resolved_by__first_name", "resolved_by__last_name"
+            )
             .annotate(
                 resolved=Count("pk"),
                 fcr=Count("pk", filter=FCR_Q),
@@ -869,7 +877,7 @@ def agent_table(filters: MetricFilters) -> list[dict[str, Any]]:
         medians = _medians(filters, "resolved_by_id")
     return _sorted_table(
         [
-            _table_row(r["resolved_by_id"], r["resolved_by__username"], r, medians.get(r["resolved_by_id"]))
+            _table_row(r["resolved_by_id"], _person_name(r), r, medians.get(r["resolved_by_id"]))
             for r in counts
         ]
     )

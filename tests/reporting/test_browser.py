@@ -31,4 +31,4 @@ def test_the_dashboard_draws_its_four_charts(browser, live_server, march, sam) -
     assert errors == []
     assert charts == [31, 4, 3, 4]  # days; age buckets; flow rows; categories
     assert fcr_numerator == "3"
-    assert agent_row.split("\t")[:2] == ["tina", "7"]
+    assert agent_row.split("\t")[:2] == ["Tina", "7"]

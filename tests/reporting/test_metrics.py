@@ -171,8 +171,8 @@ def test_the_fcr_tickets_are_the_ones_solved_on_first_contact(march) -> None:
 
 
 def test_agent_and_team_tables(march, tina, nick, erin) -> None:
-    agents = {row["name"]: row for row in agent_table(MARCH)}
-    assert set(agents) == {"tina", "nick", "erin"}
+    agents = {row["name"].lower(): row for row in agent_table(MARCH)}
+    assert {row["name"] for row in agents.values()} == {"Tina", "Nick", "Erin"}  # full names, not logins
     assert agents["tina"]["resolved"] == 7
     assert agents["tina"]["fcr"] == r(3, 7)
     assert agents["tina"]["median_resolution_minutes"] == 600.0  # 10 20 60 600 1440 3000 18720

@@ -66,7 +66,7 @@ def test_the_summary_csv_has_the_same_numbers(march, sam_client) -> None:
 def test_table_csvs(march, sam_client) -> None:
     agents = csv_rows(sam_client.get("/dashboard/export/agents.csv", MARCH_PARAMS))
     assert agents[0][:6] == ["id", "name", "resolved", "fcr_numerator", "fcr_denominator", "fcr_rate"]
-    assert {row[1]: (row[2], row[3], row[4]) for row in agents[1:]}["tina"] == ("7", "3", "7")
+    assert {row[1]: (row[2], row[3], row[4]) for row in agents[1:]}["Tina"] == ("7", "3", "7")
     teams = csv_rows(sam_client.get("/dashboard/export/teams.csv", MARCH_PARAMS))
     assert {row[1]: row[2] for row in teams[1:]} == {"Service Desk": "7", "Network": "1", "Engineering": "1"}
     flow = csv_rows(sam_client.get("/dashboard/export/flow.csv", MARCH_PARAMS))
@@ -112,10 +112,10 @@ def test_the_agent_table_comes_after_the_page(march, sam_client) -> None:
     ).content.decode()
     assert "<html" not in fragment
     rows = re.findall(r"<tr>\s*<td>(\w+)</td><td>(\d+)</td>", fragment)
-    assert rows == [("tina", "7"), ("erin", "1"), ("nick", "1")]
+    assert rows == [("Tina", "7"), ("Erin", "1"), ("Nick", "1")]  # people by name, never a login
     whole = sam_client.get("/dashboard/agents/", MARCH_PARAMS).content.decode()
     assert "<html" in whole
-    assert "<td>tina</td><td>7</td>" in whole
+    assert "<td>Tina</td><td>7</td>" in whole
     assert sam_client.get("/dashboard/agents/", {"from": "2026-13-01"}).status_code == 400
 
 
