@@ -210,15 +210,21 @@ def article_link_ticket(*, article: Article, ticket: Ticket, by: Any) -> Article
 
 
 @transaction.atomic
-def article_from_ticket(*, ticket: Ticket, by: Any) -> Article:
-    """A draft, internal article prefilled from a resolved ticket, linked to it.
+def article_from_ticket(*, ticket: Ticket, by: Any) -> tuple[Article, bool]:
+    """A draft, internal article prefilled from a resolved ticket, linked to it; ``(article, created)``.
 
     Only what the customer could already read goes in: the subject, their description and the
     resolution. Internal notes and escalation handoffs (diagnostics, steps taken) stay out: a draft
-    is published by someone who may not know which of its lines were meant for agents only."""
+    is published by someone who may not know which of its lines were meant for agents only.
+    A draft already linked to the ticket is returned instead of a second one (a double click, or a
+    colleague who got there first)."""
     _require_agent(by)
     if ticket.status not in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED):
         raise ApplicationError(_("Only a resolved ticket can become an article."))
+    Ticket.objects.select_for_update().filter(pk=ticket.pk).first()  # two clicks at once: one draft
+    existing = Article.objects.filter(ticket_links__ticket=ticket, status=Article.Status.DRAFT).first()
+    if existing is not None:
+        return existing, False
     language = ticket.language if ticket.language in ("de", "en") else "en"
     with translation.override(language):
         problem, solution = _("Problem"), _("Solution")
@@ -237,7 +243,7 @@ def article_from_ticket(*, ticket: Ticket, by: Any) -> Article:
         summary=summary,
     )
     article_link_ticket(article=article, ticket=ticket, by=by)
-    return article
+    return article, True
 
 
 def deflection_record(*, session_key: str, user: Any, article: Article, query: str) -> Deflection:

@@ -315,14 +315,14 @@ def link_solution(request: HttpRequest, ticket_id: int, article_id: int) -> Http
 def article_from_ticket_view(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = ticket_get_for_user(user=request.user, pk=ticket_id)
     try:
-        article = article_from_ticket(ticket=ticket, by=request.user)
+        article, created = article_from_ticket(ticket=ticket, by=request.user)
     except ApplicationError as exc:
         return HttpResponse(exc.message, status=400)
-    messages.success(
-        request,
-        _("Draft created from %(reference)s. Check it for anything personal, then publish it.")
-        % {"reference": ticket.reference},
-    )
+    if created:
+        text = _("Draft created from %(reference)s. Check it for anything personal, then publish it.")
+    else:
+        text = _("A draft from %(reference)s already exists: here it is.")
+    messages.success(request, text % {"reference": ticket.reference})
     url = f"{article.get_absolute_url()}edit/"
     if request.headers.get("HX-Request"):
         return HttpResponse(status=204, headers={"HX-Redirect": url})

@@ -72,7 +72,7 @@ def test_article_from_resolved_ticket_is_a_linked_internal_draft(alice, tina, ne
     )  # fmt: skip
     ticket = ticket_resolve(ticket=ticket, by=tina, resolution="Switched GlobalProtect to SSL only.")
     # when
-    article = article_from_ticket(ticket=ticket, by=tina)
+    article, created = article_from_ticket(ticket=ticket, by=tina)
     # then
     assert article.status == Article.Status.DRAFT
     assert article.visibility == Article.Visibility.INTERNAL
@@ -81,6 +81,8 @@ def test_article_from_resolved_ticket_is_a_linked_internal_draft(alice, tina, ne
     assert "Switched GlobalProtect to SSL only." in article.body
     assert list(article.categories.all()) == [network_category]
     assert ArticleTicketLink.objects.filter(article=article, ticket=ticket).exists()
+    assert created
+    assert article_from_ticket(ticket=ticket, by=tina) == (article, False)  # the same draft again
 
 
 def test_article_from_open_ticket_is_refused(alice, tina):  # noqa: ANN001

@@ -411,3 +411,16 @@ def test_help_centre_lists_each_article_once_in_the_visitors_language(
     # the category counts what the list shows
     [counted] = [c for c in response.context["categories"] if c.pk == category.pk]
     assert counted.article_count == 3
+
+
+def test_creating_an_article_from_a_ticket_twice_opens_the_first_draft(alice, tina):  # noqa: ANN001
+    from tickets.services import ticket_create, ticket_resolve
+
+    ticket = ticket_create(requester=alice, by=alice, subject="Printer offline", description="Since noon.")
+    ticket_resolve(ticket=ticket, by=tina, resolution="Restarted the spooler.")
+    c = _client(tina)
+    c.post(f"/help/from-ticket/{ticket.pk}/")
+    again = c.post(f"/help/from-ticket/{ticket.pk}/", follow=True)
+    article = Article.objects.get()  # one draft, not a second "printer-offline-2"
+    assert again.redirect_chain[-1][0] == f"{article.get_absolute_url()}edit/"
+    assert f"A draft from {ticket.reference} already exists" in again.content.decode()
