@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
@@ -77,10 +78,16 @@ def event_visible_qs(*, user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
     return ticket.events.select_related("actor")
 
 
+def _reading_order(name: str) -> str:
+    """A sort key in the order a reader expects: case folded, umlauts and accents as their letter."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(c))
+
+
 def category_tree() -> list[Category]:
-    """Categories in tree order with ``depth`` set, for pickers."""
+    """Categories in tree order with ``depth`` set, for pickers: siblings in the alphabetical order of
+    the names shown in the active language (German ones while German is active)."""
     by_parent: dict[int | None, list[Category]] = {}
-    for cat in Category.objects.order_by("name"):
+    for cat in sorted(Category.objects.all(), key=lambda c: _reading_order(c.localized_name)):
         by_parent.setdefault(cat.parent_id, []).append(cat)
     out: list[Category] = []
 
