@@ -189,7 +189,7 @@ CARDS: list[Card] = [
         _("Escalated, solved with an existing article"),
         _(
             "Of the escalated tickets resolved in the period: linked to an article that was already "
-            "published before the ticket's first escalation (what the 1st level could have solved)."
+            "published before the ticket's first escalation (what tier 1 could have solved)."
         ),
         "rate",
         "escalated_solved_with_existing_article",
