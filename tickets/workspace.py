@@ -25,6 +25,7 @@ from .selectors import (
     event_visible_qs,
     message_visible_qs,
     ticket_search,
+    ticket_search_first_in_order,
     ticket_visible_qs,
 )
 
@@ -113,7 +114,7 @@ def agent_queue(
             qs = qs.filter(**{name: filters[name]})
     # The search box: the same search as the API's ``q`` (text, reference, requester's email), in the
     # queue's chosen order.
-    qs = ticket_search(qs=qs, user=user, q=filters.get("q") or "")
+    q = filters.get("q") or ""
     keys = SORTS.get(sort) or SORTS["newest"]
     values = _decode(cursor, keys) if cursor else None
     if values is not None:
@@ -124,7 +125,10 @@ def agent_queue(
         else (f"-{name}" if desc else name)
         for name, desc, nullable in keys
     ]
-    rows = list(qs.order_by(*order)[: limit + 1])
+    found = ticket_search(qs=qs, user=user, q=q)
+    # A common word stops after the page's first matches in the queue's order (issue #16).
+    narrow = ticket_search_first_in_order(window=qs.order_by(*order), user=user, q=q, wanted=limit + 1)
+    rows = list((found if narrow is None else found.filter(narrow)).order_by(*order)[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
