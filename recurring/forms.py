@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
@@ -11,6 +12,7 @@ from tickets.forms import CategoryField, customer_by_login
 from tickets.models import Priority
 
 from .models import RecurringTicket
+from .services import cron_validate
 
 
 class RecurringTicketForm(forms.Form):
@@ -71,6 +73,12 @@ class RecurringTicketForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("None")), *self.fields["category"].choices[1:]]
+
+    def clean_cron(self) -> str:
+        try:
+            return cron_validate(self.cleaned_data["cron"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["cron"]) from None
 
     def clean_requester(self) -> Any:
         return customer_by_login(self.cleaned_data["requester"])

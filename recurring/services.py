@@ -188,7 +188,7 @@ def recurring_run_one(*, schedule_id: int, now: datetime | None = None) -> Occur
     now = now or timezone.now()
     with transaction.atomic():
         schedule = (
-            RecurringTicket.objects.select_for_update(skip_locked=True)
+            RecurringTicket.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("requester", "category", "team", "calendar")
             .filter(pk=schedule_id, active=True, next_run_at__lte=now)
             .first()

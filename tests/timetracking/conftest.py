@@ -9,7 +9,11 @@ from tickets.models import Ticket
 @pytest.fixture
 def vpn_ticket(alice, tina, network_category) -> Ticket:  # noqa: ANN001
     return ts.ticket_create(
-        requester=alice, by=alice, subject="VPN drops", description="Every few minutes.", category=network_category
+        requester=alice,
+        by=alice,
+        subject="VPN drops",
+        description="Every few minutes.",
+        category=network_category,
     )
 
 

@@ -61,7 +61,11 @@ def test_agents_change_their_own_entries_supervisors_everyones(api_as, vpn_ticke
     assert api_as(nick).get(url(vpn_ticket, entry)).status_code == 200  # agents read all time on a ticket
     r = api_as(tina).patch(url(vpn_ticket, entry), {"minutes": 15}, format="json")
     assert (r.status_code, r.json()["minutes"]) == (200, 15)
-    r = api_as(tina).patch(url(vpn_ticket, entry), {"date": (timezone.localdate() + timedelta(days=2)).isoformat()}, format="json")
+    r = api_as(tina).patch(
+        url(vpn_ticket, entry),
+        {"date": (timezone.localdate() + timedelta(days=2)).isoformat()},
+        format="json",
+    )
     assert r.status_code == 400 and "date" in r.json()
     assert api_as(sam).patch(url(vpn_ticket, entry), {"billable": True}, format="json").status_code == 200
     assert api_as(sam).delete(url(vpn_ticket, entry)).status_code == 204

@@ -18,7 +18,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     ("text", "minutes"),
-    [("45", 45), ("1:30", 90), ("1h 30m", 90), ("1.5h", 90), ("1,5 Std", 90), ("20 min", 20), ("2h", 120), ("0:05", 5)],
+    [
+        ("45", 45),
+        ("1:30", 90),
+        ("1h 30m", 90),
+        ("1.5h", 90),
+        ("1,5 Std", 90),
+        ("20 min", 20),
+        ("2h", 120),
+        ("0:05", 5),
+    ],
 )
 def test_durations_are_read_as_people_type_them(text, minutes):
     assert services.parse_duration(text) == minutes
@@ -31,8 +40,16 @@ def test_durations_that_mean_nothing_are_refused(text):
 
 
 def test_an_entry_carries_the_agent_and_the_tickets_tier_and_team(vpn_ticket, tina, service_desk):
-    entry = services.time_entry_create(ticket=vpn_ticket, by=tina, minutes=25, note="Called back", billable=True)
-    assert (entry.agent, entry.tier, entry.team, entry.minutes, entry.billable) == (tina, 1, service_desk, 25, True)
+    entry = services.time_entry_create(
+        ticket=vpn_ticket, by=tina, minutes=25, note="Called back", billable=True
+    )
+    assert (entry.agent, entry.tier, entry.team, entry.minutes, entry.billable) == (
+        tina,
+        1,
+        service_desk,
+        25,
+        True,
+    )
     assert entry.date == timezone.localdate()
 
 
@@ -52,7 +69,12 @@ def test_the_tier_is_the_one_at_the_time_not_later(vpn_ticket, tina, nick, netwo
 
 @pytest.mark.parametrize(
     ("minutes", "message"),
-    [(0, "at least one minute"), (-5, "at least one minute"), (MAX_MINUTES + 1, "at most 24 hours"), (10**12, "at most 24 hours")],
+    [
+        (0, "at least one minute"),
+        (-5, "at least one minute"),
+        (MAX_MINUTES + 1, "at most 24 hours"),
+        (10**12, "at most 24 hours"),
+    ],
 )
 def test_impossible_durations_are_field_errors_and_nothing_is_saved(vpn_ticket, tina, minutes, message):
     with pytest.raises(ValidationError) as err:
@@ -63,10 +85,14 @@ def test_impossible_durations_are_field_errors_and_nothing_is_saved(vpn_ticket, 
 
 def test_future_dates_and_dates_before_the_ticket_are_refused(vpn_ticket, tina):
     with pytest.raises(ValidationError) as err:
-        services.time_entry_create(ticket=vpn_ticket, by=tina, minutes=5, date=timezone.localdate() + timedelta(days=1))
+        services.time_entry_create(
+            ticket=vpn_ticket, by=tina, minutes=5, date=timezone.localdate() + timedelta(days=1)
+        )
     assert "future" in str(err.value.message_dict["date"])
     with pytest.raises(ValidationError) as err:
-        services.time_entry_create(ticket=vpn_ticket, by=tina, minutes=5, date=timezone.localdate() - timedelta(days=3))
+        services.time_entry_create(
+            ticket=vpn_ticket, by=tina, minutes=5, date=timezone.localdate() - timedelta(days=3)
+        )
     assert "before the ticket" in str(err.value.message_dict["date"])
     assert not TimeEntry.objects.exists()
 
