@@ -32,7 +32,8 @@ def test_supervisors_create_and_read_with_the_next_runs(api_as, sam, alice, djan
     r = api.post("/api/v1/recurring/", payload(alice, tags=["Licences"]), format="json")
     assert r.status_code == 201, r.content
     body = r.json()
-    assert body["cron"] == "0 9 1 * *" and body["tags"] == ["licences"]
+    assert body["cron"] == "0 9 1 * *"
+    assert body["tags"] == ["licences"]
     assert (
         len(body["next_runs"]) == 5
         and "T09:00:00+01:00" in body["next_runs"][0]
@@ -44,7 +45,9 @@ def test_supervisors_create_and_read_with_the_next_runs(api_as, sam, alice, djan
         r = api.get("/api/v1/recurring/")
     assert len(r.json()["results"]) == 6
     r = api.patch(f"/api/v1/recurring/{body['id']}/", {"active": False}, format="json")
-    assert r.status_code == 200 and r.json()["next_run_at"] is None and r.json()["next_runs"] == []
+    assert r.status_code == 200
+    assert r.json()["next_run_at"] is None
+    assert r.json()["next_runs"] == []
     assert api.delete(f"/api/v1/recurring/{body['id']}/").status_code == 204
 
 
@@ -59,15 +62,18 @@ def test_supervisors_create_and_read_with_the_next_runs(api_as, sam, alice, djan
 )
 def test_bad_input_is_a_field_error(api_as, sam, alice, extra, field):
     r = api_as(sam).post("/api/v1/recurring/", payload(alice, **extra), format="json")
-    assert r.status_code == 400 and field in r.json(), r.json()
+    assert r.status_code == 400
+    assert field in r.json(), r.json()
     assert not RecurringTicket.objects.exists()
 
 
 def test_a_tier_2_team_or_an_agent_as_requester_is_refused(api_as, sam, alice, tina, network_team):
     r = api_as(sam).post("/api/v1/recurring/", payload(alice, team=network_team.pk), format="json")
-    assert r.status_code == 400 and "team" in r.json()
+    assert r.status_code == 400
+    assert "team" in r.json()
     r = api_as(sam).post("/api/v1/recurring/", payload(tina), format="json")
-    assert r.status_code == 400 and "requester" in r.json()
+    assert r.status_code == 400
+    assert "requester" in r.json()
 
 
 def test_agents_and_customers_get_403(api_as, tina, alice):
@@ -84,9 +90,11 @@ def test_the_page_lists_next_runs_creates_and_shows_errors(sam, alice, tina):
     )  # fmt: skip
     assert r.status_code == 302, r.content.decode()[:3000]
     s = RecurringTicket.objects.get()
-    assert s.tags == ["backup", "daily"] and s.created_by == sam
+    assert s.tags == ["backup", "daily"]
+    assert s.created_by == sam
     html = c.get("/agent/config/recurring/").content.decode()
-    assert "Backups" in html and "08:00" in html
+    assert "Backups" in html
+    assert "08:00" in html
     r = c.post(
         "/agent/config/recurring/",
         {"name": "x", "cron": "soon", "subject": "x", "description": "x", "requester": "nobody"},
@@ -102,7 +110,8 @@ def test_the_edit_page_shows_ten_next_runs_and_delete_can_be_undone(sam, alice, 
     s = make_schedule("30 6 * * *")
     c = client_as(sam)
     r = c.get(f"/agent/config/recurring/{s.pk}/")
-    assert r.status_code == 200 and len(r.context["next_runs"]) == 10
+    assert r.status_code == 200
+    assert len(r.context["next_runs"]) == 10
     assert "06:30" in r.content.decode()
     assert c.get(f"/agent/config/recurring/{s.pk}/delete/").status_code == 200
     r = c.post(f"/agent/config/recurring/{s.pk}/delete/", follow=True)

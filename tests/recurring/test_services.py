@@ -54,7 +54,8 @@ def test_a_due_occurrence_opens_one_ticket_through_the_ticket_service(
     assert (ticket.channel, ticket.tier, ticket.team, ticket.priority) == ("api", 1, service_desk, "P2")
     assert sorted(ticket.tags.values_list("name", flat=True)) == ["backup", "routine"]
     created = ticket.events.get(kind=TicketEvent.Kind.CREATED)
-    assert created.actor is None and created.data["recurring"] == s.pk
+    assert created.actor is None
+    assert created.data["recurring"] == s.pk
     occurrence = Occurrence.objects.get()
     assert (occurrence.due_at, occurrence.ticket, occurrence.missed) == (at(2026, 12, 1, 8, 0), ticket, 0)
     s.refresh_from_db()
@@ -70,7 +71,8 @@ def test_running_again_or_twice_opens_nothing_more(make_schedule):
         handled_until=at(2026, 12, 1, 7, 0), next_run_at=at(2026, 12, 1, 8, 0)
     )
     assert services.recurring_run_one(schedule_id=s.pk, now=at(2026, 12, 1, 8, 1)) is None
-    assert Ticket.objects.count() == 1 and Occurrence.objects.count() == 1
+    assert Ticket.objects.count() == 1
+    assert Occurrence.objects.count() == 1
 
 
 def test_after_a_downtime_the_missed_runs_are_caught_up_as_one_ticket(make_schedule):

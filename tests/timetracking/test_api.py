@@ -66,7 +66,8 @@ def test_agents_change_their_own_entries_supervisors_everyones(api_as, vpn_ticke
         {"date": (timezone.localdate() + timedelta(days=2)).isoformat()},
         format="json",
     )
-    assert r.status_code == 400 and "date" in r.json()
+    assert r.status_code == 400
+    assert "date" in r.json()
     assert api_as(sam).patch(url(vpn_ticket, entry), {"billable": True}, format="json").status_code == 200
     assert api_as(sam).delete(url(vpn_ticket, entry)).status_code == 204
     assert not TimeEntry.objects.exists()

@@ -142,11 +142,13 @@ def test_starting_on_another_ticket_stops_the_running_timer_into_an_entry(vpn_ti
     assert (again.pk, none) == (timer.pk, None)  # same ticket: unchanged
     moved, stopped = services.timer_start(ticket=other, by=tina)
     assert moved.ticket == other
-    assert stopped.ticket == vpn_ticket and stopped.minutes == 1
+    assert stopped.ticket == vpn_ticket
+    assert stopped.minutes == 1
     assert RunningTimer.objects.count() == 1
 
 
 def test_discarding_a_timer_logs_nothing(vpn_ticket, tina):
     services.timer_start(ticket=vpn_ticket, by=tina)
     assert services.timer_discard(by=tina) is True
-    assert not TimeEntry.objects.exists() and not RunningTimer.objects.exists()
+    assert not TimeEntry.objects.exists()
+    assert not RunningTimer.objects.exists()
