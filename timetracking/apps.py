@@ -16,7 +16,7 @@ class TimetrackingConfig(AppConfig):
 
         agent_ticket_panels.append(
             Panel(
-                "timetracking/_panel.html",
+                "timetracking/_time_panel.html",
                 context=time_panel_context,
                 slot="side",
                 order=40,

@@ -49,7 +49,7 @@ def _panel(
     request: HttpRequest, ticket: Ticket, *, form: TimeEntryForm | None = None, status: int = 200
 ) -> HttpResponse:
     context = time_panel_context(request, ticket, form=form) or {}
-    return render(request, "timetracking/_panel.html", context, status=status)
+    return render(request, "timetracking/_time_panel.html", context, status=status)
 
 
 def _done(request: HttpRequest, ticket: Ticket, text: str) -> HttpResponse:
