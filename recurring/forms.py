@@ -32,7 +32,7 @@ class RecurringTicketForm(forms.Form):
         empty_label=_("Every day"),
         help_text=RecurringTicket._meta.get_field("calendar").help_text,
     )
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    active = forms.BooleanField(label=_("active"), required=False, initial=True)
     subject = forms.CharField(
         label=_("Subject"), max_length=200, help_text=RecurringTicket._meta.get_field("subject").help_text
     )
@@ -72,7 +72,7 @@ class RecurringTicketForm(forms.Form):
                 "tags": ", ".join(instance.tags or []),
             }
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("None")), *self.fields["category"].choices[1:]]
+        self.fields["category"].choices = [("", _("no category")), *self.fields["category"].choices[1:]]
 
     def clean_cron(self) -> str:
         try:

@@ -49,7 +49,7 @@ def _panel(
     request: HttpRequest, ticket: Ticket, *, form: TimeEntryForm | None = None, status: int = 200
 ) -> HttpResponse:
     context = time_panel_context(request, ticket, form=form) or {}
-    return render(request, "timetracking/_time_panel.html", context, status=status)
+    return render(request, "timetracking/_time_panel.html", context)
 
 
 def _done(request: HttpRequest, ticket: Ticket, text: str) -> HttpResponse:
@@ -81,7 +81,7 @@ def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _done(request, ticket, _("Time logged."))
     if request.headers.get("HX-Request"):
-        return _panel(request, ticket, form=form, status=400)
+        return _panel(request, ticket, form=form)  # htmx swaps only 2xx; the panel shows the errors
     for field in form.errors.values():
         for message in field:
             messages.error(request, message)

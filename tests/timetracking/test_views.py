@@ -46,10 +46,9 @@ def test_manual_entry_through_htmx_and_its_field_errors(client_as, vpn_ticket, t
     client = client_as(tina)
     path = f"/agent/tickets/{vpn_ticket.pk}/time/"
     r = client.post(path, {"duration": "1:15", "date": "2999-01-01"}, HTTP_HX_REQUEST="true")
-    assert r.status_code == 400
+    assert r.status_code == 200  # htmx swaps only 2xx: the panel comes back with its errors
     assert "cannot be in the future" in r.content.decode()
     r = client.post(path, {"duration": "forever", "date": ""}, HTTP_HX_REQUEST="true")
-    assert r.status_code == 400
     assert "Enter a duration such as" in r.content.decode()
     assert not TimeEntry.objects.exists()
     from django.utils import timezone
