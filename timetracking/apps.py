@@ -19,7 +19,7 @@ class TimetrackingConfig(AppConfig):
                 "timetracking/_time_panel.html",
                 context=time_panel_context,
                 slot="side",
-                order=40,
+                order=5,
                 title=_("Time"),
                 open=True,
             )

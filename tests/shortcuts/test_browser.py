@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 OVERLAY = {
     "en": ("Keyboard shortcuts", "Next ticket in the queue"),
-    "de": ("Tastenkürzel", "Nächstes Ticket der Liste"),
+    "de": ("Tastenkürzel", "Nächstes Ticket der Warteschlange"),
 }
 
 
