@@ -59,6 +59,8 @@ class TimeFilterForm(MetricFilterForm):
 
 
 TABLES = {"customers": "by_customer", "teams": "by_team", "agents": "by_agent"}
+# Rows per table on the page and in the API (largest first); the CSV has them all.
+TOP = 50
 TABLE_HEADER = ["id", "name", "minutes", "billable_minutes", "entries"]
 ENTRY_HEADER = [
     "date", "ticket", "agent", "tier", "team", "minutes", "billable", "source", "note", "customer",
@@ -70,7 +72,7 @@ def _entry_rows(f: TimeFilters) -> Any:
 
     fields = [
         "date", "ticket_id", "agent__username", "tier", "team__name", "minutes", "billable", "source", "note",
-        "ticket__requester__username",
+        "customer__username",
     ]  # fmt: skip
     for row in time_entries_export(f).values_list(*fields).iterator(chunk_size=2000):
         yield [row[0].isoformat(), reference_for(row[1]), *row[2:]]
@@ -90,7 +92,8 @@ def time_page(request: HttpRequest) -> HttpResponse:
             "presets": PRESETS,
             "filters": form.filters(),
             "query": urlencode(form.params()),
-            "report": time_report(f),
+            "report": time_report(f, limit=TOP),
+            "top": TOP,
         },
     )
 
@@ -109,8 +112,9 @@ def time_csv(request: HttpRequest, table: str) -> HttpResponse:
 
 
 class TimeReportApi(APIView):
-    """Time logged in a period (work dates, inclusive): totals and per customer, team and agent,
-    in minutes. Filters as for the summary, plus ``billable=yes|no``."""
+    """Time logged in a period (work dates, inclusive): totals and per customer, team and agent
+    (the 50 largest of each; the CSV exports have all), in minutes. Filters as for the summary,
+    plus ``billable=yes|no``."""
 
     permission_classes = [IsSupervisor]
 
@@ -132,4 +136,4 @@ class TimeReportApi(APIView):
         if not form.is_valid():
             raise exceptions.ValidationError(form.errors_as_dict())
         f = form.time_filters()
-        return Response({"from": f.date_from, "to": f.date_to, **time_report(f)})
+        return Response({"from": f.date_from, "to": f.date_to, **time_report(f, limit=TOP)})

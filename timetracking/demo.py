@@ -28,6 +28,7 @@ def after_history() -> None:
                     agent=ticket.assignee,
                     tier=ticket.tier,
                     team=ticket.team,
+                    customer_id=ticket.requester_id,
                     date=day,
                     minutes=rng.choice([5, 10, 15, 20, 30, 45, 60, 90]),
                     note=rng.choice(

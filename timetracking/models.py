@@ -25,6 +25,10 @@ class TimeEntry(models.Model):
     team = models.ForeignKey(
         "accounts.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The ticket's requester when the work was logged: the report per customer groups without a join.
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     date = models.DateField(help_text="The day the work was done (site time zone).")
     minutes = models.PositiveIntegerField()
     note = models.CharField(max_length=500, blank=True)

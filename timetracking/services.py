@@ -76,10 +76,12 @@ def can_change(*, entry: TimeEntry, user: Any) -> bool:
     return bool(user.is_supervisor or entry.agent_id == user.pk)
 
 
-def _ticket_now(ticket: Ticket) -> tuple[int, int | None]:
-    """The ticket's tier and team as they are now (the page's copy may be older)."""
-    row = Ticket.objects.values_list("tier", "team_id").get(pk=ticket.pk)
-    return row[0], row[1]
+def _ticket_now(ticket: Ticket) -> dict[str, Any]:
+    """The ticket's tier, team and requester as they are now (the page's copy may be older)."""
+    tier, team_id, customer_id = Ticket.objects.values_list("tier", "team_id", "requester_id").get(
+        pk=ticket.pk
+    )
+    return {"tier": tier, "team_id": team_id, "customer_id": customer_id}
 
 
 @transaction.atomic
@@ -96,12 +98,10 @@ def time_entry_create(
     """Work on ``ticket`` by ``by``, stamped with the ticket's current tier and team."""
     date = date or local_today()
     validate_entry(ticket=ticket, minutes=minutes, date=date)
-    tier, team_id = _ticket_now(ticket)
     return TimeEntry.objects.create(
         ticket=ticket,
         agent=by,
-        tier=tier,
-        team_id=team_id,
+        **_ticket_now(ticket),
         date=date,
         minutes=minutes,
         note=note.strip(),
@@ -163,12 +163,10 @@ def timer_stop(*, by: Any, note: str = "", billable: bool = False) -> TimeEntry 
     started = timer.started_at
     ticket = timer.ticket
     timer.delete()
-    tier, team_id = _ticket_now(ticket)
     return TimeEntry.objects.create(
         ticket=ticket,
         agent=by,
-        tier=tier,
-        team_id=team_id,
+        **_ticket_now(ticket),
         date=timezone.localtime(started).date(),
         minutes=timer_minutes(started, now),
         note=note.strip(),

@@ -84,3 +84,14 @@ def test_the_api_gives_the_same_totals(api_as, sam, tina, logged):
 def test_the_dashboard_links_to_it(client_as, sam):
     html = client_as(sam).get("/dashboard/?days=7").content.decode()
     assert "/dashboard/time/?" in html
+
+
+def test_the_tables_show_the_largest_first_and_the_csv_has_all(logged, client_as, sam):
+    from timetracking.selectors import TimeFilters, time_report
+
+    today = timezone.localdate()
+    report = time_report(TimeFilters(date_from=today - timedelta(days=29), date_to=today), limit=1)
+    assert [c["name"] for c in report["by_customer"]] == ["Bob"]
+    assert report["minutes"] == 105  # the totals are not cut
+    r = client_as(sam).get("/dashboard/time/customers.csv?days=30")
+    assert len(b"".join(r.streaming_content).decode().strip().splitlines()) == 3
