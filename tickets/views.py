@@ -354,18 +354,27 @@ def _agent_ticket(request: HttpRequest, pk: int) -> Ticket:
     return ticket_get_for_user(user=request.user, pk=pk)
 
 
+QUEUE_FROM_SESSION_KEY = "agent_queue_from"
+
+
 def _queue_nav(request: HttpRequest, ticket: Ticket) -> dict[str, Any] | None:
-    """Previous / next ticket of the queue the agent came from (``?from=<the queue's query>``)."""
+    """Previous / next ticket of the queue the agent came from (``?from=<the queue's query>``, else
+    the last one this session came from: after a reply's redirect ``j`` still knows the queue)."""
     raw = request.GET.get("from")
     if raw is None:
-        return None
-    form = QueueFilterForm(QueryDict(raw[:2000]))
+        raw = request.session.get(QUEUE_FROM_SESSION_KEY)
+        if raw is None:
+            return None
+    raw = raw[:2000]
+    if request.session.get(QUEUE_FROM_SESSION_KEY) != raw:
+        request.session[QUEUE_FROM_SESSION_KEY] = raw  # a write only when the queue changes
+    form = QueueFilterForm(QueryDict(raw))
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     tab = filters.get("tab") or request.session.get(QUEUE_TAB_SESSION_KEY) or "open"
     around = queue_neighbours(
         user=request.user, tab=tab, filters=filters, sort=filters.get("sort") or "newest", ticket=ticket
     )
-    return {"from": raw[:2000], "previous": around.previous, "next": around.next}
+    return {"from": raw, "previous": around.previous, "next": around.next}
 
 
 @agent_required

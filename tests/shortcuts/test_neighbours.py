@@ -61,12 +61,20 @@ def test_the_ticket_page_links_its_neighbours_with_three_queries_more(five, tina
     c.get(f"/agent/tickets/{five[2].pk}/")
     with CaptureQueriesContext(connection) as plain:
         c.get(f"/agent/tickets/{five[2].pk}/")
+    c.get(f"/agent/tickets/{five[2].pk}/", {"from": origin})  # remembers the queue in the session (a write)
     with CaptureQueriesContext(connection) as nav:
         r = c.get(f"/agent/tickets/{five[2].pk}/", {"from": origin})
     # one keyset query per neighbour, and the queue filter form's category choices (a small table)
     assert len(nav) == len(plain) + 3
     html = r.content.decode()
     assert f'href="/agent/tickets/{five[3].pk}/?from=tab%3Dopen%26sort%3Dnewest" data-shortcut="k"' in html
+    assert f'href="/agent/tickets/{five[1].pk}/?from=tab%3Dopen%26sort%3Dnewest" data-shortcut="j"' in html
+    # after a reply (its redirect has no ?from=) the page still knows the queue, from the session
+    r = c.post(
+        f"/agent/tickets/{five[2].pk}/messages/", {"body": "Done", "version": five[2].version, "kind": "note"}
+    )
+    assert r.status_code == 302
+    html = c.get(r["Location"]).content.decode()
     assert f'href="/agent/tickets/{five[1].pk}/?from=tab%3Dopen%26sort%3Dnewest" data-shortcut="j"' in html
     # a broken origin is just "the open queue, newest first"
     assert c.get(f"/agent/tickets/{five[2].pk}/", {"from": "sort=%%%&tab=nonsense"}).status_code == 200
