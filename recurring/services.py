@@ -234,7 +234,11 @@ def recurring_sweep(*, now: datetime | None = None) -> int:
     )
     opened = 0
     for pk in ids:
-        occurrence = recurring_run_one(schedule_id=pk, now=now)
+        try:
+            occurrence = recurring_run_one(schedule_id=pk, now=now)
+        except Exception:  # one broken template must not hold up the others; it is retried next sweep
+            log.exception("recurring %s: run failed", pk)
+            continue
         if occurrence is not None and occurrence.ticket_id:
             opened += 1
     return opened

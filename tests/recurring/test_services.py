@@ -114,3 +114,14 @@ def test_the_template_team_must_be_at_tier_1(make_schedule, network_team):
     with pytest.raises(ValidationError) as err:
         make_schedule(team=network_team)
     assert "tier-1 team" in str(err.value.message_dict["team"])
+
+
+def test_a_schedule_that_fails_does_not_hold_up_the_others_and_is_retried(make_schedule, network_team):
+    broken = make_schedule("0 8 * * *", name="Broken")
+    make_schedule("0 8 * * *", name="Fine")
+    # the team moved to tier 2 after the schedule was saved: opening its ticket fails
+    type(broken).objects.filter(pk=broken.pk).update(team=network_team)
+    assert sweep(at(2026, 12, 1, 8, 0, 30)) == 1
+    broken.refresh_from_db()
+    assert broken.next_run_at == at(2026, 12, 1, 8, 0)  # still due: the next sweep tries again
+    assert not Occurrence.objects.filter(schedule=broken).exists()
