@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +26,7 @@ from . import exports
 from .forms import PRESETS, MetricFilterForm
 from .metrics import category_ids
 from .permissions import IsSupervisor
-from .views import supervisor_required
+from .views import _bad_request, supervisor_required
 
 
 class TimeFilterForm(MetricFilterForm):
@@ -100,9 +100,11 @@ def time_page(request: HttpRequest) -> HttpResponse:
 
 @supervisor_required
 def time_csv(request: HttpRequest, table: str) -> HttpResponse:
+    if table not in {*TABLES, "entries"}:
+        raise Http404
     form = TimeFilterForm(data=request.GET)
-    if not form.is_valid() or table not in {*TABLES, "entries"}:
-        return HttpResponse(status=400 if table in {*TABLES, "entries"} else 404)
+    if not form.is_valid():
+        return _bad_request(form)
     f = form.time_filters()
     name = f"time-{table}-{f.date_from}-{f.date_to}.csv"
     if table == "entries":

@@ -71,6 +71,9 @@ def test_csv_per_agent_and_all_entries_neutralise_formulas(client_as, sam, logge
     assert "'=cmd|' /C calc'!A0" in text
     assert ",=cmd" not in text
     assert client_as(sam).get("/dashboard/time/nothing.csv").status_code == 404
+    r = client_as(sam).get("/dashboard/time/agents.csv?from=2026-02-10&to=2026-01-01")
+    assert r.status_code == 400
+    assert "from" in r.content.decode()
 
 
 def test_the_api_gives_the_same_totals(api_as, sam, tina, logged):
