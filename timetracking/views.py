@@ -90,6 +90,41 @@ def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required
 @require_POST
+def entry_edit(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
+    """Changes one entry (the agent's own; a supervisor's any), from the form under the entry."""
+    ticket = ticket_get_for_user(user=request.user, pk=pk)
+    entry = get_object_or_404(time_entry_visible_qs(user=request.user), pk=entry_id, ticket=ticket)
+    if not services.can_change(entry=entry, user=request.user):
+        raise PermissionDenied
+    form = TimeEntryForm(request.POST, auto_id=f"time{entry.pk}_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.time_entry_update(
+                entry=entry,
+                by=request.user,
+                minutes=data["duration"],
+                date=data["date"],
+                note=data["note"],
+                billable=data["billable"],
+            )
+        except ValidationError as error:
+            for field, msgs in error.message_dict.items():
+                form.add_error(FORM_FIELD.get(field, field), msgs)
+        else:
+            return _done(request, ticket, _("Time entry changed."))
+    if request.headers.get("HX-Request"):
+        context = time_panel_context(request, ticket) or {}
+        context["edit_forms"] = {entry.pk: form}
+        return render(request, "timetracking/_time_panel.html", context)
+    for field in form.errors.values():
+        for message in field:
+            messages.error(request, message)
+    return redirect("tickets:agent_ticket", pk=ticket.pk)
+
+
+@agent_required
+@require_POST
 def entry_delete(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
     ticket = ticket_get_for_user(user=request.user, pk=pk)
     entry = get_object_or_404(time_entry_visible_qs(user=request.user), pk=entry_id, ticket=ticket)

@@ -93,3 +93,28 @@ def test_customers_never_see_the_panel_or_post_to_it(client_as, vpn_ticket, alic
     assert (
         client_as(alice).post(f"/agent/tickets/{vpn_ticket.pk}/time/", {"duration": "5"}).status_code == 403
     )
+
+
+def test_an_agent_changes_an_own_entry_on_the_page_others_only_supervisors(
+    client_as, vpn_ticket, tina, nick, sam
+):
+    from django.utils import timezone
+
+    entry = services.time_entry_create(ticket=vpn_ticket, by=tina, minutes=5)
+    path = f"/agent/tickets/{vpn_ticket.pk}/time/{entry.pk}/"
+    today = timezone.localdate().isoformat()
+    html = client_as(tina).get(f"/agent/tickets/{vpn_ticket.pk}/").content.decode()
+    assert f'id="time{entry.pk}_duration"' in html
+    assert 'value="0:05"' in html
+    r = client_as(tina).post(path, {"duration": "0", "date": today}, HTTP_HX_REQUEST="true")
+    assert "at least one minute" in r.content.decode()
+    entry.refresh_from_db()
+    assert entry.minutes == 5
+    assert client_as(nick).post(path, {"duration": "50", "date": today}).status_code == 403
+    r = client_as(tina).post(
+        path, {"duration": "1:05", "date": today, "note": "More", "billable": "on"}, HTTP_HX_REQUEST="true"
+    )
+    assert "1 h 5 min" in r.content.decode()
+    assert client_as(sam).post(path, {"duration": "20", "date": today}).status_code == 302
+    entry.refresh_from_db()
+    assert (entry.minutes, entry.billable, entry.note) == (20, False, "")
