@@ -24,9 +24,7 @@ from .selectors import running_timer, ticket_time_entries, ticket_time_totals, t
 FORM_FIELD = {"minutes": "duration"}
 
 
-def time_panel_context(
-    request: HttpRequest, ticket: Ticket, *, form: TimeEntryForm | None = None
-) -> dict[str, Any] | None:
+def time_panel_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any] | None:
     """Entries, totals and the agent's timer: two queries."""
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated and user.is_agent):
@@ -39,16 +37,14 @@ def time_panel_context(
         "totals": ticket_time_totals(entries=entries),
         "timer": timer if timer and timer.ticket_id == ticket.pk else None,
         "timer_elsewhere": timer if timer and timer.ticket_id != ticket.pk else None,
-        "time_form": form or TimeEntryForm(),
+        "time_form": TimeEntryForm(),
         "stop_form": TimerStopForm(),
         "editable": {e.pk for e in entries if services.can_change(entry=e, user=user)},
     }
 
 
-def _panel(
-    request: HttpRequest, ticket: Ticket, *, form: TimeEntryForm | None = None, status: int = 200
-) -> HttpResponse:
-    context = time_panel_context(request, ticket, form=form) or {}
+def _panel(request: HttpRequest, ticket: Ticket, **extra: Any) -> HttpResponse:
+    context = {**(time_panel_context(request, ticket) or {}), **extra}
     return render(request, "timetracking/_time_panel.html", context)
 
 
@@ -59,33 +55,47 @@ def _done(request: HttpRequest, ticket: Ticket, text: str) -> HttpResponse:
     return redirect("tickets:agent_ticket", pk=ticket.pk)
 
 
+def _entry_form(
+    request: HttpRequest, ticket: Ticket, form: TimeEntryForm, save: Any, done: str, **panel: Any
+) -> HttpResponse:
+    """Validates the form, calls ``save(minutes=, date=, note=, billable=)`` (a service), and answers:
+    the panel (htmx swaps only 2xx, so errors come back as 200 in the panel) or, without JavaScript,
+    the ticket page with the errors as messages. Nothing is saved when a field is wrong."""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            save(minutes=data["duration"], date=data["date"], note=data["note"], billable=data["billable"])
+        except ValidationError as error:
+            for field, msgs in error.message_dict.items():
+                form.add_error(FORM_FIELD.get(field, field), msgs)
+        else:
+            return _done(request, ticket, done)
+    if request.headers.get("HX-Request"):
+        return _panel(request, ticket, **panel)
+    for field in form.errors.values():
+        for message in field:
+            messages.error(request, message)
+    return redirect("tickets:agent_ticket", pk=ticket.pk)
+
+
+def _own_entry(request: HttpRequest, ticket: Ticket, entry_id: int) -> Any:
+    """An entry of this ticket (404 otherwise) that this user may change (403 otherwise)."""
+    entry = get_object_or_404(time_entry_visible_qs(user=request.user), pk=entry_id, ticket=ticket)
+    if not services.can_change(entry=entry, user=request.user):
+        raise PermissionDenied
+    return entry
+
+
 @agent_required
 @require_POST
 def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = ticket_get_for_user(user=request.user, pk=pk)
     form = TimeEntryForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.time_entry_create(
-                ticket=ticket,
-                by=request.user,
-                minutes=data["duration"],
-                date=data["date"],
-                note=data["note"],
-                billable=data["billable"],
-            )
-        except ValidationError as error:
-            for field, msgs in error.message_dict.items():
-                form.add_error(FORM_FIELD.get(field, field), msgs)
-        else:
-            return _done(request, ticket, _("Time logged."))
-    if request.headers.get("HX-Request"):
-        return _panel(request, ticket, form=form)  # htmx swaps only 2xx; the panel shows the errors
-    for field in form.errors.values():
-        for message in field:
-            messages.error(request, message)
-    return redirect("tickets:agent_ticket", pk=ticket.pk)
+
+    def save(**data: Any) -> None:
+        services.time_entry_create(ticket=ticket, by=request.user, **data)
+
+    return _entry_form(request, ticket, form, save, _("Time logged."), time_form=form)
 
 
 @agent_required
@@ -93,43 +103,20 @@ def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
 def entry_edit(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
     """Changes one entry (the agent's own; a supervisor's any), from the form under the entry."""
     ticket = ticket_get_for_user(user=request.user, pk=pk)
-    entry = get_object_or_404(time_entry_visible_qs(user=request.user), pk=entry_id, ticket=ticket)
-    if not services.can_change(entry=entry, user=request.user):
-        raise PermissionDenied
+    entry = _own_entry(request, ticket, entry_id)
     form = TimeEntryForm(request.POST, auto_id=f"time{entry.pk}_%s")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.time_entry_update(
-                entry=entry,
-                by=request.user,
-                minutes=data["duration"],
-                date=data["date"],
-                note=data["note"],
-                billable=data["billable"],
-            )
-        except ValidationError as error:
-            for field, msgs in error.message_dict.items():
-                form.add_error(FORM_FIELD.get(field, field), msgs)
-        else:
-            return _done(request, ticket, _("Time entry changed."))
-    if request.headers.get("HX-Request"):
-        context = time_panel_context(request, ticket) or {}
-        context["edit_forms"] = {entry.pk: form}
-        return render(request, "timetracking/_time_panel.html", context)
-    for field in form.errors.values():
-        for message in field:
-            messages.error(request, message)
-    return redirect("tickets:agent_ticket", pk=ticket.pk)
+
+    def save(**data: Any) -> None:
+        services.time_entry_update(entry=entry, by=request.user, **data)
+
+    return _entry_form(request, ticket, form, save, _("Time entry changed."), edit_forms={entry.pk: form})
 
 
 @agent_required
 @require_POST
 def entry_delete(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
     ticket = ticket_get_for_user(user=request.user, pk=pk)
-    entry = get_object_or_404(time_entry_visible_qs(user=request.user), pk=entry_id, ticket=ticket)
-    if not services.can_change(entry=entry, user=request.user):
-        raise PermissionDenied
+    entry = _own_entry(request, ticket, entry_id)
     services.time_entry_delete(entry=entry, by=request.user)
     return _done(request, ticket, _("Time entry deleted."))
 
