@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "reporting",
     "mailin",
     "webhooks",
+    "timetracking",
+    "recurring",
 ]
 
 MIDDLEWARE = [
@@ -385,4 +387,15 @@ CELERY_BEAT_SCHEDULE["reporting-rollup-refresh"] = {
 CELERY_BEAT_SCHEDULE["reporting-weekly-digest"] = {
     "task": "reporting.tasks.weekly_digest",
     "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+}
+
+
+# --- recurring ---------------------------------------------------------------
+# How often beat looks for due recurring tickets (cron has minute resolution; the end-to-end test
+# shortens it to a second). A sweep that waited longer than one interval gives way to the next.
+RECURRING_SWEEP_SECONDS = env.float("RECURRING_SWEEP_SECONDS", default=30.0)
+CELERY_BEAT_SCHEDULE["recurring-sweep"] = {
+    "task": "recurring.tasks.recurring_sweep",
+    "schedule": RECURRING_SWEEP_SECONDS,
+    "options": {"expires": RECURRING_SWEEP_SECONDS},
 }

@@ -13,6 +13,8 @@ api_v1 = [
     path("", include("notifications.api_urls")),
     path("metrics/", include("reporting.api_urls")),
     path("", include("webhooks.api_urls")),
+    path("", include("timetracking.api_urls")),
+    path("", include("recurring.api_urls")),
 ]
 
 urlpatterns = [
@@ -31,5 +33,7 @@ urlpatterns = [
     path("dashboard/", include("reporting.urls")),
     path("", include("mailin.urls")),
     path("", include("webhooks.urls")),
+    path("", include("timetracking.urls")),
+    path("", include("recurring.urls")),
     path("", include("knowledgebase.urls")),  # last: owns "/" and "/help/"
 ]

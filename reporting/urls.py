@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import timereport, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -9,4 +9,6 @@ urlpatterns = [
     path("tickets/", views.metric_ticket_list, name="tickets"),
     path("deflections/", views.deflection_list, name="deflections"),
     path("export/<slug:table>.csv", views.table_csv, name="export"),
+    path("time/", timereport.time_page, name="time"),
+    path("time/<slug:table>.csv", timereport.time_csv, name="time_export"),
 ]

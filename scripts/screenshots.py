@@ -52,6 +52,7 @@ def main() -> None:
     parser.add_argument("--out", default="var/shots")
     parser.add_argument("--langs", default="en,de")
     parser.add_argument("--widths", default="1366,390")
+    parser.add_argument("--press", help="a key to press after each page loads, e.g. '?' (the shortcut list)")
     args = parser.parse_args()
 
     out = Path(args.out)
@@ -76,7 +77,12 @@ def main() -> None:
                 for path in args.paths:
                     page.goto(f"{args.base}{path}")
                     page.wait_for_load_state("networkidle")
-                    target = out / f"{args.user}-{slug(path)}-{lang}-{width}.png"
+                    if args.press:
+                        page.keyboard.press(args.press)
+                        page.wait_for_timeout(300)
+                    target = (
+                        out / f"{args.user}-{slug(path)}-{lang}-{width}{'-pressed' if args.press else ''}.png"
+                    )
                     page.screenshot(path=str(target), full_page=True)
                     print(target)
             context.close()

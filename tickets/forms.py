@@ -235,7 +235,12 @@ class QueueFilterForm(forms.Form):
         label=_("Priority"), required=False, choices=[("", _("Any")), *Priority.choices]
     )
     category = CategoryField(label=_("Category"))
-    q = forms.CharField(label=_("Search"), required=False, max_length=settings.HELPDESK_MAX_SEARCH_CHARS)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=settings.HELPDESK_MAX_SEARCH_CHARS,
+        widget=forms.TextInput(attrs={"data-shortcut": "/"}),  # static/js/shortcuts.js
+    )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
     cursor = forms.CharField(required=False, max_length=500)
 

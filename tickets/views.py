@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,7 +42,14 @@ from .models import Rating, Ticket, pk_from_reference
 from .presence import presence_others, presence_touch
 from .selectors import requester_open_tickets, ticket_get_for_user, ticket_visible_qs
 from .services import PRIORITY_MATRIX, StaleVersion
-from .workspace import agent_landing_tab, agent_queue, customer_suggestions, event_text, ticket_timeline
+from .workspace import (
+    agent_landing_tab,
+    agent_queue,
+    customer_suggestions,
+    event_text,
+    queue_neighbours,
+    ticket_timeline,
+)
 
 View = Callable[..., HttpResponse]
 
@@ -274,9 +281,12 @@ def agent_queue_view(request: HttpRequest) -> HttpResponse:
         next_params = params.copy()
         next_params["cursor"] = page.next_cursor
         next_query = next_params.urlencode()
+    from_params = params.copy()
+    from_params["tab"] = tab
     context = {
         "form": form,
         "tab": tab,
+        "from_query": from_params.urlencode(),  # ticket links carry it: next / previous in this order
         "landed": landed,
         "tabs": tab_links,
         "page": page,
@@ -344,12 +354,37 @@ def _agent_ticket(request: HttpRequest, pk: int) -> Ticket:
     return ticket_get_for_user(user=request.user, pk=pk)
 
 
+QUEUE_FROM_SESSION_KEY = "agent_queue_from"
+
+
+def _queue_nav(request: HttpRequest, ticket: Ticket) -> dict[str, Any] | None:
+    """Previous / next ticket of the queue the agent came from (``?from=<the queue's query>``, else
+    the last one this session came from: after a reply's redirect ``j`` still knows the queue)."""
+    raw = request.GET.get("from")
+    if raw is None:
+        raw = request.session.get(QUEUE_FROM_SESSION_KEY)
+        if raw is None:
+            return None
+    raw = raw[:2000]
+    if request.session.get(QUEUE_FROM_SESSION_KEY) != raw:
+        request.session[QUEUE_FROM_SESSION_KEY] = raw  # a write only when the queue changes
+    form = QueueFilterForm(QueryDict(raw))
+    filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    tab = filters.get("tab") or request.session.get(QUEUE_TAB_SESSION_KEY) or "open"
+    around = queue_neighbours(
+        user=request.user, tab=tab, filters=filters, sort=filters.get("sort") or "newest", ticket=ticket
+    )
+    return {"from": raw, "previous": around.previous, "next": around.next}
+
+
 @agent_required
 @require_GET
 def agent_ticket(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = _agent_ticket(request, pk)
     presence_touch(ticket_id=ticket.pk, user=request.user)
-    return render(request, "tickets/agent_ticket.html", _agent_context(request, ticket))
+    context = _agent_context(request, ticket)
+    context["queue_nav"] = _queue_nav(request, ticket)
+    return render(request, "tickets/agent_ticket.html", context)
 
 
 @agent_required

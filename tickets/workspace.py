@@ -94,13 +94,9 @@ def _after(keys: list[tuple[str, bool, bool]], values: list[Any]) -> Q:
     return q
 
 
-def agent_queue(
-    *, user: Any, tab: str, filters: dict[str, Any], sort: str, cursor: str, limit: int
-) -> QueuePage:
-    """One page of an agent queue. Fetches ``limit + 1`` rows to know whether there is a next page."""
-    qs: QuerySet[Ticket] = ticket_visible_qs(user=user).select_related(
-        "requester", "team", "assignee", "category"
-    )
+def _queue_qs(*, user: Any, tab: str, filters: dict[str, Any]) -> QuerySet[Ticket]:
+    """The tickets of one queue tab with its filters but not its search box, unordered."""
+    qs: QuerySet[Ticket] = ticket_visible_qs(user=user)
     if tab == "mine":
         qs = qs.filter(assignee=user)
     elif tab == "team":
@@ -112,19 +108,34 @@ def agent_queue(
     for name in ("tier", "team", "priority", "category"):
         if filters.get(name) not in (None, ""):
             qs = qs.filter(**{name: filters[name]})
-    # The search box: the same search as the API's ``q`` (text, reference, requester's email), in the
-    # queue's chosen order.
-    q = filters.get("q") or ""
+    return qs
+
+
+def _order(keys: list[tuple[str, bool, bool]], *, backwards: bool = False) -> list[Any]:
+    out: list[Any] = []
+    for name, desc, nullable in keys:
+        desc = desc != backwards
+        if nullable:  # NULLs last going forwards, so first going backwards
+            nulls = {"nulls_first": True} if backwards else {"nulls_last": True}
+            out.append(F(name).desc(**nulls) if desc else F(name).asc(**nulls))
+        else:
+            out.append(f"-{name}" if desc else name)
+    return out
+
+
+def agent_queue(
+    *, user: Any, tab: str, filters: dict[str, Any], sort: str, cursor: str, limit: int
+) -> QueuePage:
+    """One page of an agent queue. Fetches ``limit + 1`` rows to know whether there is a next page."""
+    qs = _queue_qs(user=user, tab=tab, filters=filters).select_related(
+        "requester", "team", "assignee", "category"
+    )
     keys = SORTS.get(sort) or SORTS["newest"]
     values = _decode(cursor, keys) if cursor else None
     if values is not None:
         qs = qs.filter(_after(keys, values))
-    order = [
-        (F(name).desc(nulls_last=True) if desc else F(name).asc(nulls_last=True))
-        if nullable
-        else (f"-{name}" if desc else name)
-        for name, desc, nullable in keys
-    ]
+    order = _order(keys)
+    q = filters.get("q") or ""
     found = ticket_search(qs=qs, user=user, q=q)
     # A common word stops after the page's first matches in the queue's order (issue #16).
     narrow = ticket_search_first_in_order(window=qs.order_by(*order), user=user, q=q, wanted=limit + 1)
@@ -134,6 +145,43 @@ def agent_queue(
         rows = rows[:limit]
         next_cursor = _encode([getattr(rows[-1], name) for name, _d, _n in keys])
     return QueuePage(rows=rows, next_cursor=next_cursor)
+
+
+def _before(keys: list[tuple[str, bool, bool]], values: list[Any]) -> Q:
+    """Rows strictly before ``values`` in the order of ``keys`` (the mirror of ``_after``)."""
+    (name, desc, _nullable), value = keys[0], values[0]
+    if len(keys) == 1:
+        return Q(**{f"{name}__{'gt' if desc else 'lt'}": value})
+    rest = _before(keys[1:], values[1:])
+    if value is None:  # every non-NULL value sorts before a NULL
+        return Q(**{f"{name}__isnull": False}) | (Q(**{f"{name}__isnull": True}) & rest)
+    return Q(**{f"{name}__{'gt' if desc else 'lt'}": value}) | (Q(**{name: value}) & rest)
+
+
+@dataclass
+class Neighbours:
+    previous: int | None
+    next: int | None
+
+
+def queue_neighbours(
+    *, user: Any, tab: str, filters: dict[str, Any], sort: str, ticket: Ticket
+) -> Neighbours:
+    """The tickets before and after ``ticket`` in a queue's order (the keyboard's next / previous):
+    one keyset query each, like the next page, whatever the queue's length. A ticket that has left
+    the queue still has neighbours: the rows around the place it had."""
+    keys = SORTS.get(sort) or SORTS["newest"]
+    values = [getattr(ticket, name) for name, _d, _n in keys]
+    # The search box: the same search as the API's ``q`` (text, reference, requester's email).
+    qs = ticket_search(qs=_queue_qs(user=user, tab=tab, filters=filters), user=user, q=filters.get("q") or "")
+    after = qs.filter(_after(keys, values)).order_by(*_order(keys)).values_list("pk", flat=True).first()
+    before = (
+        qs.filter(_before(keys, values))
+        .order_by(*_order(keys, backwards=True))
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return Neighbours(previous=before, next=after)
 
 
 def agent_landing_tab(*, user: Any) -> str:

@@ -75,7 +75,7 @@ def test_request_note_and_reply_round_trip(browser, live_server, alice, tina, se
     assert agent.url.endswith("/agent/")
     agent.goto("/agent/?tab=unassigned")
     agent.get_by_role("link", name="Laptop will not boot").click()
-    agent.wait_for_url(re.compile(rf"/agent/tickets/{ticket.pk}/$"))
+    agent.wait_for_url(re.compile(rf"/agent/tickets/{ticket.pk}/(\?from=.*)?$"))
     agent.fill("#id_body", "Customer sounded stressed; check warranty.")
     agent.get_by_role("button", name=t["note"]).click()
     agent.wait_for_selector("li[data-kind=note]")
