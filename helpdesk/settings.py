@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "reporting",
     "mailin",
     "webhooks",
+    "savedviews",
 ]
 
 MIDDLEWARE = [

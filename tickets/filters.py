@@ -18,7 +18,7 @@ from rest_framework.filters import OrderingFilter
 from accounts.models import Tier
 
 from .models import Level, Priority, Ticket
-from .selectors import ticket_search, ticket_search_ranked
+from .selectors import ticket_search, ticket_search_ranked, ticket_tagged
 
 
 class DateOrDateTimeField(forms.Field):
@@ -76,6 +76,10 @@ class TicketFilter(django_filters.FilterSet):
     sla_state = django_filters.ChoiceFilter(choices=Ticket.SlaState.choices, method="filter_sla_state")
     created_after = DateOrDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = DateOrDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    updated_after = DateOrDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = DateOrDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+    # Comma-separated tag names: tickets with any of them.
+    tags = django_filters.CharFilter(method="filter_tags", max_length=500)
     q = django_filters.CharFilter(method="filter_q", max_length=settings.HELPDESK_MAX_SEARCH_CHARS)
 
     class Meta:
@@ -91,6 +95,10 @@ class TicketFilter(django_filters.FilterSet):
         if not (user and user.is_authenticated and user.is_agent):
             return qs
         return qs.filter(sla_state=value)
+
+    def filter_tags(self, qs: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        names = [n.strip().lower() for n in value.split(",") if n.strip()]
+        return ticket_tagged(qs=qs, names=names) if names else qs
 
     def filter_q(self, qs: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
         # Without an explicit ``ordering``, a search is ranked by relevance (AllowlistOrderingFilter
@@ -118,9 +126,13 @@ class AllowlistOrderingFilter(OrderingFilter):
     def get_ordering(self, request: Any, queryset: QuerySet, view: Any) -> list[str]:
         if "search_rank" in queryset.query.annotations and not request.query_params.get(self.ordering_param):
             return ["-search_rank", "-id"]  # a search without an explicit order: by relevance
-        ordering = list(super().get_ordering(request, queryset, view) or [])
+        return self.sort_keys(list(super().get_ordering(request, queryset, view) or []))
+
+    @staticmethod
+    def sort_keys(ordering: list[str]) -> list[str]:
+        """``ordering`` with ``id`` as tie-breaker and nullable fields by their never-NULL sort keys."""
         if not any(f.lstrip("-") == "id" for f in ordering):
-            ordering.append("-id" if ordering and ordering[0].startswith("-") else "id")
+            ordering = [*ordering, "-id" if ordering and ordering[0].startswith("-") else "id"]
         return [
             ("-" if f.startswith("-") else "") + _NULLABLE_SORT_KEYS.get(f.lstrip("-"), f.lstrip("-"))
             for f in ordering

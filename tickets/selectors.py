@@ -78,6 +78,13 @@ def event_visible_qs(*, user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
     return ticket.events.select_related("actor")
 
 
+def ticket_tagged(*, qs: QuerySet[Ticket], names: list[str]) -> QuerySet[Ticket]:
+    """``qs`` narrowed to tickets with at least one of the tags ``names``: a semi-join on the tag
+    links (no join of the ticket rows, so no duplicates and no DISTINCT)."""
+    links = Ticket.tags.through.objects.filter(tag__name__in=names).values("ticket_id")
+    return qs.filter(pk__in=links)
+
+
 def _reading_order(name: str) -> str:
     """A sort key in the order a reader expects: case folded, umlauts and accents as their letter."""
     return "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(c))

@@ -10,11 +10,13 @@ import binascii
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 
@@ -25,6 +27,7 @@ from .selectors import (
     event_visible_qs,
     message_visible_qs,
     ticket_search,
+    ticket_tagged,
     ticket_visible_qs,
 )
 
@@ -38,6 +41,38 @@ SORTS: dict[str, list[tuple[str, bool, bool]]] = {
     "updated": [("updated_at", True, False), ("id", True, False)],
 }
 DATETIME_FIELDS = {"resolution_due", "first_response_due", "updated_at"}
+
+
+# Columns the queue can show (a saved view chooses some, in this order), with their headers.
+QUEUE_COLUMNS: dict[str, Any] = {
+    "reference": gettext_lazy("Ticket"),
+    "subject": gettext_lazy("Subject"),
+    "priority": gettext_lazy("Priority"),
+    "status": gettext_lazy("Status"),
+    "tier_team": gettext_lazy("Tier / team"),
+    "assignee": gettext_lazy("Assignee"),
+    "requester": gettext_lazy("Requester"),
+    "category": gettext_lazy("Category"),
+    "channel": gettext_lazy("Channel"),
+    "tags": gettext_lazy("Tags"),
+    "sla_state": gettext_lazy("SLA"),
+    "created": gettext_lazy("Created"),
+    "updated": gettext_lazy("Updated"),
+    "due": gettext_lazy("Due"),
+}
+DEFAULT_COLUMNS = ["reference", "subject", "priority", "status", "tier_team", "assignee", "requester", "due"]
+# Columns that stay on a 390 px screen; the others are hidden there (``hide-sm``).
+NARROW_COLUMNS = {"reference", "subject", "priority", "status", "due"}
+
+
+def queue_columns(keys: Iterable[str]) -> list[dict[str, Any]]:
+    """The columns to render, in the fixed order of QUEUE_COLUMNS (unknown keys dropped)."""
+    wanted = set(keys)
+    return [
+        {"key": key, "label": label, "narrow": key in NARROW_COLUMNS}
+        for key, label in QUEUE_COLUMNS.items()
+        if key in wanted
+    ] or queue_columns(DEFAULT_COLUMNS)
 
 
 @dataclass
@@ -93,13 +128,30 @@ def _after(keys: list[tuple[str, bool, bool]], values: list[Any]) -> Q:
     return q
 
 
-def agent_queue(
-    *, user: Any, tab: str, filters: dict[str, Any], sort: str, cursor: str, limit: int
-) -> QueuePage:
-    """One page of an agent queue. Fetches ``limit + 1`` rows to know whether there is a next page."""
-    qs: QuerySet[Ticket] = ticket_visible_qs(user=user).select_related(
-        "requester", "team", "assignee", "category"
-    )
+# Filters of the queue (QueueFilterForm's fields, as plain values: ids, strings, dates) that are equal
+# to a column of the ticket row. The organisation of the requester joins them once it exists.
+_EQUAL_FILTERS = ("tier", "team", "assignee", "priority", "category", "channel", "sla_state", "requester")
+# Date filters: (filter, field, lookup); a date means its midnight in the site's time zone.
+_DATE_FILTERS = (
+    ("created_after", "created_at", "gte"),
+    ("created_before", "created_at", "lt"),
+    ("updated_after", "updated_at", "gte"),
+    ("updated_before", "updated_at", "lt"),
+)
+# ``status`` = this value: every status, not only the open ones.
+ANY_STATUS = "any"
+
+
+def _day_start(value: date | str) -> datetime:
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def agent_queue_qs(*, user: Any, tab: str, filters: dict[str, Any]) -> QuerySet[Ticket]:
+    """The tickets of a queue tab with its filters, unordered: the queue page, the saved views' lists
+    and their counts all start here. ``filters`` are QueueFilterForm's fields as plain values (model
+    instances work too); empty ones are ignored. Visibility is ``ticket_visible_qs``'s alone."""
+    qs: QuerySet[Ticket] = ticket_visible_qs(user=user)
     if tab == "mine":
         qs = qs.filter(assignee=user)
     elif tab == "team":
@@ -107,24 +159,43 @@ def agent_queue(
     elif tab == "unassigned":
         qs = qs.filter(assignee__isnull=True)
     status = filters.get("status")
-    qs = qs.filter(status=status) if status else qs.filter(status__in=Ticket.OPEN_STATUSES)
-    for name in ("tier", "team", "priority", "category"):
+    if status != ANY_STATUS:
+        qs = qs.filter(status=status) if status else qs.filter(status__in=Ticket.OPEN_STATUSES)
+    for name in _EQUAL_FILTERS:
         if filters.get(name) not in (None, ""):
             qs = qs.filter(**{name: filters[name]})
+    for name, field, lookup in _DATE_FILTERS:
+        if filters.get(name):
+            qs = qs.filter(**{f"{field}__{lookup}": _day_start(filters[name])})
+    if filters.get("tags"):
+        qs = ticket_tagged(qs=qs, names=filters["tags"])
     # The search box: the same search as the API's ``q`` (text, reference, requester's email), in the
     # queue's chosen order.
-    qs = ticket_search(qs=qs, user=user, q=filters.get("q") or "")
+    return ticket_search(qs=qs, user=user, q=filters.get("q") or "")
+
+
+def queue_order(sort: str) -> list[Any]:
+    """ORDER BY of a queue sort (``SORTS``; unknown: newest first)."""
+    return [
+        (F(name).desc(nulls_last=True) if desc else F(name).asc(nulls_last=True))
+        if nullable
+        else (f"-{name}" if desc else name)
+        for name, desc, nullable in SORTS.get(sort) or SORTS["newest"]
+    ]
+
+
+def agent_queue(
+    *, user: Any, tab: str, filters: dict[str, Any], sort: str, cursor: str, limit: int
+) -> QueuePage:
+    """One page of an agent queue. Fetches ``limit + 1`` rows to know whether there is a next page."""
+    qs = agent_queue_qs(user=user, tab=tab, filters=filters).select_related(
+        "requester", "team", "assignee", "category"
+    )
     keys = SORTS.get(sort) or SORTS["newest"]
     values = _decode(cursor, keys) if cursor else None
     if values is not None:
         qs = qs.filter(_after(keys, values))
-    order = [
-        (F(name).desc(nulls_last=True) if desc else F(name).asc(nulls_last=True))
-        if nullable
-        else (f"-{name}" if desc else name)
-        for name, desc, nullable in keys
-    ]
-    rows = list(qs.order_by(*order)[: limit + 1])
+    rows = list(qs.order_by(*queue_order(sort))[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
