@@ -3,22 +3,20 @@ view's tickets (the ticket list's serializer and pagination, plus the capped cou
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import APIView
 
 from accounts.models import Team
 from accounts.permissions import IsAgent
 from helpdesk.api import CursorPagination
-from tickets.filters import AllowlistOrderingFilter
-from tickets.models import Ticket
 from tickets.serializers import TicketOutputSerializer
-from tickets.workspace import DEFAULT_COLUMNS, QUEUE_COLUMNS
+from tickets.workspace import DEFAULT_COLUMNS, QUEUE_COLUMNS, queue_page
 
 from . import services
 from .models import NAME_MAX, SavedView
@@ -129,64 +127,53 @@ class SavedViewViewSet(
         return self.get_queryset().get(pk=view.pk)
 
 
-class SavedViewTicketsPagination(CursorPagination):
-    """The ticket list's pagination, with the view's count (capped at COUNT_CAP: ``count_capped``)."""
-
-    def get_paginated_response(self, data: Any) -> Response:
-        response = super().get_paginated_response(data)
-        count = self.view_count
-        response.data = {"count": count.value, "count_capped": count.capped, **response.data}
-        return response
-
-    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        out = super().get_paginated_response_schema(schema)
-        out["properties"] = {
-            "count": {"type": "integer", "example": 1000},
-            "count_capped": {"type": "boolean", "description": f"True when there are more than {COUNT_CAP}."},
-            **out["properties"],
-        }
-        return out
+class SavedViewTicketsOutputSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text=f"Stops at {COUNT_CAP}: then count_capped is true.")
+    count_capped = serializers.BooleanField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True, help_text="Always null: the cursor pages forward.")
+    results = TicketOutputSerializer(many=True)
 
 
-# Queue sorts as the ticket list's ``ordering`` (AllowlistOrderingFilter adds the id tie-breaker).
-SORT_ORDERING = {
-    "newest": ["-id"],
-    "oldest": ["id"],
-    "resolution_due": ["resolution_due"],
-    "first_response_due": ["first_response_due"],
-    "priority": ["priority", "-id"],
-    "updated": ["-updated_at"],
-}
+class SavedViewTicketsApi(APIView):
+    """The view's tickets in its sort, as the queue pages them: a keyset cursor over the sort keys
+    (tickets without a due time last), so a page is an index range at any depth and due-time sorts
+    need no sort of all matches. Same fields and ``page_size`` (≤ 100) as the ticket list."""
 
-
-class SavedViewOrdering(AllowlistOrderingFilter):
-    """The view's own sort, through the ticket list's ordering (due times without one come last)."""
-
-    def get_ordering(self, request: Any, queryset: QuerySet, view: Any) -> list[str]:
-        return self.sort_keys(SORT_ORDERING.get(view.saved_view.sort, ["-id"]))
-
-
-@extend_schema(
-    summary="A saved view's tickets",
-    responses={200: TicketOutputSerializer(many=True)},
-    description=f"The view's filters and sort applied to the tickets the caller may see, with the "
-    f"ticket list's fields and cursor pagination; `count` stops at {COUNT_CAP} (`count_capped`).",
-)
-class SavedViewTicketsApi(ListAPIView):
-    serializer_class = TicketOutputSerializer
     permission_classes = [IsAgent]
-    pagination_class = SavedViewTicketsPagination
-    filter_backends = [SavedViewOrdering]
 
-    def get_queryset(self) -> QuerySet[Ticket]:
-        if getattr(self, "swagger_fake_view", False):
-            return Ticket.objects.none()
-        # Output holds related ids only, so no joins; tags come in one extra query per page.
-        return saved_view_tickets_qs(view=self.saved_view, user=self.request.user).prefetch_related("tags")
+    @extend_schema(
+        summary="A saved view's tickets",
+        parameters=[
+            OpenApiParameter("cursor", OpenApiTypes.STR, required=False),
+            OpenApiParameter("page_size", OpenApiTypes.INT, required=False),
+        ],
+        responses={200: SavedViewTicketsOutputSerializer},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        view = saved_view_get_for_user(user=request.user, pk=pk)
+        size = _page_size(request)
+        qs = saved_view_tickets_qs(view=view, user=request.user).prefetch_related("tags")
+        page = queue_page(qs, sort=view.sort, cursor=request.query_params.get("cursor", ""), limit=size)
+        count = saved_view_counts(views=[view], user=request.user)[view.pk]
+        next_url = None
+        if page.next_cursor:
+            next_url = replace_query_param(request.build_absolute_uri(), "cursor", page.next_cursor)
+        return Response(
+            {
+                "count": count.value,
+                "count_capped": count.capped,
+                "next": next_url,
+                "previous": None,
+                "results": TicketOutputSerializer(page.rows, many=True, context={"request": request}).data,
+            }
+        )
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        self.saved_view = saved_view_get_for_user(user=request.user, pk=kwargs["pk"])
-        self.paginator.view_count = saved_view_counts(views=[self.saved_view], user=request.user)[
-            self.saved_view.pk
-        ]
-        return super().list(request, *args, **kwargs)
+
+def _page_size(request: Request) -> int:
+    """``page_size`` as the ticket list takes it: default and maximum of its pagination."""
+    try:
+        size = int(request.query_params.get(CursorPagination.page_size_query_param, ""))
+    except ValueError:
+        return CursorPagination.page_size
+    return max(1, min(size, CursorPagination.max_page_size))

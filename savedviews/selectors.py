@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -92,17 +93,24 @@ def saved_view_counts(*, views: list[SavedView], user: Any) -> dict[int, ViewCou
         else:
             counts[view.pk] = ViewCount(*hit)
     if missing:
-        parts, params = [], []
-        for i, view in enumerate(missing):
+        parts, params, found = [], [], {}
+        for view in missing:
             capped = saved_view_tickets_qs(view=view, user=user).order_by().values("pk")[: COUNT_CAP + 1]
-            sql, sql_params = capped.query.sql_with_params()
-            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS view_{i})")  # noqa: S608 - the ORM's own SQL
+            try:
+                sql, sql_params = capped.query.sql_with_params()
+            except EmptyResultSet:  # e.g. a tag that does not exist (any more): nothing to count
+                found[view.pk] = 0
+                continue
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS view_{view.pk})")  # noqa: S608 - the ORM's SQL
             params.extend(sql_params)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(parts), params)
-            row = cursor.fetchone()
+        if parts:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT " + ", ".join(parts), params)
+                numbers = iter(cursor.fetchone())
+            found.update({view.pk: next(numbers) for view in missing if view.pk not in found})
         fresh = {}
-        for view, n in zip(missing, row, strict=True):
+        for view in missing:
+            n = found[view.pk]
             counts[view.pk] = ViewCount(min(n, COUNT_CAP), n > COUNT_CAP)
             fresh[keys[view.pk]] = (counts[view.pk].value, counts[view.pk].capped)
         cache.set_many(fresh, COUNT_CACHE_SECONDS)

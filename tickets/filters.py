@@ -126,13 +126,9 @@ class AllowlistOrderingFilter(OrderingFilter):
     def get_ordering(self, request: Any, queryset: QuerySet, view: Any) -> list[str]:
         if "search_rank" in queryset.query.annotations and not request.query_params.get(self.ordering_param):
             return ["-search_rank", "-id"]  # a search without an explicit order: by relevance
-        return self.sort_keys(list(super().get_ordering(request, queryset, view) or []))
-
-    @staticmethod
-    def sort_keys(ordering: list[str]) -> list[str]:
-        """``ordering`` with ``id`` as tie-breaker and nullable fields by their never-NULL sort keys."""
+        ordering = list(super().get_ordering(request, queryset, view) or [])
         if not any(f.lstrip("-") == "id" for f in ordering):
-            ordering = [*ordering, "-id" if ordering and ordering[0].startswith("-") else "id"]
+            ordering.append("-id" if ordering and ordering[0].startswith("-") else "id")
         return [
             ("-" if f.startswith("-") else "") + _NULLABLE_SORT_KEYS.get(f.lstrip("-"), f.lstrip("-"))
             for f in ordering

@@ -187,10 +187,17 @@ def queue_order(sort: str) -> list[Any]:
 def agent_queue(
     *, user: Any, tab: str, filters: dict[str, Any], sort: str, cursor: str, limit: int
 ) -> QueuePage:
-    """One page of an agent queue. Fetches ``limit + 1`` rows to know whether there is a next page."""
+    """One page of an agent queue."""
     qs = agent_queue_qs(user=user, tab=tab, filters=filters).select_related(
         "requester", "team", "assignee", "category"
     )
+    return queue_page(qs, sort=sort, cursor=cursor, limit=limit)
+
+
+def queue_page(qs: QuerySet[Ticket], *, sort: str, cursor: str, limit: int) -> QueuePage:
+    """One page of ``qs`` in a queue sort, after ``cursor`` (a keyset: the sort keys of the last row
+    shown, so every page is an index range however deep). Fetches ``limit + 1`` rows to know whether
+    there is a next page."""
     keys = SORTS.get(sort) or SORTS["newest"]
     values = _decode(cursor, keys) if cursor else None
     if values is not None:

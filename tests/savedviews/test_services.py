@@ -177,3 +177,11 @@ def test_another_agents_user_cannot_be_a_requester_filter(tina, nick):
     with pytest.raises(SavedViewInvalid) as exc:
         saved_view_create(owner=tina, name="Nick", filters={"requester": "nick"})
     assert "requester" in exc.value.errors["filters"]
+
+
+def test_a_view_of_a_tag_nobody_uses_counts_zero(tickets, tina):
+    unused = saved_view_create(owner=tina, name="Unused", filters={"tags": "never-used"})
+    used = saved_view_create(owner=tina, name="VPN", filters={"tags": "vpn"})
+    counts = saved_view_counts(views=[unused, used], user=tina)
+    assert (counts[unused.pk].value, counts[used.pk].value) == (0, 1)
+    assert _ids(unused, tina) == set()
