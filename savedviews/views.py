@@ -43,7 +43,7 @@ def sidebar_context(request: HttpRequest, state: dict[str, Any]) -> dict[str, An
     """The queue's sidebar: the agent's views and the ones shared with their teams, with counts."""
     user = request.user
     own, shared = saved_view_sidebar(user=user)
-    counts = saved_view_counts(views=own + shared, user=user)
+    counts = saved_view_counts(views=own + shared, user=user, defer_search=True)
     match = request.resolver_match
     active = match.kwargs.get("pk") if match and match.view_name == "savedviews:queue" else None
     params = state["params"].copy()
@@ -77,6 +77,7 @@ def saved_view_queue(request: HttpRequest, pk: int) -> HttpResponse:
                 "label": _("Save filters to this view") if changed else _("Edit view"),
                 "url": f"{edit}?{_queue_query(request)}" if changed else edit,
                 "shortcut": "e",
+                "with_filters": True,  # the filters as the form has them when clicked
             }
         )
     return agent_queue_page(
@@ -86,6 +87,15 @@ def saved_view_queue(request: HttpRequest, pk: int) -> HttpResponse:
         remember_tab=False,
         extra={"heading": view.name, "heading_links": links, "saved_view": view},
     )
+
+
+@agent_required
+@require_GET
+def saved_view_count(request: HttpRequest, pk: int) -> HttpResponse:
+    """One view's count for the sidebar, fetched after the page (views with full-text search)."""
+    view = saved_view_get_for_user(user=request.user, pk=pk)
+    count = saved_view_counts(views=[view], user=request.user)[view.pk]
+    return render(request, "savedviews/_count.html", {"view": view, "count": count})
 
 
 def _view_form_page(

@@ -192,3 +192,16 @@ def test_the_queue_filters_by_the_new_fields(client_as, tickets, tina):
     assert "Printer jams" in html
     assert "VPN drops" not in html
     assert '<details class="more-filters" id="more-filters" open>' in html
+
+
+def test_a_search_views_count_comes_after_the_page(client_as, tickets, tina, nick):
+    view = saved_view_create(owner=tina, name="Paper", filters={"q": "paper"})
+    client = client_as(tina)
+    html = client.get("/agent/?tab=open").content.decode()
+    assert f'hx-get="/agent/views/{view.pk}/count/"' in html
+    fragment = client.get(f"/agent/views/{view.pk}/count/").content.decode()
+    assert ">1</span>" in fragment
+    assert "hx-get" not in fragment
+    # counted once, it comes from the cache with the page
+    assert f'hx-get="/agent/views/{view.pk}/count/"' not in client.get("/agent/?tab=open").content.decode()
+    assert client_as(nick).get(f"/agent/views/{view.pk}/count/").status_code == 404
