@@ -108,7 +108,9 @@ def main() -> int:
     table = _table(results)
     print(table)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(_report(table, fixture, args), encoding="utf-8")
+    Path(args.output).write_text(
+        _report(table, fixture, args) + _kept_sections(Path(args.output)), encoding="utf-8"
+    )
     print(f"\nwritten: {args.output}")
     return 0
 
@@ -457,6 +459,15 @@ def _sql_times(results: list[Result], fixture: dict, runs: int = 50) -> None:
                     conn.rollback()
             if times:
                 result.sql_ms = statistics.median(times)
+
+
+def _kept_sections(path: Path) -> str:
+    """The sections other benches write into the report (``bench/views.py``: saved views), kept."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    start, end = "<!-- saved-views:start -->", "<!-- saved-views:end -->"
+    if start in text and end in text:
+        return "\n" + start + text.split(start, 1)[1].split(end, 1)[0] + end + "\n"
+    return ""
 
 
 def _fmt(value: float | None) -> str:
