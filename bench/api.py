@@ -342,6 +342,21 @@ def search_requests(fixture: dict) -> list[tuple[str, str, str]]:
             "agent",
             api + urlencode({"q": "drucker", "ordering": "resolution_due"}),
         ),
+        (
+            "search, rare word ordered by due time",
+            "agent",
+            api + urlencode({"q": RARE_WORD, "ordering": "resolution_due"}),
+        ),
+        (
+            "search, highest priority first",
+            "agent",
+            api + urlencode({"q": "drucker", "ordering": "-priority"}),
+        ),
+        (
+            "search, recently updated first",
+            "agent",
+            api + urlencode({"q": "Netzwerkdrucker", "ordering": "-updated_at"}),
+        ),
         ("search as customer, own word", "customer", api + urlencode({"q": search["customer_word"]})),
         ("search as customer, common word", "customer", api + urlencode({"q": "drucker"})),
         ("search as customer, internal-note word", "customer", api + urlencode({"q": "Handing"})),

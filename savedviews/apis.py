@@ -16,7 +16,7 @@ from accounts.models import Team
 from accounts.permissions import IsAgent
 from helpdesk.api import CursorPagination
 from tickets.serializers import TicketOutputSerializer
-from tickets.workspace import DEFAULT_COLUMNS, QUEUE_COLUMNS, queue_page
+from tickets.workspace import DEFAULT_COLUMNS, QUEUE_COLUMNS
 
 from . import services
 from .models import NAME_MAX, SavedView
@@ -24,7 +24,7 @@ from .selectors import (
     COUNT_CAP,
     saved_view_counts,
     saved_view_get_for_user,
-    saved_view_tickets_qs,
+    saved_view_page,
     saved_view_visible_qs,
 )
 
@@ -153,8 +153,8 @@ class SavedViewTicketsApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         view = saved_view_get_for_user(user=request.user, pk=pk)
         size = _page_size(request)
-        qs = saved_view_tickets_qs(view=view, user=request.user).prefetch_related("tags")
-        page = queue_page(qs, sort=view.sort, cursor=request.query_params.get("cursor", ""), limit=size)
+        cursor = request.query_params.get("cursor", "")
+        page = saved_view_page(view=view, user=request.user, cursor=cursor, limit=size)
         count = saved_view_counts(views=[view], user=request.user)[view.pk]
         next_url = None
         if page.next_cursor:

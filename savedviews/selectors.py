@@ -16,7 +16,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from tickets.models import Ticket
-from tickets.workspace import agent_queue_qs
+from tickets.selectors import ticket_search
+from tickets.workspace import QueuePage, agent_queue_qs, queue_page
 
 from .models import SavedView
 
@@ -47,10 +48,23 @@ def saved_view_get_for_user(*, user: Any, pk: int | str) -> SavedView:
         raise Http404 from None
 
 
-def saved_view_tickets_qs(*, view: SavedView, user: Any) -> QuerySet[Ticket]:
-    """The view's tickets as ``user`` sees them (unordered): the queue's own filtering, from the
-    visibility selector, with "Mine" and "My teams" meaning the viewer's."""
+def _filtered(view: SavedView, user: Any) -> QuerySet[Ticket]:
     return agent_queue_qs(user=user, tab=view.filters.get("tab") or "", filters=view.filters)
+
+
+def saved_view_tickets_qs(*, view: SavedView, user: Any) -> QuerySet[Ticket]:
+    """The view's tickets as ``user`` sees them (unordered): the queue's own filtering and search,
+    from the visibility selector, with "Mine" and "My teams" meaning the viewer's."""
+    return ticket_search(qs=_filtered(view, user), user=user, q=view.filters.get("q") or "")
+
+
+def saved_view_page(*, view: SavedView, user: Any, cursor: str, limit: int) -> QueuePage:
+    """One page of the view's tickets in its sort, as the queue pages them (keyset ``cursor``);
+    tags prefetched (the API shows them)."""
+    qs = _filtered(view, user).prefetch_related("tags")
+    return queue_page(
+        qs, user=user, q=view.filters.get("q") or "", sort=view.sort, cursor=cursor, limit=limit
+    )
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from helpdesk.errors import ConflictError
 from . import services
 from .filters import TICKET_ORDERING_FIELDS, AllowlistOrderingFilter, TicketFilter
 from .models import Category, EscalationPath, IdempotencyKey, Message, Ticket, TicketEvent
+from .pagination import TicketCursorPagination
 from .selectors import (
     attachment_visible_qs,
     event_visible_qs,
@@ -129,6 +130,7 @@ class TicketViewSet(
     filterset_class = TicketFilter
     ordering_fields = TICKET_ORDERING_FIELDS
     ordering = "-id"
+    pagination_class = TicketCursorPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Ticket]:

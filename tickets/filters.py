@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +16,7 @@ from rest_framework.filters import OrderingFilter
 
 from accounts.models import Tier
 
-from .models import Level, Priority, Ticket
+from .models import Level, Priority, Ticket, sort_key
 from .selectors import ticket_search, ticket_search_ranked, ticket_tagged
 
 
@@ -100,6 +99,17 @@ class TicketFilter(django_filters.FilterSet):
         names = [n.strip().lower() for n in value.split(",") if n.strip()]
         return ticket_tagged(qs=qs, names=names) if names else qs
 
+    def filter_queryset(self, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+        # The text search last, on every other filter: the ticket list's pagination walks the tickets
+        # those filters leave (``search_base``) for a search in an explicit order.
+        data = self.form.cleaned_data
+        for name, value in data.items():
+            if name != "q":
+                queryset = self.filters[name].filter(queryset, value)
+        if self.request is not None:
+            self.request.search_base = queryset
+        return self.filters["q"].filter(queryset, data.get("q"))
+
     def filter_q(self, qs: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
         # Without an explicit ``ordering``, a search is ranked by relevance (AllowlistOrderingFilter
         # then sorts by the rank); with one, all matches come in that order.
@@ -109,12 +119,22 @@ class TicketFilter(django_filters.FilterSet):
 
 
 # Nullable sort keys: the cursor cannot point at NULL, so they sort by a value that is never NULL
-# (tickets without a due time come last).
-_NO_DUE_TIME = datetime(9999, 12, 31, tzinfo=UTC)
+# (tickets without a due time come last; ``tickets.models.sort_key``, indexed as such).
 _NULLABLE_SORT_KEYS = {
     "resolution_due": "_sort_resolution_due",
     "first_response_due": "_sort_first_response_due",
 }
+# Orders with an index on (key, id) (``Ticket.Meta.indexes``): a search in one of them is walked in
+# that order (``tickets.pagination``).
+INDEXED_SORT_KEYS = {"id", "created_at", "updated_at", "priority", *_NULLABLE_SORT_KEYS.values()}
+
+
+def annotate_sort_keys(queryset: QuerySet, ordering: list[str]) -> QuerySet:
+    """``queryset`` with the never-NULL sort keys that ``ordering`` names annotated."""
+    for field, key in _NULLABLE_SORT_KEYS.items():
+        if any(f.lstrip("-") == key for f in ordering):
+            queryset = queryset.annotate(**{key: sort_key(field)})
+    return queryset
 
 
 class AllowlistOrderingFilter(OrderingFilter):
@@ -136,7 +156,4 @@ class AllowlistOrderingFilter(OrderingFilter):
 
     def filter_queryset(self, request: Any, queryset: QuerySet, view: Any) -> QuerySet:
         ordering = self.get_ordering(request, queryset, view)
-        for field, key in _NULLABLE_SORT_KEYS.items():
-            if any(f.lstrip("-") == key for f in ordering):
-                queryset = queryset.annotate(**{key: Coalesce(field, Value(_NO_DUE_TIME))})
-        return queryset.order_by(*ordering)
+        return annotate_sort_keys(queryset, ordering).order_by(*ordering)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, datetime
 from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -95,6 +97,16 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Tickets without a due time sort last: the API's cursor cannot point at NULL, so nullable due times
+# sort by this value instead (the ordering filter and the indexes share ``sort_key``).
+NO_DUE_TIME = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def sort_key(field: str) -> Coalesce:
+    """A nullable due time as the API sorts it."""
+    return Coalesce(field, models.Value(NO_DUE_TIME))
 
 
 class Ticket(models.Model):
@@ -196,6 +208,28 @@ class Ticket(models.Model):
                 fields=["first_response_due"],
                 name="ticket_open_fr_due",
                 condition=models.Q(status__in=["new", "open"], first_response_at__isnull=True),
+            ),
+            # The API's explicit orders, walked in order by a search with ``ordering`` (issue #16; see
+            # ``tickets.pagination``): the due times as the API sorts them (no due time last).
+            models.Index(sort_key("resolution_due"), models.F("id"), name="ticket_sort_res_due"),
+            models.Index(sort_key("first_response_due"), models.F("id"), name="ticket_sort_fr_due"),
+            models.Index(fields=["priority", "id"], name="ticket_sort_priority"),
+            # Every write to a ticket changes ``updated_at``, so with this index no write is a HOT
+            # update any more: measured +0.1 ms a write (0.3 -> 0.4 ms, 5,000 updates at 1M tickets).
+            models.Index(fields=["updated_at", "id"], name="ticket_sort_updated"),
+            # The agent queue's orders (``tickets.workspace.SORTS``) over open tickets, walked by its
+            # search box (newest / oldest, first response due, priority, last updated; resolution due:
+            # ``ticket_open_res_due``). A few percent of the tickets each.
+            *(
+                models.Index(
+                    fields=fields, name=name, condition=models.Q(status__in=["new", "open", "pending"])
+                )
+                for name, fields in (
+                    ("ticket_open_id", ["id"]),
+                    ("ticket_open_fr", ["first_response_due", "id"]),
+                    ("ticket_open_priority", ["priority", "-id"]),
+                    ("ticket_open_updated", ["updated_at", "id"]),
+                )
             ),
         ]
         constraints = [

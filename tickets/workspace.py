@@ -27,6 +27,7 @@ from .selectors import (
     event_visible_qs,
     message_visible_qs,
     ticket_search,
+    ticket_search_first_in_order,
     ticket_tagged,
     ticket_visible_qs,
 )
@@ -148,8 +149,9 @@ def _day_start(value: date | str) -> datetime:
 
 
 def agent_queue_qs(*, user: Any, tab: str, filters: dict[str, Any]) -> QuerySet[Ticket]:
-    """The tickets of a queue tab with its filters, unordered: the queue page, the saved views' lists
-    and their counts all start here. ``filters`` are QueueFilterForm's fields as plain values (model
+    """The tickets of a queue tab with its filters but the text search, unordered: the queue page, the
+    saved views' lists and their counts all start here (``queue_page`` searches in the page's order,
+    the counts with ``ticket_search``). ``filters`` are QueueFilterForm's fields as plain values (model
     instances work too); empty ones are ignored. Visibility is ``ticket_visible_qs``'s alone."""
     qs: QuerySet[Ticket] = ticket_visible_qs(user=user)
     if tab == "mine":
@@ -169,9 +171,7 @@ def agent_queue_qs(*, user: Any, tab: str, filters: dict[str, Any]) -> QuerySet[
             qs = qs.filter(**{f"{field}__{lookup}": _day_start(filters[name])})
     if filters.get("tags"):
         qs = ticket_tagged(qs=qs, names=filters["tags"])
-    # The search box: the same search as the API's ``q`` (text, reference, requester's email), in the
-    # queue's chosen order.
-    return ticket_search(qs=qs, user=user, q=filters.get("q") or "")
+    return qs
 
 
 def queue_order(sort: str) -> list[Any]:
@@ -191,18 +191,23 @@ def agent_queue(
     qs = agent_queue_qs(user=user, tab=tab, filters=filters).select_related(
         "requester", "team", "assignee", "category"
     )
-    return queue_page(qs, sort=sort, cursor=cursor, limit=limit)
+    return queue_page(qs, user=user, q=filters.get("q") or "", sort=sort, cursor=cursor, limit=limit)
 
 
-def queue_page(qs: QuerySet[Ticket], *, sort: str, cursor: str, limit: int) -> QueuePage:
-    """One page of ``qs`` in a queue sort, after ``cursor`` (a keyset: the sort keys of the last row
-    shown, so every page is an index range however deep). Fetches ``limit + 1`` rows to know whether
-    there is a next page."""
+def queue_page(qs: QuerySet[Ticket], *, user: Any, q: str, sort: str, cursor: str, limit: int) -> QueuePage:
+    """One page of ``qs`` searched for ``q`` in a queue sort, after ``cursor`` (a keyset: the sort
+    keys of the last row shown, so every page is an index range however deep). Fetches ``limit + 1``
+    rows to know whether there is a next page."""
     keys = SORTS.get(sort) or SORTS["newest"]
     values = _decode(cursor, keys) if cursor else None
     if values is not None:
         qs = qs.filter(_after(keys, values))
-    rows = list(qs.order_by(*queue_order(sort))[: limit + 1])
+    order = queue_order(sort)
+    # The search box: the same search as the API's ``q`` (text, reference, requester's email), in the
+    # queue's chosen order; a common word stops after the page's first matches in it (issue #16).
+    found = ticket_search(qs=qs, user=user, q=q)
+    narrow = ticket_search_first_in_order(window=qs.order_by(*order), user=user, q=q, wanted=limit + 1)
+    rows = list((found if narrow is None else found.filter(narrow)).order_by(*order)[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.api.conftest import make_ticket
 from tests.factories import UserFactory
-from tickets import services
+from tickets import selectors, services
 from tickets.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +205,105 @@ def test_a_customer_searching_another_customers_email_finds_only_their_own_ticke
     carol = UserFactory(username="carol")
     make_ticket(carol, subject="Carol's")
     assert _ids(api_as(alice).get(URL, {"q": carol.email})) == []
+
+
+def _sort_value(ticket: Ticket, key: str):  # noqa: ANN202
+    far = datetime(9999, 12, 31, tzinfo=UTC)
+    return {
+        "resolution_due": ticket.resolution_due or far,
+        "first_response_due": ticket.first_response_due or far,
+    }.get(key, getattr(ticket, key))
+
+
+def _walk_pages(client, params: dict) -> tuple[list[list[int]], list[list[int]]]:  # noqa: ANN001
+    """The pages forwards to the end, then backwards from there by the ``previous`` links."""
+    forward, response = [], client.get(URL, params)
+    while True:
+        forward.append(_ids(response))
+        if not response.json()["next"]:
+            break
+        response = client.get(response.json()["next"])
+    backward = [forward[-1]]
+    while response.json()["previous"]:
+        response = client.get(response.json()["previous"])
+        backward.append(_ids(response))
+    return forward, backward
+
+
+@pytest.mark.parametrize(
+    "ordering",
+    [
+        "resolution_due",
+        "-resolution_due",
+        "first_response_due",
+        "priority",
+        "-priority",
+        "created_at",
+        "-id",
+        "updated_at",
+    ],
+)
+def test_a_search_in_an_explicit_order_pages_through_all_matches_in_that_order(
+    api_as, alice, tina, service_desk, monkeypatch, ordering
+):
+    # given: a walk of 6 tickets (so that the pages take both ways: walked in order for a word in every
+    # second ticket, from the index for a word in three), due times with gaps, ties and none, and a
+    # priority that many tickets share
+    monkeypatch.setattr(selectors, "SEARCH_ORDER_WINDOW", 6)
+    start = timezone.now()
+    for i in range(30):
+        words = ("dense " if i % 2 else "") + ("sparse" if i in (3, 17, 28) else "")
+        ticket = make_ticket(alice, subject=f"Ticket {i}", description=words or "nothing")
+        Ticket.objects.filter(pk=ticket.pk).update(
+            resolution_due=None if i % 7 == 0 else start + timedelta(hours=(i * 11) % 13),
+            first_response_due=None if i % 5 == 0 else start + timedelta(minutes=(i * 7) % 9),
+            priority=f"P{1 + i % 4}",
+        )
+    key = ordering.lstrip("-")
+    descending = ordering.startswith("-")
+    predicates = {"dense": lambda d: "dense" in d, "sparse": lambda d: "sparse" in d}
+    if connection.vendor == "postgresql":  # the search's own syntax (SQLite: one substring)
+        predicates["dense -sparse"] = lambda d: "dense" in d and "sparse" not in d
+    for (word, matches), only in itertools.product(predicates.items(), [{}, {"priority": "P2"}]):
+        expected = [
+            t.pk
+            for t in sorted(
+                (
+                    t
+                    for t in Ticket.objects.all()
+                    if matches(t.description) and t.priority == only.get("priority", t.priority)
+                ),
+                key=lambda t: (_sort_value(t, key), t.pk),
+                reverse=descending,
+            )
+        ]
+        # when
+        forward, backward = _walk_pages(
+            api_as(tina), {"q": word, "ordering": ordering, "page_size": 4} | only
+        )
+        # then: every match once, in order, and the same pages backwards (a quarter of the tickets
+        # share each priority, more than a page); with a filter, only the matches it leaves
+        assert [pk for page in forward for pk in page] == expected, (word, only)
+        assert backward == forward[::-1], (word, only)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("who", "params", "walked"),
+    [
+        ("tina", {"q": "headset", "ordering": "resolution_due"}, True),
+        ("tina", {"q": "headset", "ordering": "-priority"}, True),
+        ("tina", {"q": "headset", "ordering": "-updated_at"}, True),
+        ("tina", {"q": "headset"}, False),  # by relevance: its own bounded walk
+        ("tina", {"q": "HD-000001", "ordering": "resolution_due"}, False),  # a reference: its ticket
+        ("alice", {"q": "headset", "ordering": "resolution_due"}, False),  # her own tickets only
+    ],
+)
+def test_only_an_agents_text_search_in_an_indexed_order_is_walked(
+    api_as, request, alice, tina, service_desk, who, params, walked
+):
+    make_ticket(alice, subject="Headset")
+    with CaptureQueriesContext(connection) as queries:
+        response = api_as(request.getfixturevalue(who)).get(URL, params)
+    assert response.status_code == 200
+    assert any("WITH walked AS MATERIALIZED" in q["sql"] for q in queries) is walked

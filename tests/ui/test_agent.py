@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from tests.factories import CategoryFactory, TicketFactory, UserFactory
-from tickets import services
+from tickets import selectors, services, workspace
 from tickets.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -622,3 +622,41 @@ def test_assign_to_me_is_refused_when_someone_changed_the_ticket(client_as, tina
     assert alice_ticket.assignee == nick
     assert "Not assigned" in response.content.decode()
     assert "Assignee changed" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "sort", ["newest", "oldest", "resolution_due", "first_response_due", "priority", "updated"]
+)
+def test_the_search_box_walked_in_the_queues_order_finds_what_the_plain_search_finds(
+    client_as, tina, alice, settings, monkeypatch, sort
+):
+    # given: a walk of 3 tickets (issue #16: a common word is walked in the queue's order, a rare one
+    # found through the index), due times with ties and gaps, priorities shared by many
+    settings.HELPDESK_QUEUE_PAGE_SIZE = 2
+    monkeypatch.setattr(selectors, "SEARCH_ORDER_WINDOW", 3)
+    base = timezone.now()
+    for i in range(14):
+        TicketFactory(
+            subject=f"t{i} " + ("printer" if i % 2 else "") + (" toner" if i in (4, 11) else ""),
+            requester=alice,
+            priority=["P1", "P2", "P3"][i % 3],
+            resolution_due=None if i % 4 == 0 else base + timedelta(hours=i % 3),
+            first_response_due=None if i % 5 == 0 else base + timedelta(minutes=i % 2),
+        )
+    c = client_as(tina)
+
+    def pages(word: str) -> list[list[str]]:
+        out, url = [], f"/agent/?tab=open&sort={sort}&q={word}"
+        while url:
+            response = c.get(url)
+            out.append(_subjects(response))
+            url = response.context["next_query"] and "/agent/?" + response.context["next_query"]
+        return out
+
+    for word in ("printer", "toner"):
+        walked = pages(word)
+        # then: the same pages as the search without the walk
+        with monkeypatch.context() as plain:
+            plain.setattr(workspace, "ticket_search_first_in_order", lambda **kwargs: None)
+            assert walked == pages(word), word
+        assert sum(len(p) for p in walked) == (7 if word == "printer" else 2)
