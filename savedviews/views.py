@@ -64,10 +64,12 @@ def saved_view_queue(request: HttpRequest, pk: int) -> HttpResponse:
     """The queue with the view's filters, sort and columns; changed filters (the form's query) apply
     on top of it until saved."""
     view = saved_view_get_for_user(user=request.user, pk=pk)
-    changed = any(key not in _NOT_FILTERS for key in request.GET)
-    params = request.GET if changed else view_params(view)
-    if not changed and "cursor" in request.GET:
-        params = params.copy()
+    stored = view_params(view)
+    # The form's query (every field, the empty ones too) or the pager's (the view's filters and a cursor).
+    current = {k: v for k, v in request.GET.items() if k not in _NOT_FILTERS and v}
+    changed = bool(current) and current != {k: v for k, v in stored.items() if v}
+    params = request.GET if current else stored
+    if not current and "cursor" in request.GET:
         params["cursor"] = request.GET["cursor"]
     links = []
     if view.owner_id == request.user.pk:

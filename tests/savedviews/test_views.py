@@ -9,6 +9,7 @@ import pytest
 
 from savedviews.models import SavedView
 from savedviews.services import saved_view_create
+from tests.api.conftest import make_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +206,17 @@ def test_a_search_views_count_comes_after_the_page(client_as, tickets, tina, nic
     # counted once, it comes from the cache with the page
     assert f'hx-get="/agent/views/{view.pk}/count/"' not in client.get("/agent/?tab=open").content.decode()
     assert client_as(nick).get(f"/agent/views/{view.pk}/count/").status_code == 404
+
+
+def test_a_views_later_pages_keep_it_unchanged(client_as, bob, tina, service_desk, settings):
+    settings.HELPDESK_QUEUE_PAGE_SIZE = 2
+    for n in range(3):
+        make_ticket(bob, subject=f"Printer {n}")
+    view = saved_view_create(owner=tina, name="Printers", filters={"q": "printer"})
+    client = client_as(tina)
+    first = client.get(f"/agent/views/{view.pk}/")
+    next_query = first.context["next_query"]
+    later = client.get(f"/agent/views/{view.pk}/?{next_query}").content.decode()
+    assert "Printer 0" in later
+    assert "Edit view" in later
+    assert "Save filters to this view" not in later
