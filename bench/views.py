@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -35,12 +34,11 @@ from bench.api import (  # noqa: E402
     Client,
     Result,
     _fmt,
-    _free_port,
     _machine,
     _run,
     _session_login,
     _token,
-    _wait_healthy,
+    gunicorn,
 )
 
 START, END = "<!-- saved-views:start -->", "<!-- saved-views:end -->"
@@ -304,30 +302,8 @@ def main() -> int:
     django.setup()
     fixture = _prepare()
     counts = _counts(fixture, args.count_runs)
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True)
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "helpdesk.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ},
-    )
-    try:
-        _wait_healthy(port)
+    with gunicorn(args.workers) as port:
         results = _http(fixture, port, args.requests, args.warmup)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     section = _section(results, counts, args)
     print(section)
     _write(section, Path(args.output))

@@ -1,35 +1,13 @@
-"""Fixtures of the saved views' tests: a private in-memory cache per test (the counts are cached),
-signed-in clients, and tickets of the personas made through the services."""
+"""Fixtures of the saved views' tests: the UI tests' private in-memory cache per test (the counts are
+cached) and signed-in clients, and tickets of the personas made through the services."""
 
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from tests.api.conftest import make_ticket
+from tests.ui.conftest import _private_cache, client_as  # noqa: F401 - fixtures used here too
 from tickets import services
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(settings, request):  # noqa: ANN001
-    if "redis" in request.keywords:
-        return
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": request.node.nodeid,
-        }
-    }
-
-
-@pytest.fixture
-def client_as():  # noqa: ANN201
-    def make(user) -> Client:  # noqa: ANN001
-        c = Client()
-        c.force_login(user)
-        return c
-
-    return make
 
 
 @pytest.fixture
