@@ -14,7 +14,7 @@ from django.forms.utils import flatatt
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -218,10 +218,7 @@ class FastSelect(forms.Select):
         options = format_html_join(
             "",
             '<option value="{}"{}>{}</option>',
-            (
-                (key, mark_safe(" selected") if str(key) in chosen else "", label)
-                for key, label in self.choices
-            ),  # noqa: S308
+            ((key, " selected" if str(key) in chosen else "", label) for key, label in self.choices),
         )
         return format_html("<select{}>{}</select>", flatatt(final), options)
 
