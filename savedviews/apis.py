@@ -1,5 +1,6 @@
 """The saved views API: CRUD of one's own views, reading the ones shared with one's teams, and a
-view's tickets (the ticket list's serializer and pagination, plus the capped count)."""
+view's tickets (the ticket list's serializer and page size, the queue's keyset cursor, plus the
+capped count)."""
 
 from __future__ import annotations
 
