@@ -1,6 +1,6 @@
 """The saved views API: CRUD of one's own views, reading the ones shared with one's teams, and a
-view's tickets (the ticket list's serializer and page size, the queue's keyset cursor, plus the
-capped count)."""
+view's tickets (the ticket list's serializer, page size and next/previous links over the queue's
+keyset cursor, plus the capped count)."""
 
 from __future__ import annotations
 
@@ -132,7 +132,7 @@ class SavedViewTicketsOutputSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text=f"Stops at {COUNT_CAP}: then count_capped is true.")
     count_capped = serializers.BooleanField()
     next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True, help_text="Always null: the cursor pages forward.")
+    previous = serializers.URLField(allow_null=True)
     results = TicketOutputSerializer(many=True)
 
 
@@ -157,15 +157,17 @@ class SavedViewTicketsApi(APIView):
         cursor = request.query_params.get("cursor", "")
         page = saved_view_page(view=view, user=request.user, cursor=cursor, limit=size)
         count = saved_view_counts(views=[view], user=request.user)[view.pk]
-        next_url = None
-        if page.next_cursor:
-            next_url = replace_query_param(request.build_absolute_uri(), "cursor", page.next_cursor)
+        url = request.build_absolute_uri()
+        next_url = replace_query_param(url, "cursor", page.next_cursor) if page.next_cursor else None
+        previous_url = (
+            replace_query_param(url, "cursor", page.previous_cursor) if page.previous_cursor else None
+        )
         return Response(
             {
                 "count": count.value,
                 "count_capped": count.capped,
                 "next": next_url,
-                "previous": None,
+                "previous": previous_url,
                 "results": TicketOutputSerializer(page.rows, many=True, context={"request": request}).data,
             }
         )

@@ -80,6 +80,9 @@ def queue_columns(keys: Iterable[str]) -> list[dict[str, Any]]:
 class QueuePage:
     rows: list[Ticket]
     next_cursor: str | None
+    previous_cursor: str | None = (
+        None  # the page before (the API's ``previous``; the queue links "First page")
+    )
 
 
 def _encode(values: list[Any]) -> str:
@@ -129,6 +132,21 @@ def _after(keys: list[tuple[str, bool, bool]], values: list[Any]) -> Q:
     return q
 
 
+def _before(keys: list[tuple[str, bool, bool]], values: list[Any]) -> Q:
+    """Rows strictly before ``values`` in the order of ``keys`` (the mirror of ``_after``)."""
+    (name, desc, _nullable), value = keys[0], values[0]
+    if len(keys) == 1:
+        return Q(**{f"{name}__{'gt' if desc else 'lt'}": value})
+    rest = _before(keys[1:], values[1:])
+    if value is None:  # NULLs sort last: every row with a value comes before
+        return Q(**{f"{name}__isnull": False}) | (Q(**{f"{name}__isnull": True}) & rest)
+    return Q(**{f"{name}__{'gt' if desc else 'lt'}": value}) | (Q(**{name: value}) & rest)
+
+
+# A cursor to the page before another starts with this (not a character of the keyset's base64).
+BACKWARD = "~"
+
+
 # Filters of the queue (QueueFilterForm's fields, as plain values: ids, strings, dates) that are equal
 # to a column of the ticket row. The organisation of the requester joins them once it exists.
 _EQUAL_FILTERS = ("tier", "team", "assignee", "priority", "category", "channel", "sla_state", "requester")
@@ -174,14 +192,17 @@ def agent_queue_qs(*, user: Any, tab: str, filters: dict[str, Any]) -> QuerySet[
     return qs
 
 
-def queue_order(sort: str) -> list[Any]:
-    """ORDER BY of a queue sort (``SORTS``; unknown: newest first)."""
-    return [
-        (F(name).desc(nulls_last=True) if desc else F(name).asc(nulls_last=True))
-        if nullable
-        else (f"-{name}" if desc else name)
-        for name, desc, nullable in SORTS.get(sort) or SORTS["newest"]
-    ]
+def queue_order(sort: str, *, reverse: bool = False) -> list[Any]:
+    """ORDER BY of a queue sort (``SORTS``; unknown: newest first), or of its reverse (NULLs first)."""
+    order: list[Any] = []
+    for name, desc, nullable in SORTS.get(sort) or SORTS["newest"]:
+        desc = desc != reverse
+        if nullable:
+            nulls = {"nulls_first": True} if reverse else {"nulls_last": True}
+            order.append(F(name).desc(**nulls) if desc else F(name).asc(**nulls))
+        else:
+            order.append(f"-{name}" if desc else name)
+    return order
 
 
 def agent_queue(
@@ -196,23 +217,36 @@ def agent_queue(
 
 def queue_page(qs: QuerySet[Ticket], *, user: Any, q: str, sort: str, cursor: str, limit: int) -> QueuePage:
     """One page of ``qs`` searched for ``q`` in a queue sort, after ``cursor`` (a keyset: the sort
-    keys of the last row shown, so every page is an index range however deep). Fetches ``limit + 1``
-    rows to know whether there is a next page."""
+    keys of the last row shown, so every page is an index range however deep; ``BACKWARD`` + keyset:
+    the page before the row). Fetches ``limit + 1`` rows to know whether there is a page beyond."""
     keys = SORTS.get(sort) or SORTS["newest"]
-    values = _decode(cursor, keys) if cursor else None
+    backward = cursor.startswith(BACKWARD)
+    values = _decode(cursor.removeprefix(BACKWARD), keys) if cursor else None
     if values is not None:
-        qs = qs.filter(_after(keys, values))
-    order = queue_order(sort)
+        qs = qs.filter(_before(keys, values) if backward else _after(keys, values))
+    else:
+        backward = False  # a malformed cursor: the first page
+    order = queue_order(sort, reverse=backward)
     # The search box: the same search as the API's ``q`` (text, reference, requester's email), in the
     # queue's chosen order; a common word stops after the page's first matches in it (issue #16).
     found = ticket_search(qs=qs, user=user, q=q)
     narrow = ticket_search_first_in_order(window=qs.order_by(*order), user=user, q=q, wanted=limit + 1)
     rows = list((found if narrow is None else found.filter(narrow)).order_by(*order)[: limit + 1])
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = _encode([getattr(rows[-1], name) for name, _d, _n in keys])
-    return QueuePage(rows=rows, next_cursor=next_cursor)
+    beyond = len(rows) > limit
+    rows = rows[:limit]
+    if backward:
+        rows.reverse()
+    has_next = values is not None if backward else beyond
+    has_previous = beyond if backward else values is not None
+
+    def keyset(row: Ticket) -> str:
+        return _encode([getattr(row, name) for name, _d, _n in keys])
+
+    return QueuePage(
+        rows=rows,
+        next_cursor=keyset(rows[-1]) if has_next and rows else None,
+        previous_cursor=BACKWARD + keyset(rows[0]) if has_previous and rows else None,
+    )
 
 
 def agent_landing_tab(*, user: Any) -> str:

@@ -9,6 +9,7 @@ from savedviews import selectors
 from savedviews.models import SavedView
 from savedviews.services import saved_view_create
 from tests.api.conftest import make_ticket
+from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +152,23 @@ def test_the_ticket_api_filters_by_tags_and_update_time(api_as, tickets, tina):
     assert api.get("/api/v1/tickets/?updated_after=2999-01-01").json()["results"] == []
     assert len(api.get("/api/v1/tickets/?updated_before=2999-01-01").json()["results"]) == 3
     assert api.get("/api/v1/tickets/?updated_after=soon").status_code == 400
+
+
+@pytest.mark.parametrize("sort", ["newest", "resolution_due", "priority"])
+def test_previous_leads_back_page_by_page(api_as, bob, tina, service_desk, sort):
+    made = [make_ticket(bob, subject=f"Ticket {n}").pk for n in range(7)]
+    # some without a due time (they sort last), some sharing a priority
+    Ticket.objects.filter(pk__in=made[:3]).update(resolution_due=None, priority="P1")
+    view = saved_view_create(owner=tina, name="Open", sort=sort)
+    api = api_as(tina)
+    pages = [api.get(f"{URL}{view.pk}/tickets/?page_size=3").json()]
+    while pages[-1]["next"]:
+        pages.append(api.get(pages[-1]["next"]).json())
+    forward = [[t["id"] for t in p["results"]] for p in pages]
+    assert sorted(sum(forward, [])) == sorted(made)
+    assert pages[0]["previous"] is None
+    # when: following previous from the last page
+    back = [pages[-1]]
+    while back[-1]["previous"]:
+        back.append(api.get(back[-1]["previous"]).json())
+    assert [[t["id"] for t in p["results"]] for p in reversed(back)] == forward
