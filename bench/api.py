@@ -20,6 +20,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.cookies import SimpleCookie
@@ -79,36 +81,15 @@ def main() -> int:
 
     django.setup()
     fixture = _prepare()
-    # DEBUG off serves static files through whitenoise from STATIC_ROOT, as in production.
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True)
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "helpdesk.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ},
-    )
-    try:
-        _wait_healthy(port)
+    with gunicorn(args.workers) as port:
         results = _measure(port, fixture, args.requests, args.warmup)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     _sql_times(results, fixture)
     table = _table(results)
     print(table)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(_report(table, fixture, args), encoding="utf-8")
+    Path(args.output).write_text(
+        _report(table, fixture, args) + _kept_sections(Path(args.output)), encoding="utf-8"
+    )
     print(f"\nwritten: {args.output}")
     return 0
 
@@ -181,6 +162,37 @@ def _prepare_search(agent, last: int) -> dict:  # noqa: ANN001
         "customer_tickets": Ticket.objects.filter(requester=customer).count() if customer else 0,
         "customer_word": middle.subject.split()[0] if middle else "x",
     }
+
+
+@contextmanager
+def gunicorn(workers: int) -> Iterator[int]:
+    """gunicorn serving this checkout on a free port (DEBUG off, as the environment says), healthy;
+    yields the port and stops it afterwards."""
+    # DEBUG off serves static files through whitenoise from STATIC_ROOT, as in production.
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True)
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "helpdesk.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ},
+    )
+    try:
+        _wait_healthy(port)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def _free_port() -> int:
@@ -482,6 +494,15 @@ def _sql_times(results: list[Result], fixture: dict, runs: int = 50) -> None:
                     conn.rollback()
             if times:
                 result.sql_ms = statistics.median(times)
+
+
+def _kept_sections(path: Path) -> str:
+    """The sections other benches write into the report (``bench/views.py``: saved views), kept."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    start, end = "<!-- saved-views:start -->", "<!-- saved-views:end -->"
+    if start in text and end in text:
+        return "\n" + start + text.split(start, 1)[1].split(end, 1)[0] + end + "\n"
+    return ""
 
 
 def _fmt(value: float | None) -> str:

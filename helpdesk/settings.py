@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "webhooks",
     "timetracking",
     "recurring",
+    "savedviews",
 ]
 
 MIDDLEWARE = [

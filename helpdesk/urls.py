@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("webhooks.api_urls")),
     path("", include("timetracking.api_urls")),
     path("", include("recurring.api_urls")),
+    path("", include("savedviews.api_urls")),
 ]
 
 urlpatterns = [
@@ -35,5 +36,6 @@ urlpatterns = [
     path("", include("webhooks.urls")),
     path("", include("timetracking.urls")),
     path("", include("recurring.urls")),
+    path("", include("savedviews.urls")),
     path("", include("knowledgebase.urls")),  # last: owns "/" and "/help/"
 ]

@@ -17,7 +17,7 @@ from rest_framework.filters import OrderingFilter
 from accounts.models import Tier
 
 from .models import Level, Priority, Ticket, sort_key
-from .selectors import ticket_search, ticket_search_ranked
+from .selectors import ticket_search, ticket_search_ranked, ticket_tagged
 
 
 class DateOrDateTimeField(forms.Field):
@@ -75,6 +75,10 @@ class TicketFilter(django_filters.FilterSet):
     sla_state = django_filters.ChoiceFilter(choices=Ticket.SlaState.choices, method="filter_sla_state")
     created_after = DateOrDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = DateOrDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    updated_after = DateOrDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = DateOrDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+    # Comma-separated tag names: tickets with any of them.
+    tags = django_filters.CharFilter(method="filter_tags", max_length=500)
     q = django_filters.CharFilter(method="filter_q", max_length=settings.HELPDESK_MAX_SEARCH_CHARS)
 
     class Meta:
@@ -90,6 +94,10 @@ class TicketFilter(django_filters.FilterSet):
         if not (user and user.is_authenticated and user.is_agent):
             return qs
         return qs.filter(sla_state=value)
+
+    def filter_tags(self, qs: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        names = [n.strip().lower() for n in value.split(",") if n.strip()]
+        return ticket_tagged(qs=qs, names=names) if names else qs
 
     def filter_queryset(self, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
         # The text search last, on every other filter: the ticket list's pagination walks the tickets

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Q
+from django.db.models import Model, Q
+from django.forms.utils import flatatt
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +40,7 @@ CUSTOMER_NOT_FOUND = _("No customer with this username or email address. Enter a
 CUSTOMER_AMBIGUOUS = _("Several customers match; enter the exact username.")
 CUSTOMER_EITHER = _("Pick an existing customer or enter the email address of a new one, not both.")
 CUSTOMER_MISSING = _("Pick an existing customer or enter the email address of a new one.")
+REQUESTER_NOT_FOUND = _("No customer with this username or email address.")
 CALLER_TICKET_CHOOSE = _("Choose one of the caller's open tickets or a new ticket.")
 
 
@@ -202,6 +208,54 @@ class TriageForm(forms.Form):
         return [t.strip() for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
 
 
+class FastSelect(forms.Select):
+    """A ``<select>`` built in Python: the same markup as Django's, without a template per option
+    (the queue's agent picker has hundreds of them, on every queue page)."""
+
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> SafeString:
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((key, " selected" if str(key) in chosen else "", label) for key, label in self.choices),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
+# The queue's agent picker: the agents' names, kept in the cache this long (the picker is on every
+# queue page; a new agent appears in it within a minute).
+AGENT_CHOICES_SECONDS = 60
+
+
+def agent_choices() -> list[tuple[int, str]]:
+    """Active agents and supervisors as (id, full name), by name."""
+    choices = cache.get("tickets:agent_choices")
+    if choices is None:
+        agents = User.objects.filter(role__in=(User.Role.AGENT, User.Role.SUPERVISOR), is_active=True)
+        agents = agents.order_by("first_name", "last_name", "username").only(
+            "username", "first_name", "last_name"
+        )
+        choices = [(u.pk, u.get_full_name() or u.username) for u in agents]
+        cache.set("tickets:agent_choices", choices, AGENT_CHOICES_SECONDS)
+    return choices
+
+
+class TagNamesField(forms.CharField):
+    """Comma-separated tag names; cleans to a list of them (empty: [])."""
+
+    def clean(self, value: Any) -> list[str]:
+        text = super().clean(value) or ""
+        return sorted({n.strip().lower() for n in text.split(",") if n.strip()})  # as tags are stored
+
+
+class DayInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
 class QueueFilterForm(forms.Form):
     TABS = [
         ("mine", _("Mine")),
@@ -217,9 +271,23 @@ class QueueFilterForm(forms.Form):
         ("priority", _("Priority")),
         ("updated", _("Recently updated")),
     ]
+    # The filters beyond the first row, folded under "More filters" unless one of them is set.
+    MORE = (
+        "assignee",
+        "channel",
+        "sla_state",
+        "tags",
+        "requester",
+        "created_after",
+        "created_before",
+        "updated_after",
+        "updated_before",
+    )
     tab = forms.ChoiceField(choices=TABS, required=False)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any open")), *Ticket.Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any open")), *Ticket.Status.choices, ("any", _("Any status"))],
     )
     tier = forms.TypedChoiceField(
         label=_("Tier"),
@@ -235,6 +303,35 @@ class QueueFilterForm(forms.Form):
         label=_("Priority"), required=False, choices=[("", _("Any")), *Priority.choices]
     )
     category = CategoryField(label=_("Category"))
+    assignee = forms.TypedChoiceField(
+        label=_("Assignee"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=lambda: [("", _("Any")), *agent_choices()],
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("Any")), *Ticket.Channel.choices]
+    )
+    sla_state = forms.ChoiceField(
+        label=_("SLA"), required=False, choices=[("", _("Any")), *Ticket.SlaState.choices]
+    )
+    tags = TagNamesField(
+        label=_("Tags"),
+        required=False,
+        max_length=500,
+        help_text=_("Comma-separated; tickets with any of them."),
+    )
+    requester = forms.CharField(
+        label=_("Requester"),
+        required=False,
+        max_length=254,
+        help_text=_("Username or email address of the customer."),
+    )
+    created_after = forms.DateField(label=_("Created on or after"), required=False, widget=DayInput())
+    created_before = forms.DateField(label=_("Created before"), required=False, widget=DayInput())
+    updated_after = forms.DateField(label=_("Updated on or after"), required=False, widget=DayInput())
+    updated_before = forms.DateField(label=_("Updated before"), required=False, widget=DayInput())
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -247,6 +344,58 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("Any")), *category_choices()[1:]]
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget = FastSelect(attrs=field.widget.attrs)
+                field.widget.choices = field.choices
+
+    def clean_requester(self) -> User | None:
+        """A customer by username or email address, else by id (how a saved view stores them)."""
+        value = self.cleaned_data["requester"].strip()
+        try:
+            return customer_by_login(value)
+        except forms.ValidationError as error:
+            by_id = value.isdigit() and User.objects.filter(pk=int(value), role=User.Role.CUSTOMER).first()
+            if by_id:
+                return by_id
+            raise forms.ValidationError(
+                REQUESTER_NOT_FOUND if error.message == CUSTOMER_NOT_FOUND else error.message
+            ) from None
+
+    @property
+    def more_open(self) -> bool:
+        """Whether "More filters" starts open: one of them is set (or has an error)."""
+        return any(self.data.get(name) for name in self.MORE) or any(n in self.errors for n in self.MORE)
+
+    def more_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.MORE]
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters as plain values (ids, strings, ISO dates): what ``agent_queue_qs`` takes
+        and what a saved view stores. Empty ones are left out; tab and sort too."""
+        out: dict[str, Any] = {}
+        for name, value in self.cleaned_data.items():
+            if name in ("sort", "cursor") or value in (None, "", []):
+                continue
+            if isinstance(value, Model):
+                value = value.pk
+            elif isinstance(value, date):
+                value = value.isoformat()
+            out[name] = value
+        return out
+
+
+def queue_filter_params(filters: dict[str, Any]) -> dict[str, str]:
+    """QueueFilterForm's data for stored ``filters`` (the inverse of ``QueueFilterForm.filters``):
+    the requester's id becomes their username again (one query, only when it is set)."""
+    params = {}
+    for name, value in filters.items():
+        if name == "tags":
+            value = ", ".join(value)
+        elif name == "requester":
+            value = User.objects.filter(pk=value).values_list("username", flat=True).first() or ""
+        params[name] = str(value)
+    return params
 
 
 def customer_by_login(value: str) -> User | None:

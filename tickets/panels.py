@@ -48,6 +48,9 @@ class NavEntry:
 
 
 agent_ticket_panels: list[Panel] = []
+# The agent queue's sidebar (slot "side"): ``context(request, state)`` gets the queue's state instead
+# of a ticket: ``{"tab", "filters", "sort", "params"}`` (saved views list themselves there).
+queue_panels: list[Panel] = []
 portal_ticket_panels: list[Panel] = []
 nav_entries: list[NavEntry] = []
 

@@ -59,7 +59,9 @@ def _snapshot(obj: Model) -> dict[str, Any]:
 def _restore(snapshot: dict[str, Any]) -> None:
     with transaction.atomic():
         for row in serializers.deserialize("json", snapshot["rows"]):
-            row.save()
+            # Many-to-many links come back as the rows of their through tables, which the snapshot
+            # holds too; saving them with the object as well would insert each link twice.
+            row.save(save_m2m=False)
         for relink in snapshot["relinks"]:
             model = apps.get_model(relink["model"])
             for pk, value in relink["pairs"]:

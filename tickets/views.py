@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Value, When, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,10 +43,12 @@ from .presence import presence_others, presence_touch
 from .selectors import requester_open_tickets, ticket_get_for_user, ticket_visible_qs
 from .services import PRIORITY_MATRIX, StaleVersion
 from .workspace import (
+    DEFAULT_COLUMNS,
     agent_landing_tab,
     agent_queue,
     customer_suggestions,
     event_text,
+    queue_columns,
     queue_neighbours,
     ticket_timeline,
 )
@@ -255,19 +257,35 @@ def portal_rate(request: HttpRequest, reference: str) -> HttpResponse:
 @agent_required
 @require_GET
 def agent_queue_view(request: HttpRequest) -> HttpResponse:
-    form = QueueFilterForm(request.GET or None)
-    filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
-    tab, landed = _queue_tab(request, filters.get("tab") or "")
-    sort = filters.get("sort") or "newest"
+    return agent_queue_page(request, params=request.GET)
+
+
+def agent_queue_page(
+    request: HttpRequest,
+    *,
+    params: QueryDict,
+    columns: list[str] | None = None,
+    remember_tab: bool = True,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The queue page for these query ``params`` (the request's own, or a saved view's), showing
+    ``columns`` (keys of ``QUEUE_COLUMNS``; default ``DEFAULT_COLUMNS``). Links on the page are
+    relative (``?…``), so they stay on the path that shows it. Apps add to its sidebar through
+    ``tickets.panels.queue_panels``."""
+    form = QueueFilterForm(params or None)
+    form.is_valid()  # invalid fields are shown with their error and not applied; the others are
+    filters: dict[str, Any] = form.filters() if form.is_bound else {}
+    tab, landed = _queue_tab(request, filters.get("tab") or "", remember=remember_tab)
+    sort = (form.cleaned_data.get("sort") if form.is_bound else "") or "newest"
     page = agent_queue(
         user=request.user,
         tab=tab,
         filters=filters,
         sort=sort,
-        cursor=filters.get("cursor") or "",
+        cursor=(form.cleaned_data.get("cursor") if form.is_bound else "") or "",
         limit=settings.HELPDESK_QUEUE_PAGE_SIZE,
     )
-    params = request.GET.copy()
+    params = params.copy()
     params.pop("cursor", None)
     tab_params = params.copy()
     tab_links = []
@@ -283,6 +301,10 @@ def agent_queue_view(request: HttpRequest) -> HttpResponse:
         next_query = next_params.urlencode()
     from_params = params.copy()
     from_params["tab"] = tab
+    shown = queue_columns(columns or DEFAULT_COLUMNS)
+    if any(c["key"] == "tags" for c in shown):
+        prefetch_related_objects(page.rows, "tags")
+    state = {"tab": tab, "filters": filters, "sort": sort, "params": params}
     context = {
         "form": form,
         "tab": tab,
@@ -292,8 +314,13 @@ def agent_queue_view(request: HttpRequest) -> HttpResponse:
         "page": page,
         "next_query": next_query,
         "first_query": params.urlencode(),
-        "is_later_page": bool(filters.get("cursor")),
+        "is_later_page": bool(form.is_bound and form.cleaned_data.get("cursor")),
         "now": timezone.now(),
+        "columns": shown,
+        "column_keys": [c["key"] for c in shown],
+        # The sidebar is not part of what an htmx filter change swaps: not built for those.
+        "queue_state": None if request.headers.get("HX-Request") else state,
+        **(extra or {}),
     }
     return render(request, "tickets/agent_queue.html", context)
 
@@ -301,13 +328,13 @@ def agent_queue_view(request: HttpRequest) -> HttpResponse:
 QUEUE_TAB_SESSION_KEY = "agent_queue_tab"
 
 
-def _queue_tab(request: HttpRequest, chosen: str) -> tuple[str, bool]:
+def _queue_tab(request: HttpRequest, chosen: str, *, remember: bool = True) -> tuple[str, bool]:
     """The tab to show and whether the agent landed there (no tab chosen yet in this session).
 
     A chosen tab is remembered for the session, so "Queue" leads back to it; a fresh session lands
     where the work is (``agent_landing_tab``)."""
     if chosen:
-        if request.session.get(QUEUE_TAB_SESSION_KEY) != chosen:
+        if remember and request.session.get(QUEUE_TAB_SESSION_KEY) != chosen:
             request.session[QUEUE_TAB_SESSION_KEY] = chosen  # a write only when the tab changes
         return chosen, False
     remembered = request.session.get(QUEUE_TAB_SESSION_KEY)

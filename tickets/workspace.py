@@ -10,11 +10,13 @@ import binascii
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 
@@ -26,6 +28,7 @@ from .selectors import (
     message_visible_qs,
     ticket_search,
     ticket_search_first_in_order,
+    ticket_tagged,
     ticket_visible_qs,
 )
 
@@ -41,10 +44,45 @@ SORTS: dict[str, list[tuple[str, bool, bool]]] = {
 DATETIME_FIELDS = {"resolution_due", "first_response_due", "updated_at"}
 
 
+# Columns the queue can show (a saved view chooses some, in this order), with their headers.
+QUEUE_COLUMNS: dict[str, Any] = {
+    "reference": gettext_lazy("Ticket"),
+    "subject": gettext_lazy("Subject"),
+    "priority": gettext_lazy("Priority"),
+    "status": gettext_lazy("Status"),
+    "tier_team": gettext_lazy("Tier / team"),
+    "assignee": gettext_lazy("Assignee"),
+    "requester": gettext_lazy("Requester"),
+    "category": gettext_lazy("Category"),
+    "channel": gettext_lazy("Channel"),
+    "tags": gettext_lazy("Tags"),
+    "sla_state": gettext_lazy("SLA"),
+    "created": gettext_lazy("Created"),
+    "updated": gettext_lazy("Updated"),
+    "due": gettext_lazy("Due"),
+}
+DEFAULT_COLUMNS = ["reference", "subject", "priority", "status", "tier_team", "assignee", "requester", "due"]
+# Columns that stay on a 390 px screen; the others are hidden there (``hide-sm``).
+NARROW_COLUMNS = {"reference", "subject", "priority", "status", "due"}
+
+
+def queue_columns(keys: Iterable[str]) -> list[dict[str, Any]]:
+    """The columns to render, in the fixed order of QUEUE_COLUMNS (unknown keys dropped)."""
+    wanted = set(keys)
+    return [
+        {"key": key, "label": label, "narrow": key in NARROW_COLUMNS}
+        for key, label in QUEUE_COLUMNS.items()
+        if key in wanted
+    ] or queue_columns(DEFAULT_COLUMNS)
+
+
 @dataclass
 class QueuePage:
     rows: list[Ticket]
     next_cursor: str | None
+    previous_cursor: str | None = (
+        None  # the page before (the API's ``previous``; the queue links "First page")
+    )
 
 
 def _encode(values: list[Any]) -> str:
@@ -94,8 +132,45 @@ def _after(keys: list[tuple[str, bool, bool]], values: list[Any]) -> Q:
     return q
 
 
-def _queue_qs(*, user: Any, tab: str, filters: dict[str, Any]) -> QuerySet[Ticket]:
-    """The tickets of one queue tab with its filters but not its search box, unordered."""
+def _before(keys: list[tuple[str, bool, bool]], values: list[Any]) -> Q:
+    """Rows strictly before ``values`` in the order of ``keys`` (the mirror of ``_after``)."""
+    (name, desc, _nullable), value = keys[0], values[0]
+    if len(keys) == 1:
+        return Q(**{f"{name}__{'gt' if desc else 'lt'}": value})
+    rest = _before(keys[1:], values[1:])
+    if value is None:  # NULLs sort last: every row with a value comes before
+        return Q(**{f"{name}__isnull": False}) | (Q(**{f"{name}__isnull": True}) & rest)
+    return Q(**{f"{name}__{'gt' if desc else 'lt'}": value}) | (Q(**{name: value}) & rest)
+
+
+# A cursor to the page before another starts with this (not a character of the keyset's base64).
+BACKWARD = "~"
+
+
+# Filters of the queue (QueueFilterForm's fields, as plain values: ids, strings, dates) that are equal
+# to a column of the ticket row. The organisation of the requester joins them once it exists.
+_EQUAL_FILTERS = ("tier", "team", "assignee", "priority", "category", "channel", "sla_state", "requester")
+# Date filters: (filter, field, lookup); a date means its midnight in the site's time zone.
+_DATE_FILTERS = (
+    ("created_after", "created_at", "gte"),
+    ("created_before", "created_at", "lt"),
+    ("updated_after", "updated_at", "gte"),
+    ("updated_before", "updated_at", "lt"),
+)
+# ``status`` = this value: every status, not only the open ones.
+ANY_STATUS = "any"
+
+
+def _day_start(value: date | str) -> datetime:
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def agent_queue_qs(*, user: Any, tab: str, filters: dict[str, Any]) -> QuerySet[Ticket]:
+    """The tickets of a queue tab with its filters but the text search, unordered: the queue page, the
+    saved views' lists and their counts all start here (``queue_page`` searches in the page's order,
+    the counts with ``ticket_search``). ``filters`` are QueueFilterForm's fields as plain values (model
+    instances work too); empty ones are ignored. Visibility is ``ticket_visible_qs``'s alone."""
     qs: QuerySet[Ticket] = ticket_visible_qs(user=user)
     if tab == "mine":
         qs = qs.filter(assignee=user)
@@ -104,58 +179,74 @@ def _queue_qs(*, user: Any, tab: str, filters: dict[str, Any]) -> QuerySet[Ticke
     elif tab == "unassigned":
         qs = qs.filter(assignee__isnull=True)
     status = filters.get("status")
-    qs = qs.filter(status=status) if status else qs.filter(status__in=Ticket.OPEN_STATUSES)
-    for name in ("tier", "team", "priority", "category"):
+    if status != ANY_STATUS:
+        qs = qs.filter(status=status) if status else qs.filter(status__in=Ticket.OPEN_STATUSES)
+    for name in _EQUAL_FILTERS:
         if filters.get(name) not in (None, ""):
             qs = qs.filter(**{name: filters[name]})
+    for name, field, lookup in _DATE_FILTERS:
+        if filters.get(name):
+            qs = qs.filter(**{f"{field}__{lookup}": _day_start(filters[name])})
+    if filters.get("tags"):
+        qs = ticket_tagged(qs=qs, names=filters["tags"])
     return qs
 
 
-def _order(keys: list[tuple[str, bool, bool]], *, backwards: bool = False) -> list[Any]:
-    out: list[Any] = []
-    for name, desc, nullable in keys:
-        desc = desc != backwards
-        if nullable:  # NULLs last going forwards, so first going backwards
-            nulls = {"nulls_first": True} if backwards else {"nulls_last": True}
-            out.append(F(name).desc(**nulls) if desc else F(name).asc(**nulls))
+def queue_order(sort: str, *, reverse: bool = False) -> list[Any]:
+    """ORDER BY of a queue sort (``SORTS``; unknown: newest first), or of its reverse (NULLs first)."""
+    order: list[Any] = []
+    for name, desc, nullable in SORTS.get(sort) or SORTS["newest"]:
+        desc = desc != reverse
+        if nullable:
+            nulls = {"nulls_first": True} if reverse else {"nulls_last": True}
+            order.append(F(name).desc(**nulls) if desc else F(name).asc(**nulls))
         else:
-            out.append(f"-{name}" if desc else name)
-    return out
+            order.append(f"-{name}" if desc else name)
+    return order
 
 
 def agent_queue(
     *, user: Any, tab: str, filters: dict[str, Any], sort: str, cursor: str, limit: int
 ) -> QueuePage:
-    """One page of an agent queue. Fetches ``limit + 1`` rows to know whether there is a next page."""
-    qs = _queue_qs(user=user, tab=tab, filters=filters).select_related(
+    """One page of an agent queue."""
+    qs = agent_queue_qs(user=user, tab=tab, filters=filters).select_related(
         "requester", "team", "assignee", "category"
     )
+    return queue_page(qs, user=user, q=filters.get("q") or "", sort=sort, cursor=cursor, limit=limit)
+
+
+def queue_page(qs: QuerySet[Ticket], *, user: Any, q: str, sort: str, cursor: str, limit: int) -> QueuePage:
+    """One page of ``qs`` searched for ``q`` in a queue sort, after ``cursor`` (a keyset: the sort
+    keys of the last row shown, so every page is an index range however deep; ``BACKWARD`` + keyset:
+    the page before the row). Fetches ``limit + 1`` rows to know whether there is a page beyond."""
     keys = SORTS.get(sort) or SORTS["newest"]
-    values = _decode(cursor, keys) if cursor else None
+    backward = cursor.startswith(BACKWARD)
+    values = _decode(cursor.removeprefix(BACKWARD), keys) if cursor else None
     if values is not None:
-        qs = qs.filter(_after(keys, values))
-    order = _order(keys)
-    q = filters.get("q") or ""
+        qs = qs.filter(_before(keys, values) if backward else _after(keys, values))
+    else:
+        backward = False  # a malformed cursor: the first page
+    order = queue_order(sort, reverse=backward)
+    # The search box: the same search as the API's ``q`` (text, reference, requester's email), in the
+    # queue's chosen order; a common word stops after the page's first matches in it (issue #16).
     found = ticket_search(qs=qs, user=user, q=q)
-    # A common word stops after the page's first matches in the queue's order (issue #16).
     narrow = ticket_search_first_in_order(window=qs.order_by(*order), user=user, q=q, wanted=limit + 1)
     rows = list((found if narrow is None else found.filter(narrow)).order_by(*order)[: limit + 1])
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = _encode([getattr(rows[-1], name) for name, _d, _n in keys])
-    return QueuePage(rows=rows, next_cursor=next_cursor)
+    beyond = len(rows) > limit
+    rows = rows[:limit]
+    if backward:
+        rows.reverse()
+    has_next = values is not None if backward else beyond
+    has_previous = beyond if backward else values is not None
 
+    def keyset(row: Ticket) -> str:
+        return _encode([getattr(row, name) for name, _d, _n in keys])
 
-def _before(keys: list[tuple[str, bool, bool]], values: list[Any]) -> Q:
-    """Rows strictly before ``values`` in the order of ``keys`` (the mirror of ``_after``)."""
-    (name, desc, _nullable), value = keys[0], values[0]
-    if len(keys) == 1:
-        return Q(**{f"{name}__{'gt' if desc else 'lt'}": value})
-    rest = _before(keys[1:], values[1:])
-    if value is None:  # every non-NULL value sorts before a NULL
-        return Q(**{f"{name}__isnull": False}) | (Q(**{f"{name}__isnull": True}) & rest)
-    return Q(**{f"{name}__{'gt' if desc else 'lt'}": value}) | (Q(**{name: value}) & rest)
+    return QueuePage(
+        rows=rows,
+        next_cursor=keyset(rows[-1]) if has_next and rows else None,
+        previous_cursor=BACKWARD + keyset(rows[0]) if has_previous and rows else None,
+    )
 
 
 @dataclass
@@ -173,11 +264,13 @@ def queue_neighbours(
     keys = SORTS.get(sort) or SORTS["newest"]
     values = [getattr(ticket, name) for name, _d, _n in keys]
     # The search box: the same search as the API's ``q`` (text, reference, requester's email).
-    qs = ticket_search(qs=_queue_qs(user=user, tab=tab, filters=filters), user=user, q=filters.get("q") or "")
-    after = qs.filter(_after(keys, values)).order_by(*_order(keys)).values_list("pk", flat=True).first()
+    qs = ticket_search(
+        qs=agent_queue_qs(user=user, tab=tab, filters=filters), user=user, q=filters.get("q") or ""
+    )
+    after = qs.filter(_after(keys, values)).order_by(*queue_order(sort)).values_list("pk", flat=True).first()
     before = (
         qs.filter(_before(keys, values))
-        .order_by(*_order(keys, backwards=True))
+        .order_by(*queue_order(sort, reverse=True))
         .values_list("pk", flat=True)
         .first()
     )

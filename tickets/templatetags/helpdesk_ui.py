@@ -104,6 +104,17 @@ def ticket_panels(context: template.Context, which: str, ticket: Any, slot: str)
     return mark_safe("".join(parts))  # noqa: S308
 
 
+@register.simple_tag(takes_context=True)
+def queue_panels(context: template.Context, state: Any) -> SafeString:
+    """Renders what other apps registered for the agent queue's sidebar (``state``: the queue's)."""
+    request = context.get("request")
+    parts = [
+        render_to_string(panel.template, {"queue": state, **extra}, request=request)
+        for panel, extra in panel_registry.visible_panels(panel_registry.queue_panels, request, state, "side")
+    ]
+    return mark_safe("".join(parts))  # noqa: S308 - each part is an autoescaping template's output
+
+
 @register.filter
 def display_name(user: Any) -> str:
     if user is None:
