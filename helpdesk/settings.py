@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "reporting",
     "mailin",
     "webhooks",
+    "automation",
 ]
 
 MIDDLEWARE = [
@@ -385,4 +386,15 @@ CELERY_BEAT_SCHEDULE["reporting-rollup-refresh"] = {
 CELERY_BEAT_SCHEDULE["reporting-weekly-digest"] = {
     "task": "reporting.tasks.weekly_digest",
     "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+}
+
+
+# --- automation --------------------------------------------------------------
+# How often beat runs the time rules ("pending for 3 days"); the end-to-end test shortens it to a second.
+AUTOMATION_SWEEP_SECONDS = env.float("AUTOMATION_SWEEP_SECONDS", default=300.0)
+CELERY_BEAT_SCHEDULE["automation-time-rules"] = {
+    "task": "automation.tasks.rules_time_sweep",
+    "schedule": AUTOMATION_SWEEP_SECONDS,
+    # A sweep that waited longer than one interval is superseded by the next one.
+    "options": {"expires": AUTOMATION_SWEEP_SECONDS},
 }

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("notifications.api_urls")),
     path("metrics/", include("reporting.api_urls")),
     path("", include("webhooks.api_urls")),
+    path("", include("automation.api_urls")),
 ]
 
 urlpatterns = [
@@ -31,5 +32,6 @@ urlpatterns = [
     path("dashboard/", include("reporting.urls")),
     path("", include("mailin.urls")),
     path("", include("webhooks.urls")),
+    path("", include("automation.urls")),
     path("", include("knowledgebase.urls")),  # last: owns "/" and "/help/"
 ]
