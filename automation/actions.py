@@ -115,8 +115,8 @@ def _placeholder_errors(text: str) -> list[str]:
     return [
         _("Unknown placeholder %(names)s; use %(known)s.")
         % {
-            "names": ", ".join("{%s}" % n for n in unknown),
-            "known": ", ".join("{%s}" % n for n in PLACEHOLDERS),
+            "names": ", ".join(f"{{{n}}}" for n in unknown),
+            "known": ", ".join(f"{{{n}}}" for n in PLACEHOLDERS),
         }
     ]
 
@@ -195,9 +195,12 @@ def actions_validate(actions: Any, *, for_rule: bool) -> list[dict]:
                 problems.append(_("a rule has no “me”; choose an agent."))
             elif value not in (None, "", "me"):
                 pk = _id(value)
-                if pk is None or not User.objects.filter(
-                    pk=pk, is_active=True, role__in=(User.Role.AGENT, User.Role.SUPERVISOR)
-                ).exists():
+                if (
+                    pk is None
+                    or not User.objects.filter(
+                        pk=pk, is_active=True, role__in=(User.Role.AGENT, User.Role.SUPERVISOR)
+                    ).exists()
+                ):
                     problems.append(_("choose an active agent."))
                 value = pk
             clean["value"] = value or None
@@ -237,7 +240,9 @@ def actions_validate(actions: Any, *, for_rule: bool) -> list[dict]:
                     len(clean[key]) < MIN_HANDOFF_CHARS or len(clean[key].split()) < MIN_HANDOFF_WORDS
                 ):
                     problems.append(
-                        _("“%(key)s” is too short for a handoff (at least %(chars)s characters, %(words)s words).")
+                        _(
+                            "“%(key)s” is too short for a handoff (at least %(chars)s characters, %(words)s words)."
+                        )
                         % {"key": key, "chars": MIN_HANDOFF_CHARS, "words": MIN_HANDOFF_WORDS}
                     )
         elif kind == "send_mail":
@@ -339,7 +344,9 @@ def _public_reply(ticket: Ticket, body: str, actor: Any) -> Message:
         ticket=t, author=None, body=body, internal=False, by_agent=False, system=True
     )
     core._touch(t, ["updated_at"])
-    event_record(ticket=t, kind=TicketEvent.Kind.MESSAGE, actor=None, data={"message": message.pk, "system": True})
+    event_record(
+        ticket=t, kind=TicketEvent.Kind.MESSAGE, actor=None, data={"message": message.pk, "system": True}
+    )
     return message
 
 
@@ -414,9 +421,13 @@ def _system_note(ticket: Ticket, body: str) -> Message:
     from tickets.events import event_record
 
     t = core.ticket_lock(pk=ticket.pk)
-    message = Message.objects.create(ticket=t, author=None, body=body, internal=True, by_agent=True, system=True)
+    message = Message.objects.create(
+        ticket=t, author=None, body=body, internal=True, by_agent=True, system=True
+    )
     core._touch(t, ["updated_at"])
-    event_record(ticket=t, kind=TicketEvent.Kind.NOTE, actor=None, data={"message": message.pk, "system": True})
+    event_record(
+        ticket=t, kind=TicketEvent.Kind.NOTE, actor=None, data={"message": message.pk, "system": True}
+    )
     return message
 
 

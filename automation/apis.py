@@ -106,7 +106,9 @@ class TicketApplyMacroApi(APIView):
         ticket = ticket_get_for_user(user=request.user, pk=ticket_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        macro = get_object_or_404(services.macro_visible_qs(user=request.user), pk=data.validated_data["macro"])
+        macro = get_object_or_404(
+            services.macro_visible_qs(user=request.user), pk=data.validated_data["macro"]
+        )
         with transaction.atomic():
             run = services.apply_macro(ticket, macro, request.user)
         run.change_lines = selectors.with_descriptions([macro])[0].action_lines if run.changes else []
@@ -151,11 +153,18 @@ class DryRunSerializer(serializers.Serializer):
 def _dry_run_response(draft: Any) -> Response:
     hits, total = services.rule_dry_run(draft)
     tickets = [
-        {"id": h.ticket.pk, "reference": h.ticket.reference, "subject": h.ticket.subject, "at": h.at,
-         "status": h.ticket.status}  # fmt: skip
+        {
+            "id": h.ticket.pk,
+            "reference": h.ticket.reference,
+            "subject": h.ticket.subject,
+            "at": h.at,
+            "status": h.ticket.status,
+        }  # fmt: skip
         for h in hits
     ]
-    return Response(DryRunSerializer({"total": total, "days": services.DRY_RUN_DAYS, "tickets": tickets}).data)
+    return Response(
+        DryRunSerializer({"total": total, "days": services.DRY_RUN_DAYS, "tickets": tickets}).data
+    )
 
 
 class RuleViewSet(
@@ -179,11 +188,15 @@ class RuleViewSet(
     pagination_class = Pagination
 
     def perform_create(self, serializer: RuleSerializer) -> None:
-        serializer.instance = services.rule_save(user=self.request.user, **serializer.fields_for_service(None))
+        serializer.instance = services.rule_save(
+            user=self.request.user, **serializer.fields_for_service(None)
+        )
 
     def perform_update(self, serializer: RuleSerializer) -> None:
         rule = serializer.instance
-        serializer.instance = services.rule_save(user=self.request.user, rule=rule, **serializer.fields_for_service(rule))
+        serializer.instance = services.rule_save(
+            user=self.request.user, rule=rule, **serializer.fields_for_service(rule)
+        )
 
     def perform_destroy(self, instance: Rule) -> None:
         services.rule_delete(rule=instance)

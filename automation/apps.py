@@ -17,7 +17,9 @@ class AutomationConfig(AppConfig):
 
         event_recorded.connect(receivers.on_event_recorded, dispatch_uid="automation.on_event_recorded")
         agent_ticket_panels.append(
-            Panel("automation/_macro_picker.html", context=panels.macro_picker_context, slot="actions", order=5)
+            Panel(
+                "automation/_macro_picker.html", context=panels.macro_picker_context, slot="actions", order=5
+            )
         )
         agent_ticket_panels.append(
             Panel(

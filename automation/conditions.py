@@ -89,7 +89,9 @@ def conditions_validate(conditions: Any) -> list[dict]:
                     name != "assignee" and None in pks
                 ):
                     problems.append(_("give ids."))
-                found = set(ID_MODELS[name].objects.filter(pk__in=[p for p in pks if p]).values_list("pk", flat=True))
+                found = set(
+                    ID_MODELS[name].objects.filter(pk__in=[p for p in pks if p]).values_list("pk", flat=True)
+                )
                 if {p for p in pks if p} - found:
                     problems.append(_("some of these do not exist."))
                 values = sorted(set(pks), key=lambda p: (p is not None, p or 0))
@@ -128,7 +130,8 @@ def conditions_validate(conditions: Any) -> list[dict]:
                 clean["value"] = None
         else:
             problems.append(
-                _("unknown field; use one of %(fields)s.") % {"fields": ", ".join([*CHOICE_FIELDS, *OTHER_FIELDS])}
+                _("unknown field; use one of %(fields)s.")
+                % {"fields": ", ".join([*CHOICE_FIELDS, *OTHER_FIELDS])}
             )
         errors += [
             _("Condition %(n)s (%(label)s): %(problem)s") % {"n": index, "label": label, "problem": p}
@@ -157,9 +160,7 @@ def conditions_q(conditions: list[dict]) -> Q:
             part = _choice_q(name, value)
             q &= part if op == "in" else ~part
         elif name == "tags":
-            tagged = Exists(
-                Ticket.tags.through.objects.filter(ticket_id=OuterRef("pk"), tag__name__in=value)
-            )
+            tagged = Exists(Ticket.tags.through.objects.filter(ticket_id=OuterRef("pk"), tag__name__in=value))
             q &= Q(tagged) if op == "has_any" else ~Q(tagged)
         elif name == "text":
             in_messages = Exists(Message.objects.filter(ticket_id=OuterRef("pk"), body__icontains=value))
@@ -188,7 +189,9 @@ def in_business_hours(schedule: Any, instant: datetime) -> bool:
         return True
     local_day = instant.astimezone(schedule.tz).date()
     return any(
-        a <= instant < b for day in (local_day - timedelta(days=1), local_day) for a, b in schedule.intervals(day)
+        a <= instant < b
+        for day in (local_day - timedelta(days=1), local_day)
+        for a, b in schedule.intervals(day)
     )
 
 
@@ -257,7 +260,9 @@ def never_matches(*, trigger: str, since: str, conditions: list[dict]) -> str | 
         if not _allowed_values(conditions, name, universe):
             return _("The conditions on “%(field)s” exclude each other.") % {"field": label}
     has_any = [set(c["value"]) for c in conditions if c["field"] == "tags" and c["op"] == "has_any"]
-    has_none = set().union(*[set(c["value"]) for c in conditions if c["field"] == "tags" and c["op"] == "has_none"])
+    has_none = set().union(
+        *[set(c["value"]) for c in conditions if c["field"] == "tags" and c["op"] == "has_none"]
+    )
     if any(wanted <= has_none for wanted in has_any):
         return _("The conditions on tags exclude each other.")
     hours = [c for c in conditions if c["field"] == "business_hours"]

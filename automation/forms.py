@@ -40,7 +40,9 @@ class ActionFields(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Placeholders: {customer_name} {reference} {subject} {agent_name} {team_name}"),
     )
-    note_body = forms.CharField(label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note_body = forms.CharField(
+        label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     escalate = forms.BooleanField(label=_("Escalate to the next tier"), required=False)
     escalate_reason = forms.ChoiceField(label=_("Escalation reason"), required=False)
     escalate_summary = forms.CharField(
@@ -63,7 +65,9 @@ class ActionFields(forms.Form):
         f["set_status"].choices = BLANK + [(s, Ticket.Status(s).label) for s in STATUS_CHOICES]
         f["set_priority"].choices = BLANK + list(Priority.choices)
         agents = User.objects.filter(is_active=True, role__in=(User.Role.AGENT, User.Role.SUPERVISOR))
-        people = [(str(u.pk), u.get_full_name() or u.username) for u in agents.order_by("first_name", "username")]
+        people = [
+            (str(u.pk), u.get_full_name() or u.username) for u in agents.order_by("first_name", "username")
+        ]
         me = [] if for_rule else [("me", _("whoever applies it"))]
         f["set_assignee"].choices = BLANK + me + [("none", _("nobody (unassign)"))] + people
         f["set_team"].empty_label = BLANK[0][1]
@@ -157,7 +161,10 @@ class ActionFields(forms.Form):
                 )
             elif kind == "send_mail":
                 initial.update(
-                    mail_to=a["to"], mail_address=a.get("address", ""), mail_subject=a["subject"], mail_body=a["body"]
+                    mail_to=a["to"],
+                    mail_address=a.get("address", ""),
+                    mail_subject=a["subject"],
+                    mail_body=a["body"],
                 )
             elif kind == "webhook":
                 initial["webhook"] = a["webhook"]
@@ -196,18 +203,30 @@ class RuleForm(ActionFields):
         label=_("Hours"), required=False, min_value=1, max_value=24 * 365, help_text=_("72 hours = 3 days.")
     )
     cond_status = forms.MultipleChoiceField(
-        label=_("Status is"), required=False, choices=Ticket.Status.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Status is"),
+        required=False,
+        choices=Ticket.Status.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     cond_priority = forms.MultipleChoiceField(
         label=_("Priority is"), required=False, choices=Priority.choices, widget=forms.CheckboxSelectMultiple
     )
     cond_channel = forms.MultipleChoiceField(
-        label=_("Channel is"), required=False, choices=Ticket.Channel.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Channel is"),
+        required=False,
+        choices=Ticket.Channel.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     cond_tier = forms.TypedMultipleChoiceField(
-        label=_("Tier is"), required=False, choices=Tier.choices, coerce=int, widget=forms.CheckboxSelectMultiple
+        label=_("Tier is"),
+        required=False,
+        choices=Tier.choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
     )
-    cond_team = forms.ModelMultipleChoiceField(label=_("Team is"), required=False, queryset=Team.objects.all())
+    cond_team = forms.ModelMultipleChoiceField(
+        label=_("Team is"), required=False, queryset=Team.objects.all()
+    )
     cond_category = forms.ModelMultipleChoiceField(
         label=_("Category is"), required=False, queryset=Category.objects.all()
     )
@@ -222,7 +241,11 @@ class RuleForm(ActionFields):
     cond_hours = forms.ChoiceField(
         label=_("Business hours"),
         required=False,
-        choices=[("", _("any time")), ("inside", _("inside business hours")), ("outside", _("outside business hours"))],
+        choices=[
+            ("", _("any time")),
+            ("inside", _("inside business hours")),
+            ("outside", _("outside business hours")),
+        ],
     )
     cond_calendar = forms.ModelChoiceField(label=_("Calendar"), required=False, queryset=None)
 
@@ -261,7 +284,9 @@ class RuleForm(ActionFields):
             out.append({"field": "text", "op": "contains", "value": d["cond_text"]})
         if d.get("cond_hours"):
             calendar = d.get("cond_calendar")
-            out.append({"field": "business_hours", "op": d["cond_hours"], "value": calendar.pk if calendar else None})
+            out.append(
+                {"field": "business_hours", "op": d["cond_hours"], "value": calendar.pk if calendar else None}
+            )
         return out
 
     def service_fields(self) -> dict[str, Any]:
@@ -279,7 +304,9 @@ class RuleForm(ActionFields):
     @staticmethod
     def initial_for(rule: Rule) -> dict[str, Any]:
         initial = ActionFields.initial_from(rule.actions)
-        initial.update(name=rule.name, active=rule.active, trigger=rule.trigger, since=rule.since, hours=rule.hours)
+        initial.update(
+            name=rule.name, active=rule.active, trigger=rule.trigger, since=rule.since, hours=rule.hours
+        )
         for c in rule.conditions:
             name = c["field"]
             if name in ("status", "priority", "channel", "tier", "team", "category") and c["op"] == "in":

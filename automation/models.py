@@ -53,7 +53,7 @@ class Rule(models.Model):
         PENDING = "pending", _("pending for")
         RESOLVED = "resolved", _("resolved for")
         UNCHANGED = "unchanged", _("open and unchanged for")
-        CREATED = "created", _("open and created")
+        CREATED = "created", _("open for")
 
     name = models.CharField(_("name"), max_length=120)
     active = models.BooleanField(_("active"), default=True)
@@ -122,7 +122,9 @@ class Run(models.Model):
         constraints = [
             # A rule reacts to one event once, and a time rule to one anchor once, however often it is run.
             models.UniqueConstraint(
-                fields=["rule", "event"], name="automation_run_once_per_event", condition=models.Q(event__isnull=False)
+                fields=["rule", "event"],
+                name="automation_run_once_per_event",
+                condition=models.Q(event__isnull=False),
             ),
             models.UniqueConstraint(
                 fields=["rule", "ticket", "anchor"],

@@ -23,7 +23,9 @@ def with_descriptions(objects: list[Any]) -> list[Any]:
 
 
 def runs_for_ticket(*, ticket: Ticket, limit: int | None = None) -> list[Run]:
-    qs: QuerySet[Run] = Run.objects.filter(ticket=ticket).select_related("actor").order_by("-created_at", "-id")
+    qs: QuerySet[Run] = (
+        Run.objects.filter(ticket=ticket).select_related("actor").order_by("-created_at", "-id")
+    )
     runs = list(qs[:limit] if limit else qs)
     everything = [a for run in runs for a in run.changes]
     lines = iter(describe(everything))
@@ -39,4 +41,6 @@ def rule_list() -> list[Rule]:
 def macro_list(*, user: Any) -> list[Macro]:
     from .services import macro_visible_qs
 
-    return with_descriptions(list(macro_visible_qs(user=user).select_related("owner").order_by("-shared", "name")))
+    return with_descriptions(
+        list(macro_visible_qs(user=user).select_related("owner").order_by("-shared", "name"))
+    )

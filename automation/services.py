@@ -26,6 +26,7 @@ from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, Max, O
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from helpdesk.errors import ApplicationError
 from tickets.models import Message, Ticket, TicketEvent
@@ -44,8 +45,8 @@ SWEEP_BATCH_SIZE = 500
 DRY_RUN_DAYS = 7
 DRY_RUN_LIMIT = 50
 
-MACRO_SHARED_ONLY_SUPERVISORS = "Only supervisors can share macros or change shared ones."
-MACRO_NOT_YOURS = "This is another agent's personal macro."
+MACRO_SHARED_ONLY_SUPERVISORS = gettext_noop("Only supervisors can share macros or change shared ones.")
+MACRO_NOT_YOURS = gettext_noop("This is another agent's personal macro.")
 
 # The event kinds each trigger reacts to. "updated": any change of the ticket's fields.
 UPDATED_KINDS = frozenset(
@@ -83,7 +84,13 @@ def macro_can_edit(*, macro: Macro, user: Any) -> bool:
 
 @transaction.atomic
 def macro_save(
-    *, user: Any, macro: Macro | None = None, name: str, actions: Any, description: str = "", shared: bool = False
+    *,
+    user: Any,
+    macro: Macro | None = None,
+    name: str,
+    actions: Any,
+    description: str = "",
+    shared: bool = False,
 ) -> Macro:
     """Create or change a macro. Shared macros are the supervisors'; a personal one is its owner's."""
     if shared and not user.is_supervisor:
@@ -213,7 +220,9 @@ def _sets(rule: RuleDraft | Rule) -> dict[str, Any]:
 def _effect_kinds(rule: RuleDraft | Rule) -> set[str]:
     """The events the rule's actions record (left out: field actions its own conditions make no-ops)."""
     pinned = {
-        c["field"]: set(c["value"]) for c in rule.conditions if c.get("op") == "in" and isinstance(c["value"], list)
+        c["field"]: set(c["value"])
+        for c in rule.conditions
+        if c.get("op") == "in" and isinstance(c["value"], list)
     }
     kinds: set[str] = set()
     for action in rule.actions:
@@ -356,9 +365,13 @@ def event_triggers(event: TicketEvent) -> set[str]:
     out = {trigger for trigger, kinds in TRIGGER_KINDS.items() if event.kind in kinds}
     if Rule.Trigger.CUSTOMER_REPLIED in out:
         message_id = event.data.get("message")
-        if event.data.get("system") or not message_id or not Message.objects.filter(
-            pk=message_id, by_agent=False, system=False, internal=False
-        ).exists():
+        if (
+            event.data.get("system")
+            or not message_id
+            or not Message.objects.filter(
+                pk=message_id, by_agent=False, system=False, internal=False
+            ).exists()
+        ):
             out.discard(Rule.Trigger.CUSTOMER_REPLIED)
     return out
 
@@ -375,7 +388,9 @@ def rules_run_for_events(entries: list[tuple[int, tuple[int, ...]]]) -> int:
     Each event's rules run in one transaction with the ticket locked, in their order, each seeing the
     changes of the ones before. Returns how many rules fired.
     """
-    rules = list(Rule.objects.filter(active=True).exclude(trigger=Rule.Trigger.TIME).order_by("position", "id"))
+    rules = list(
+        Rule.objects.filter(active=True).exclude(trigger=Rule.Trigger.TIME).order_by("position", "id")
+    )
     if not rules:
         return 0
     chains = dict(entries)
@@ -398,7 +413,12 @@ def rules_run_for_events(entries: list[tuple[int, tuple[int, ...]]]) -> int:
 
 
 def _run_rule(
-    rule: Rule, ticket: Ticket, *, chain: tuple[int, ...], event: TicketEvent | None = None, anchor: Any = None
+    rule: Rule,
+    ticket: Ticket,
+    *,
+    chain: tuple[int, ...],
+    event: TicketEvent | None = None,
+    anchor: Any = None,
 ) -> int:
     """One rule on one (locked) ticket: claim its log row, apply in a savepoint, record the outcome."""
     outcome = Run.Outcome.APPLIED
@@ -464,7 +484,9 @@ SINCE_STATUS = {
 def time_rule_due_qs(rule: Rule | RuleDraft, now: datetime) -> QuerySet[Ticket]:
     """Every ticket the time rule is due for at ``now`` and has not handled for this anchor: one query."""
     qs = Ticket.objects.filter(SINCE_STATUS[rule.since]).annotate(rule_anchor=_anchor_expression(rule.since))
-    qs = qs.filter(rule_anchor__lte=now - timedelta(hours=rule.hours or 0)).filter(conditions_q(rule.conditions))
+    qs = qs.filter(rule_anchor__lte=now - timedelta(hours=rule.hours or 0)).filter(
+        conditions_q(rule.conditions)
+    )
     if rule.pk:
         done = Run.objects.filter(rule_id=rule.pk, ticket_id=OuterRef("pk"), anchor=OuterRef("rule_anchor"))
         qs = qs.annotate(done=Exists(done)).filter(done=False)
@@ -540,4 +562,3 @@ def rule_dry_run(draft: RuleDraft | Rule, *, now: datetime | None = None) -> tup
     qs = Ticket.objects.filter(conditions_q(draft.conditions), pk__in=list(latest))
     tickets = sorted(qs.select_related(*related), key=lambda t: latest[t.pk], reverse=True)
     return [DryRunHit(t, latest[t.pk]) for t in tickets[:DRY_RUN_LIMIT]], len(tickets)
-

@@ -70,9 +70,14 @@ def macro_apply(request: HttpRequest, ticket_id: int, macro_id: int) -> HttpResp
                 raise StaleVersion([])
             run = services.apply_macro(ticket, macro, request.user)
     except StaleVersion:
-        messages.error(request, _("Not applied: this ticket changed since you opened it. Check it, then apply again."))
+        messages.error(
+            request, _("Not applied: this ticket changed since you opened it. Check it, then apply again.")
+        )
     except ApplicationError as exc:
-        messages.error(request, _("Macro “%(name)s” not applied: %(reason)s") % {"name": macro.name, "reason": exc.message})
+        messages.error(
+            request,
+            _("Macro “%(name)s” not applied: %(reason)s") % {"name": macro.name, "reason": exc.message},
+        )
     else:
         if run.outcome == run.Outcome.NO_CHANGE:
             messages.info(request, _("Macro “%(name)s”: nothing to change.") % {"name": macro.name})

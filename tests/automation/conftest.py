@@ -12,7 +12,10 @@ from tickets import services as ts
 @pytest.fixture
 def ticket(alice, network_category):  # noqa: ANN001, ANN201
     return ts.ticket_create(
-        requester=alice, by=alice, subject="VPN drops every few minutes", description="Since the update.",
+        requester=alice,
+        by=alice,
+        subject="VPN drops every few minutes",
+        description="Since the update.",
         category=network_category,
     )
 
@@ -41,5 +44,8 @@ def _private_cache(settings, request):  # noqa: ANN001
     if "redis" in request.keywords:
         return
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": request.node.nodeid}
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        }
     }

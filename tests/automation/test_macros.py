@@ -40,13 +40,17 @@ def test_apply_macro_sets_fields_tags_reply_and_note_through_the_services(ticket
     assert sorted(ticket.tags.values_list("name", flat=True)) == ["known-issue", "vpn"]
     reply = Message.objects.get(ticket=ticket, internal=False, by_agent=True)
     assert reply.body == f"Hello Alice, about {ticket.reference}:\n\nPlease restart the client."
-    assert reply.author == tina and ticket.first_response_at is not None and ticket.public_reply_count == 1
+    assert reply.author == tina
+    assert ticket.first_response_at is not None
+    assert ticket.public_reply_count == 1
     note = Message.objects.get(ticket=ticket, internal=True)
     assert note.body.startswith("Applied by Tina")
     kinds = list(ticket.events.values_list("kind", flat=True))
     assert {"priority", "assignee", "tags", "message", "note"} <= set(kinds)
     assert TicketEvent.objects.filter(ticket=ticket, kind="message", actor=tina).exists()
-    assert run.outcome == Run.Outcome.APPLIED and run.macro == macro and run.actor == tina
+    assert run.outcome == Run.Outcome.APPLIED
+    assert run.macro == macro
+    assert run.actor == tina
 
 
 def test_macro_escalates_with_its_handoff_template(ticket, tina, network_team):
@@ -67,7 +71,8 @@ def test_macro_escalates_with_its_handoff_template(ticket, tina, network_team):
     ticket.refresh_from_db()
     assert (ticket.tier, ticket.team) == (2, network_team)
     escalation = ticket.escalations.get()
-    assert escalation.summary.startswith("VPN for Alice") and escalation.created_by == tina
+    assert escalation.summary.startswith("VPN for Alice")
+    assert escalation.created_by == tina
 
 
 def test_a_macro_that_cannot_apply_changes_nothing(ticket, tina, engineering):
@@ -92,7 +97,10 @@ def test_a_macro_that_cannot_apply_changes_nothing(ticket, tina, engineering):
         ([{"type": "set_priority", "value": "P9"}], "choose one of"),
         ([{"type": "reply", "body": "Hi {customer_nam}"}], "Unknown placeholder {customer_nam}"),
         ([{"type": "send_mail", "to": "requester", "subject": "x", "body": "y"}], "only automation rules"),
-        ([{"type": "escalate", "reason": "needs_expertise", "summary": "short", "steps_taken": "x"}], "too short"),
+        (
+            [{"type": "escalate", "reason": "needs_expertise", "summary": "short", "steps_taken": "x"}],
+            "too short",
+        ),
         ([{"type": "set_assignee", "value": 999999}], "choose an active agent"),
         ([{"type": "set_priority", "value": "P1"}, {"type": "set_priority", "value": "P2"}], "given twice"),
         ("not a list", "Add at least one action."),
@@ -106,9 +114,13 @@ def test_bad_actions_are_refused_with_the_reason(tina, actions, message):
 
 def test_only_supervisors_share_and_agents_see_their_own_and_shared(tina, nick, sam):
     mine = services.macro_save(user=tina, name="Mine", actions=[{"type": "add_tags", "value": ["a"]}])
-    shared = services.macro_save(user=sam, name="Team", shared=True, actions=[{"type": "add_tags", "value": ["b"]}])
+    shared = services.macro_save(
+        user=sam, name="Team", shared=True, actions=[{"type": "add_tags", "value": ["b"]}]
+    )
     with pytest.raises(ApplicationError):
-        services.macro_save(user=tina, name="Sneaky", shared=True, actions=[{"type": "add_tags", "value": ["c"]}])
+        services.macro_save(
+            user=tina, name="Sneaky", shared=True, actions=[{"type": "add_tags", "value": ["c"]}]
+        )
     with pytest.raises(ApplicationError):
         services.macro_save(user=tina, macro=shared, name="Changed", actions=shared.actions)
     assert set(services.macro_visible_qs(user=nick)) == {shared}

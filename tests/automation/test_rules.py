@@ -43,10 +43,12 @@ def test_created_rule_tags_and_prioritises_matching_tickets(make_rule, alice, ne
         actions=[{"type": "set_priority", "value": "P1"}, {"type": "add_tags", "value": ["outage"]}],
     )
     with run_rules():
-        hit = ts.ticket_create(requester=alice, by=alice, subject="Total OUTAGE", description="x",
-                               category=network_category)
-        miss = ts.ticket_create(requester=alice, by=alice, subject="Printer", description="x",
-                                category=network_category)
+        hit = ts.ticket_create(
+            requester=alice, by=alice, subject="Total OUTAGE", description="x", category=network_category
+        )
+        miss = ts.ticket_create(
+            requester=alice, by=alice, subject="Printer", description="x", category=network_category
+        )
     hit.refresh_from_db()
     miss.refresh_from_db()
     assert (hit.priority, list(hit.tags.values_list("name", flat=True))) == ("P1", ["outage"])
@@ -71,31 +73,46 @@ def test_history_replay_fires_no_rule(make_rule, alice, run_rules):
     make_rule(trigger="created", actions=[{"type": "add_tags", "value": ["seen"]}])
     with run_rules(), history_replay():
         t = ts.ticket_create(requester=alice, by=alice, subject="Old", description="From the import")
-    assert not t.tags.exists() and not Run.objects.exists()
+    assert not t.tags.exists()
+    assert not Run.objects.exists()
 
 
 def test_a_failing_rule_is_logged_and_leaves_the_change_and_other_rules(make_rule, ticket, tina, run_rules):
-    make_rule(name="Close", trigger="updated", conditions=[{"field": "priority", "op": "in", "value": ["P1"]}],
-              actions=[{"type": "set_status", "value": "closed"}, {"type": "note", "body": "closed by rule"}])
-    make_rule(name="Tag", trigger="updated", conditions=[{"field": "priority", "op": "in", "value": ["P1"]}],
-              actions=[{"type": "add_tags", "value": ["urgent"]}])
+    make_rule(
+        name="Close",
+        trigger="updated",
+        conditions=[{"field": "priority", "op": "in", "value": ["P1"]}],
+        actions=[{"type": "set_status", "value": "closed"}, {"type": "note", "body": "closed by rule"}],
+    )
+    make_rule(
+        name="Tag",
+        trigger="updated",
+        conditions=[{"field": "priority", "op": "in", "value": ["P1"]}],
+        actions=[{"type": "add_tags", "value": ["urgent"]}],
+    )
     with run_rules():
         ts.ticket_update(ticket=ticket, by=tina, priority="P1")
     ticket.refresh_from_db()
     # both rules ran in order; the second still sees the ticket (closed by the first) and tags it
-    assert ticket.status == "closed" and ticket.priority == "P1"
+    assert ticket.status == "closed"
+    assert ticket.priority == "P1"
     assert [r.name for r in Run.objects.order_by("id")][:2] == ["Close", "Tag"]
 
 
 def test_rule_failure_rolls_back_only_that_rule(make_rule, ticket, tina, engineering, run_rules):
-    make_rule(name="Bad team", trigger="updated", actions=[{"type": "add_tags", "value": ["x"]},
-                                                          {"type": "set_team", "value": engineering.pk}])
+    make_rule(
+        name="Bad team",
+        trigger="updated",
+        actions=[{"type": "add_tags", "value": ["x"]}, {"type": "set_team", "value": engineering.pk}],
+    )
     with run_rules():
         ts.ticket_update(ticket=ticket, by=tina, priority="P2")
     ticket.refresh_from_db()
-    assert ticket.priority == "P2" and not ticket.tags.exists()
+    assert ticket.priority == "P2"
+    assert not ticket.tags.exists()
     run = Run.objects.get()
-    assert run.outcome == "failed" and "tier" in run.error
+    assert run.outcome == "failed"
+    assert "tier" in run.error
 
 
 def test_a_rule_never_reacts_to_its_own_change(make_rule, ticket, tina, run_rules):
@@ -111,12 +128,24 @@ def test_a_rule_never_reacts_to_its_own_change(make_rule, ticket, tina, run_rule
 def test_a_chain_of_rules_stops_at_the_depth_limit(make_rule, ticket, tina, run_rules, monkeypatch):
     monkeypatch.setattr(services, "MAX_CHAIN_DEPTH", 2)
     # in this order, only A matches the agent's change; B reacts to A's change, C to B's
-    make_rule(name="C", trigger="updated", conditions=[{"field": "tags", "op": "has_any", "value": ["b"]}],
-              actions=[{"type": "add_tags", "value": ["c"]}])
-    make_rule(name="B", trigger="updated", conditions=[{"field": "tags", "op": "has_any", "value": ["a"]}],
-              actions=[{"type": "add_tags", "value": ["b"]}])
-    make_rule(name="A", trigger="updated", conditions=[{"field": "priority", "op": "in", "value": ["P2"]}],
-              actions=[{"type": "add_tags", "value": ["a"]}])
+    make_rule(
+        name="C",
+        trigger="updated",
+        conditions=[{"field": "tags", "op": "has_any", "value": ["b"]}],
+        actions=[{"type": "add_tags", "value": ["c"]}],
+    )
+    make_rule(
+        name="B",
+        trigger="updated",
+        conditions=[{"field": "tags", "op": "has_any", "value": ["a"]}],
+        actions=[{"type": "add_tags", "value": ["b"]}],
+    )
+    make_rule(
+        name="A",
+        trigger="updated",
+        conditions=[{"field": "priority", "op": "in", "value": ["P2"]}],
+        actions=[{"type": "add_tags", "value": ["a"]}],
+    )
     with run_rules():
         ts.ticket_update(ticket=ticket, by=tina, priority="P2")
     assert sorted(ticket.tags.values_list("name", flat=True)) == ["a", "b"]
@@ -124,42 +153,91 @@ def test_a_chain_of_rules_stops_at_the_depth_limit(make_rule, ticket, tina, run_
 
 
 def test_rules_that_would_start_each_other_are_refused_with_the_reason(make_rule):
-    make_rule(name="Up", trigger="updated", conditions=[{"field": "priority", "op": "in", "value": ["P2"]}],
-              actions=[{"type": "set_priority", "value": "P1"}])
+    make_rule(
+        name="Up",
+        trigger="updated",
+        conditions=[{"field": "priority", "op": "in", "value": ["P2"]}],
+        actions=[{"type": "set_priority", "value": "P1"}],
+    )
     with pytest.raises(RuleInvalid) as exc:
-        make_rule(name="Down", trigger="updated", conditions=[{"field": "priority", "op": "in", "value": ["P1"]}],
-                  actions=[{"type": "set_priority", "value": "P2"}])
+        make_rule(
+            name="Down",
+            trigger="updated",
+            conditions=[{"field": "priority", "op": "in", "value": ["P1"]}],
+            actions=[{"type": "set_priority", "value": "P2"}],
+        )
     assert "“Down” → “Up” → “Down”" in exc.value.errors["actions"][0]
     # the same pair, one of them unable to match what the other sets, is fine
-    make_rule(name="Down only P1 with tag", trigger="updated",
-              conditions=[{"field": "priority", "op": "in", "value": ["P3"]}],
-              actions=[{"type": "set_priority", "value": "P2"}])
+    make_rule(
+        name="Down only P1 with tag",
+        trigger="updated",
+        conditions=[{"field": "priority", "op": "in", "value": ["P3"]}],
+        actions=[{"type": "set_priority", "value": "P2"}],
+    )
 
 
 def test_a_rule_that_escalates_on_escalation_is_refused(make_rule):
     with pytest.raises(RuleInvalid, match="start itself"):
-        make_rule(trigger="escalated", actions=[{"type": "escalate", "reason": "other",
-                                                 "summary": "Escalated again by rule", "steps_taken": "Nothing at all yet"}])
+        make_rule(
+            trigger="escalated",
+            actions=[
+                {
+                    "type": "escalate",
+                    "reason": "other",
+                    "summary": "Escalated again by rule",
+                    "steps_taken": "Nothing at all yet",
+                }
+            ],
+        )
 
 
 @pytest.mark.parametrize(
     ("fields", "reason"),
     [
-        ({"trigger": "customer_replied", "conditions": [{"field": "status", "op": "in", "value": ["closed"]}]},
-         "status"),
-        ({"trigger": "time", "since": "pending", "hours": 72,
-          "conditions": [{"field": "status", "op": "in", "value": ["open"]}]}, "status"),
-        ({"trigger": "updated", "conditions": [{"field": "priority", "op": "in", "value": ["P1"]},
-                                                {"field": "priority", "op": "not_in", "value": ["P1"]}]}, "Priority"),
+        (
+            {
+                "trigger": "customer_replied",
+                "conditions": [{"field": "status", "op": "in", "value": ["closed"]}],
+            },
+            "status",
+        ),
+        (
+            {
+                "trigger": "time",
+                "since": "pending",
+                "hours": 72,
+                "conditions": [{"field": "status", "op": "in", "value": ["open"]}],
+            },
+            "status",
+        ),
+        (
+            {
+                "trigger": "updated",
+                "conditions": [
+                    {"field": "priority", "op": "in", "value": ["P1"]},
+                    {"field": "priority", "op": "not_in", "value": ["P1"]},
+                ],
+            },
+            "Priority",
+        ),
         ({"trigger": "created", "conditions": [{"field": "tier", "op": "in", "value": [3]}]}, "Tier"),
-        ({"trigger": "updated", "conditions": [{"field": "tags", "op": "has_any", "value": ["a"]},
-                                                {"field": "tags", "op": "has_none", "value": ["a"]}]}, "tags"),
+        (
+            {
+                "trigger": "updated",
+                "conditions": [
+                    {"field": "tags", "op": "has_any", "value": ["a"]},
+                    {"field": "tags", "op": "has_none", "value": ["a"]},
+                ],
+            },
+            "tags",
+        ),
     ],
 )
 def test_a_rule_that_can_never_match_is_refused(make_rule, fields, reason):
     with pytest.raises(RuleInvalid) as exc:
         make_rule(actions=[{"type": "add_tags", "value": ["x"]}], **fields)
-    assert "can never match" in exc.value.errors["conditions"][0] and reason in exc.value.errors["conditions"][0]
+    assert "can never match" in exc.value.errors["conditions"][0]
+    assert reason in exc.value.errors["conditions"][0]
 
 
 @pytest.mark.parametrize(
@@ -168,11 +246,24 @@ def test_a_rule_that_can_never_match_is_refused(make_rule, fields, reason):
         ({"trigger": "sometimes"}, "trigger"),
         ({"trigger": "time", "since": "pending"}, "hours"),
         ({"trigger": "time", "since": "forever", "hours": 3}, "since"),
-        ({"trigger": "updated", "conditions": [{"field": "password", "op": "in", "value": ["x"]}]}, "conditions"),
-        ({"trigger": "updated", "conditions": [{"field": "team", "op": "in", "value": [99999]}]}, "conditions"),
+        (
+            {"trigger": "updated", "conditions": [{"field": "password", "op": "in", "value": ["x"]}]},
+            "conditions",
+        ),
+        (
+            {"trigger": "updated", "conditions": [{"field": "team", "op": "in", "value": [99999]}]},
+            "conditions",
+        ),
         ({"trigger": "updated", "actions": [{"type": "webhook", "webhook": 99999}]}, "actions"),
-        ({"trigger": "updated", "actions": [{"type": "send_mail", "to": "address", "address": "nope",
-                                              "subject": "s", "body": "b"}]}, "actions"),
+        (
+            {
+                "trigger": "updated",
+                "actions": [
+                    {"type": "send_mail", "to": "address", "address": "nope", "subject": "s", "body": "b"}
+                ],
+            },
+            "actions",
+        ),
         ({"trigger": "updated", "name": " "}, "name"),
     ],
 )
@@ -187,25 +278,36 @@ def test_bad_rule_input_names_the_field_and_saves_nothing(make_rule, fields, fie
 def test_send_mail_and_webhook_go_through_the_outboxes(make_rule, ticket, tina, run_rules, settings):
     settings.WEBHOOKS_ALLOW_PRIVATE = True
     hook = Webhook.objects.create(url="http://127.0.0.1:9/hook", events=["ticket.created"])
-    make_rule(trigger="sla_breach", actions=[
-        {"type": "send_mail", "to": "address", "address": "boss@example.com",
-         "subject": "Breach on {reference}", "body": "{subject} breached its SLA."},
-        {"type": "webhook", "webhook": hook.pk},
-    ])
+    make_rule(
+        trigger="sla_breach",
+        actions=[
+            {
+                "type": "send_mail",
+                "to": "address",
+                "address": "boss@example.com",
+                "subject": "Breach on {reference}",
+                "body": "{subject} breached its SLA.",
+            },
+            {"type": "webhook", "webhook": hook.pk},
+        ],
+    )
     from sla.models import SlaPolicy  # noqa: F401 - the breach below is recorded the way the sweep does
     from tickets.events import event_record_many
 
     with run_rules():
         event_record_many(kind="sla_breach", entries=[(ticket, {"target": "resolution", "tier": 1})])
     mail = Notification.objects.get(kind="rule")
-    assert mail.address == "boss@example.com" and mail.subject == f"[{ticket.reference}] Breach on {ticket.reference}"
+    assert mail.address == "boss@example.com"
+    assert mail.subject == f"[{ticket.reference}] Breach on {ticket.reference}"
     assert "VPN drops every few minutes breached" in mail.body_text
     delivery = Delivery.objects.get(webhook=hook, event="rule.fired")
     assert delivery.payload["ticket"]["reference"] == ticket.reference
 
 
 def test_time_rule_closes_tickets_resolved_for_7_days_once(make_rule, ticket, tina, alice):
-    rule = make_rule(trigger="time", since="resolved", hours=7 * 24, actions=[{"type": "set_status", "value": "closed"}])
+    rule = make_rule(
+        trigger="time", since="resolved", hours=7 * 24, actions=[{"type": "set_status", "value": "closed"}]
+    )
     recent = ts.ticket_create(requester=alice, by=alice, subject="Recent", description="x")
     with time_machine.travel(timezone.now() - timedelta(days=8)):
         ts.ticket_resolve(ticket=ticket, by=tina, resolution="Fixed the VPN profile")
@@ -219,7 +321,9 @@ def test_time_rule_closes_tickets_resolved_for_7_days_once(make_rule, ticket, ti
 
 
 def test_time_rule_pending_for_3_days_fires_again_after_the_next_pending(make_rule, ticket, tina):
-    rule = make_rule(trigger="time", since="pending", hours=72, actions=[{"type": "note", "body": "Reminder sent"}])
+    rule = make_rule(
+        trigger="time", since="pending", hours=72, actions=[{"type": "note", "body": "Reminder sent"}]
+    )
     with time_machine.travel(timezone.now() - timedelta(days=4)):
         ts.ticket_update(ticket=ticket, by=tina, status="pending")
     assert services.rules_time_sweep()[rule.pk] == 1
@@ -227,9 +331,16 @@ def test_time_rule_pending_for_3_days_fires_again_after_the_next_pending(make_ru
     assert Message.objects.filter(ticket=ticket, internal=True, system=True).count() == 1
 
 
-def test_time_sweep_is_one_query_per_batch_not_per_ticket(make_rule, alice, tina, django_assert_max_num_queries):
-    make_rule(trigger="time", since="pending", hours=1, conditions=[{"field": "priority", "op": "in", "value": ["P1"]}],
-              actions=[{"type": "add_tags", "value": ["late"]}])
+def test_time_sweep_is_one_query_per_batch_not_per_ticket(
+    make_rule, alice, tina, django_assert_max_num_queries
+):
+    make_rule(
+        trigger="time",
+        since="pending",
+        hours=1,
+        conditions=[{"field": "priority", "op": "in", "value": ["P1"]}],
+        actions=[{"type": "add_tags", "value": ["late"]}],
+    )
     with time_machine.travel(timezone.now() - timedelta(hours=5)):
         for i in range(30):
             t = ts.ticket_create(requester=alice, by=alice, subject=f"T{i}", description="x")
@@ -243,9 +354,15 @@ def test_business_hours_condition_uses_the_sla_calendar(make_rule, alice, run_ru
     from sla import demo
 
     calendar = demo.business_hours_calendar()  # Mon–Fri 08:00–17:00 Berlin
-    make_rule(trigger="created", conditions=[{"field": "business_hours", "op": "outside", "value": calendar.pk}],
-              actions=[{"type": "add_tags", "value": ["after-hours"]}])
-    with time_machine.travel(datetime(2026, 11, 18, 21, 0, tzinfo=UTC)), run_rules():  # Wednesday 22:00 Berlin
+    make_rule(
+        trigger="created",
+        conditions=[{"field": "business_hours", "op": "outside", "value": calendar.pk}],
+        actions=[{"type": "add_tags", "value": ["after-hours"]}],
+    )
+    with (
+        time_machine.travel(datetime(2026, 11, 18, 21, 0, tzinfo=UTC)),
+        run_rules(),
+    ):  # Wednesday 22:00 Berlin
         night = ts.ticket_create(requester=alice, by=alice, subject="Night", description="x")
     with time_machine.travel(datetime(2026, 11, 18, 9, 0, tzinfo=UTC)), run_rules():  # Wednesday 10:00 Berlin
         day = ts.ticket_create(requester=alice, by=alice, subject="Day", description="x")
@@ -259,10 +376,15 @@ def test_dry_run_lists_recent_tickets_and_changes_nothing(alice, tina):
     old.events.update(created_at=timezone.now() - timedelta(days=30))
     hit = ts.ticket_create(requester=alice, by=alice, subject="Refund please", description="x")
     ts.ticket_create(requester=alice, by=alice, subject="Other", description="x")
-    draft = services.rule_draft(name="Refunds", trigger="created",
-                                conditions=[{"field": "text", "op": "contains", "value": "refund"}],
-                                actions=[{"type": "set_priority", "value": "P1"}])
+    draft = services.rule_draft(
+        name="Refunds",
+        trigger="created",
+        conditions=[{"field": "text", "op": "contains", "value": "refund"}],
+        actions=[{"type": "set_priority", "value": "P1"}],
+    )
     hits, total = services.rule_dry_run(draft)
-    assert [h.ticket for h in hits] == [hit] and total == 1
+    assert [h.ticket for h in hits] == [hit]
+    assert total == 1
     hit.refresh_from_db()
-    assert hit.priority == "P3" and not Run.objects.exists()
+    assert hit.priority == "P3"
+    assert not Run.objects.exists()
