@@ -337,7 +337,7 @@ def _public_reply(ticket: Ticket, body: str, actor: Any) -> Message:
         return core.message_add(ticket=ticket, author=actor, body=body)
     from tickets.events import event_record
 
-    t = core.ticket_lock(pk=ticket.pk)
+    t = ticket  # locked by actions_apply
     if t.status == Ticket.Status.CLOSED:
         raise ApplicationError(_(core.TICKET_CLOSED_NO_REPLY))
     message = Message.objects.create(
@@ -361,7 +361,8 @@ def actions_apply(*, ticket: Ticket, actions: list[dict], actor: Any, run_key: s
     from knowledgebase.models import CannedResponse
 
     outcome = Outcome()
-    ticket = core.ticket_lock(pk=ticket.pk)
+    # Locked (again, when the caller holds the lock already: a no-op) and with what placeholders need.
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("requester", "team").get(pk=ticket.pk)
     changes, used = _field_changes(ticket, actions, actor)
     # A canned response may set status / category too; an explicit field action wins.
     canned_ids = [a["canned"] for a in actions if a["type"] == "reply" and a.get("canned")]
@@ -373,8 +374,10 @@ def actions_apply(*, ticket: Ticket, actions: list[dict], actor: Any, run_key: s
             changes["category"] = response.set_category
     if changes:
         version = ticket.version
-        ticket = core.ticket_update(ticket=ticket, by=actor, **changes)
-        (outcome.applied if ticket.version != version else outcome.skipped).extend(used)
+        updated = core.ticket_update(ticket=ticket, by=actor, **changes)
+        (outcome.applied if updated.version != version else outcome.skipped).extend(used)
+        if updated.version != version:
+            ticket = Ticket.objects.select_related("requester", "team").get(pk=ticket.pk)
     for action in actions:
         kind = action["type"]
         if kind in FIELD_ACTIONS or kind in ("add_tags", "remove_tags"):
@@ -413,14 +416,16 @@ def actions_apply(*, ticket: Ticket, actions: list[dict], actor: Any, run_key: s
             outcome.skipped.append(action)
             continue
         outcome.applied.append(action)
-        ticket = Ticket.objects.select_related("requester", "team").get(pk=ticket.pk)
+        if action is not actions[-1]:
+            # The next action sees what this one changed (a reply opens the ticket, an escalation moves it).
+            ticket = Ticket.objects.select_related("requester", "team").get(pk=ticket.pk)
     return outcome
 
 
 def _system_note(ticket: Ticket, body: str) -> Message:
     from tickets.events import event_record
 
-    t = core.ticket_lock(pk=ticket.pk)
+    t = ticket  # locked by actions_apply
     message = Message.objects.create(
         ticket=t, author=None, body=body, internal=True, by_agent=True, system=True
     )

@@ -413,12 +413,7 @@ def rules_run_for_events(entries: list[tuple[int, tuple[int, ...]]]) -> int:
 
 
 def _run_rule(
-    rule: Rule,
-    ticket: Ticket,
-    *,
-    chain: tuple[int, ...],
-    event: TicketEvent | None = None,
-    anchor: Any = None,
+    rule: Rule, ticket: Ticket, *, chain: tuple[int, ...], event: TicketEvent | None = None, anchor: Any = None
 ) -> int:
     """One rule on one (locked) ticket: claim its log row, apply in a savepoint, record the outcome."""
     outcome = Run.Outcome.APPLIED
@@ -436,6 +431,13 @@ def _run_rule(
         return 0  # this rule already handled this event / anchor (a second sweep, a re-sent signal)
     if outcome != Run.Outcome.APPLIED:
         return 0
+    _apply_run(rule, ticket, run, chain)
+    run.save(update_fields=["outcome", "error", "changes"])
+    return int(run.outcome == Run.Outcome.APPLIED)
+
+
+def _apply_run(rule: Rule, ticket: Ticket, run: Run, chain: tuple[int, ...]) -> None:
+    """Apply the rule's actions in a savepoint, with the chain set; the outcome goes on ``run`` (unsaved)."""
     token = _chain.set((*chain, rule.pk))
     try:
         with transaction.atomic():
@@ -451,8 +453,6 @@ def _run_rule(
             run.outcome = Run.Outcome.NO_CHANGE
     finally:
         _chain.reset(token)
-    run.save(update_fields=["outcome", "error", "changes"])
-    return int(run.outcome == Run.Outcome.APPLIED)
 
 
 def current_chain() -> tuple[int, ...]:
@@ -494,33 +494,57 @@ def time_rule_due_qs(rule: Rule | RuleDraft, now: datetime) -> QuerySet[Ticket]:
 
 
 def rules_time_sweep(*, now: datetime | None = None, batch_size: int = SWEEP_BATCH_SIZE) -> dict[int, int]:
-    """Fire every active time rule for the tickets due now, once per ticket and anchor; {rule id: fired}."""
+    """Fire every active time rule for the tickets due now, once per ticket and anchor; {rule id: fired}.
+
+    One query per rule finds the due tickets' ids (over the status index: no ORDER BY … LIMIT, which
+    would walk the primary key of a million tickets); they are then locked and handled in pk order, in
+    batches of ``batch_size``, each batch one transaction."""
     now = now or timezone.now()
     counts: dict[int, int] = {}
     for rule in Rule.objects.filter(active=True, trigger=Rule.Trigger.TIME).order_by("position", "id"):
         counts[rule.pk] = 0
         if not time_conditions_hold(rule.conditions, now):
             continue  # e.g. "outside business hours" while the office is open: the next sweep will see
-        while True:
-            locked, fired = _time_batch(rule, now, batch_size)
-            counts[rule.pk] += fired
-            if locked < batch_size:
-                break
+        ids = sorted(time_rule_due_qs(rule, now).order_by().values_list("pk", flat=True))
+        for start in range(0, len(ids), batch_size):
+            counts[rule.pk] += _time_batch(rule, ids[start : start + batch_size], now)
     return counts
 
 
 @transaction.atomic
-def _time_batch(rule: Rule, now: datetime, batch_size: int) -> tuple[int, int]:
+def _time_batch(rule: Rule, ids: list[int], now: datetime) -> int:
+    # Locked in pk order; rows another sweep (or an agent) holds are skipped, not waited for. The due
+    # conditions are asked again under the lock: a ticket changed since the first query drops out.
     tickets = list(
         time_rule_due_qs(rule, now)
+        .filter(pk__in=ids)
         .order_by("pk")
         .select_for_update(skip_locked=True, of=("self",))
-        .only("id", "status", "version", "requester_id", "team_id", "updated_at")[:batch_size]
+        .only("id", "status", "version", "requester_id", "team_id", "updated_at")
     )
-    fired = 0
+    if not tickets:
+        return 0
+    # Claim the batch's log rows in one INSERT; a row a concurrent sweep inserted first wins the unique
+    # constraint, and its ticket is left to that sweep.
+    marker = timezone.now()
+    Run.objects.bulk_create(
+        [
+            Run(ticket_id=t.pk, rule=rule, name=rule.name, anchor=t.rule_anchor, outcome=Run.Outcome.APPLIED,
+                created_at=marker)  # fmt: skip
+            for t in tickets
+        ],
+        ignore_conflicts=True,
+    )
+    runs = {
+        r.ticket_id: r
+        for r in Run.objects.filter(rule=rule, ticket_id__in=[t.pk for t in tickets], created_at=marker)
+    }
     for ticket in tickets:
-        fired += _run_rule(rule, ticket, chain=(), anchor=ticket.rule_anchor)
-    return len(tickets), fired
+        run = runs.get(ticket.pk)
+        if run is not None and run.anchor == ticket.rule_anchor:
+            _apply_run(rule, ticket, run, ())
+    Run.objects.bulk_update(list(runs.values()), ["outcome", "error", "changes"])
+    return sum(r.outcome == Run.Outcome.APPLIED for r in runs.values())
 
 
 # --- dry run ----------------------------------------------------------------------------------------

@@ -391,7 +391,7 @@ CELERY_BEAT_SCHEDULE["reporting-weekly-digest"] = {
 
 # --- automation --------------------------------------------------------------
 # How often beat runs the time rules ("pending for 3 days"); the end-to-end test shortens it to a second.
-AUTOMATION_SWEEP_SECONDS = env.float("AUTOMATION_SWEEP_SECONDS", default=300.0)
+AUTOMATION_SWEEP_SECONDS = env.float("AUTOMATION_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE["automation-time-rules"] = {
     "task": "automation.tasks.rules_time_sweep",
     "schedule": AUTOMATION_SWEEP_SECONDS,
