@@ -388,3 +388,23 @@ def test_dry_run_lists_recent_tickets_and_changes_nothing(alice, tina):
     hit.refresh_from_db()
     assert hit.priority == "P3"
     assert not Run.objects.exists()
+
+
+def test_time_rules_in_history_act_but_mail_nobody(make_rule, ticket, tina):
+    make_rule(trigger="time", since="pending", hours=72, actions=[
+        {"type": "add_tags", "value": ["reminded"]},
+        {"type": "send_mail", "to": "requester", "subject": "Waiting", "body": "Please reply."},
+    ])
+    with time_machine.travel(timezone.now() - timedelta(days=4)):
+        ts.ticket_update(ticket=ticket, by=tina, status="pending")
+    with history_replay():
+        services.rules_time_sweep()
+    assert list(ticket.tags.values_list("name", flat=True)) == ["reminded"]
+    assert not Notification.objects.filter(kind="rule").exists()
+
+
+def test_demo_macros_and_rules_seed_once(sam):
+    from automation import demo
+
+    assert demo.seed() == {"macros": 3, "rules": 5}
+    assert demo.seed() == {"macros": 0, "rules": 0}
