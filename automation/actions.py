@@ -362,7 +362,9 @@ def actions_apply(*, ticket: Ticket, actions: list[dict], actor: Any, run_key: s
 
     outcome = Outcome()
     # Locked (again, when the caller holds the lock already: a no-op) and with what placeholders need.
-    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("requester", "team").get(pk=ticket.pk)
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",)).select_related("requester", "team").get(pk=ticket.pk)
+    )
     changes, used = _field_changes(ticket, actions, actor)
     # A canned response may set status / category too; an explicit field action wins.
     canned_ids = [a["canned"] for a in actions if a["type"] == "reply" and a.get("canned")]
@@ -454,7 +456,6 @@ def _send_mail(ticket: Ticket, action: dict, run_key: str) -> bool:
     """Outbox rows (``notifications``) for the mail, delivered after commit by the outbox's workers."""
     from notifications.models import Notification
     from notifications.services import notification_enqueue
-
     from tickets.events import replaying_history
 
     recipients = _mail_recipients(ticket, action)
@@ -499,11 +500,10 @@ def _call_webhook(ticket: Ticket, action: dict, run_key: str) -> bool:
 
     from django.core.serializers.json import DjangoJSONEncoder
 
+    from tickets.events import replaying_history
     from webhooks.models import Delivery, Webhook
     from webhooks.services import ticket_payload
     from webhooks.tasks import deliver
-
-    from tickets.events import replaying_history
 
     webhook = Webhook.objects.filter(pk=action["webhook"], active=True).first()
     if webhook is None or replaying_history():  # no integration hears of history

@@ -35,7 +35,10 @@ MACROS = [
         "description": "Assign to me and tell the customer someone is on it.",
         "actions": [
             {"type": "set_assignee", "value": "me"},
-            {"type": "reply", "body": "Hello {customer_name},\n\nI am looking into {subject} now.\n\n{agent_name}"},
+            {
+                "type": "reply",
+                "body": "Hello {customer_name},\n\nI am looking into {subject} now.\n\n{agent_name}",
+            },
         ],
     },
     {

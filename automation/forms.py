@@ -21,6 +21,16 @@ def _tags(text: str) -> list[str]:
     return sorted({t.strip().lower() for t in (text or "").split(",") if t.strip()})
 
 
+class _CategoryChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Category) -> str:
+        return obj.localized_name
+
+
+class _CategoriesChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Category) -> str:
+        return obj.localized_name
+
+
 class ActionFields(forms.Form):
     """The actions of a macro (and, with ``for_rule``, of a rule), one group of fields per action."""
 
@@ -28,9 +38,7 @@ class ActionFields(forms.Form):
     set_priority = forms.ChoiceField(label=_("Set priority"), required=False)
     set_assignee = forms.ChoiceField(label=_("Assign to"), required=False)
     set_team = forms.ModelChoiceField(label=_("Move to team"), queryset=Team.objects.all(), required=False)
-    set_category = forms.ModelChoiceField(
-        label=_("Set category"), queryset=Category.objects.all(), required=False
-    )
+    set_category = _CategoryChoice(label=_("Set category"), queryset=Category.objects.all(), required=False)
     add_tags = forms.CharField(label=_("Add tags"), required=False, help_text=_("Comma separated."))
     remove_tags = forms.CharField(label=_("Remove tags"), required=False, help_text=_("Comma separated."))
     reply_canned = forms.ModelChoiceField(label=_("Canned response"), queryset=None, required=False)
@@ -227,9 +235,7 @@ class RuleForm(ActionFields):
     cond_team = forms.ModelMultipleChoiceField(
         label=_("Team is"), required=False, queryset=Team.objects.all()
     )
-    cond_category = forms.ModelMultipleChoiceField(
-        label=_("Category is"), required=False, queryset=Category.objects.all()
-    )
+    cond_category = _CategoriesChoice(label=_("Category is"), required=False, queryset=Category.objects.all())
     cond_tags_any = forms.CharField(label=_("Has any of the tags"), required=False)
     cond_tags_none = forms.CharField(label=_("Has none of the tags"), required=False)
     cond_text = forms.CharField(

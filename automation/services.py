@@ -413,7 +413,12 @@ def rules_run_for_events(entries: list[tuple[int, tuple[int, ...]]]) -> int:
 
 
 def _run_rule(
-    rule: Rule, ticket: Ticket, *, chain: tuple[int, ...], event: TicketEvent | None = None, anchor: Any = None
+    rule: Rule,
+    ticket: Ticket,
+    *,
+    chain: tuple[int, ...],
+    event: TicketEvent | None = None,
+    anchor: Any = None,
 ) -> int:
     """One rule on one (locked) ticket: claim its log row, apply in a savepoint, record the outcome."""
     outcome = Run.Outcome.APPLIED
@@ -529,8 +534,14 @@ def _time_batch(rule: Rule, ids: list[int], now: datetime) -> int:
     marker = timezone.now()
     Run.objects.bulk_create(
         [
-            Run(ticket_id=t.pk, rule=rule, name=rule.name, anchor=t.rule_anchor, outcome=Run.Outcome.APPLIED,
-                created_at=marker)  # fmt: skip
+            Run(
+                ticket_id=t.pk,
+                rule=rule,
+                name=rule.name,
+                anchor=t.rule_anchor,
+                outcome=Run.Outcome.APPLIED,
+                created_at=marker,
+            )  # fmt: skip
             for t in tickets
         ],
         ignore_conflicts=True,

@@ -85,7 +85,9 @@ def main() -> None:
     total = Ticket.objects.count()
     pending = Ticket.objects.filter(status="pending").count()
     print(f"{total:,} tickets, {pending:,} pending (prepared in {time.perf_counter() - t0:.1f} s)")
-    supervisor, _new = User.objects.get_or_create(username="bench-supervisor", defaults={"role": User.Role.SUPERVISOR})
+    supervisor, _new = User.objects.get_or_create(
+        username="bench-supervisor", defaults={"role": User.Role.SUPERVISOR}
+    )
     Rule.objects.filter(name="Bench reminder").delete()
     rule = rule_save(
         user=supervisor,

@@ -391,10 +391,15 @@ def test_dry_run_lists_recent_tickets_and_changes_nothing(alice, tina):
 
 
 def test_time_rules_in_history_act_but_mail_nobody(make_rule, ticket, tina):
-    make_rule(trigger="time", since="pending", hours=72, actions=[
-        {"type": "add_tags", "value": ["reminded"]},
-        {"type": "send_mail", "to": "requester", "subject": "Waiting", "body": "Please reply."},
-    ])
+    make_rule(
+        trigger="time",
+        since="pending",
+        hours=72,
+        actions=[
+            {"type": "add_tags", "value": ["reminded"]},
+            {"type": "send_mail", "to": "requester", "subject": "Waiting", "body": "Please reply."},
+        ],
+    )
     with time_machine.travel(timezone.now() - timedelta(days=4)):
         ts.ticket_update(ticket=ticket, by=tina, status="pending")
     with history_replay():
