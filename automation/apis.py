@@ -19,6 +19,7 @@ from helpdesk.api import CursorPagination
 from tickets.selectors import ticket_get_for_user
 
 from . import selectors, services
+from .actions import describe
 from .models import Macro, Rule, Run
 
 
@@ -89,7 +90,7 @@ class RunSerializer(serializers.ModelSerializer):
                   "change_lines", "error", "depth", "created_at"]  # fmt: skip
 
     def get_kind(self, run: Run) -> str:
-        return "macro" if run.macro_id or (run.rule_id is None and run.actor_id) else "rule"
+        return "macro" if run.macro_id or run.actor_id else "rule"
 
     def get_actor(self, run: Run) -> str | None:
         return (run.actor.get_full_name() or run.actor.username) if run.actor else None
@@ -111,7 +112,7 @@ class TicketApplyMacroApi(APIView):
         )
         with transaction.atomic():
             run = services.apply_macro(ticket, macro, request.user)
-        run.change_lines = selectors.with_descriptions([macro])[0].action_lines if run.changes else []
+        run.change_lines = describe(run.changes)
         return Response(RunSerializer(run).data)
 
 
