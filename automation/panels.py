@@ -15,6 +15,8 @@ def macro_picker_context(request: Any, ticket: Ticket) -> dict | None:
     if not (user.is_authenticated and user.is_agent) or ticket.status == Ticket.Status.CLOSED:
         return None
     macros = list(macro_visible_qs(user=user).order_by("-shared", "name", "id"))
+    if not macros:
+        return None  # nothing to pick: no empty menu (Configuration → Macros is where they are made)
     return {"ticket": ticket, "macros": selectors.with_descriptions(macros)}
 
 

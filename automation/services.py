@@ -396,10 +396,12 @@ def rules_run_for_events(entries: list[tuple[int, tuple[int, ...]]]) -> int:
     chains = dict(entries)
     fired = 0
     schedules: dict = {}
+    # One change of three fields is three events: a rule reacts to the change once (per ticket and batch).
+    handled: set[tuple[int, int]] = set()
     # Events of a rolled-back savepoint are not in the table any more: they are simply not found.
     for event in TicketEvent.objects.filter(pk__in=list(chains)).order_by("pk"):
         triggers = event_triggers(event)
-        candidates = [r for r in rules if r.trigger in triggers]
+        candidates = [r for r in rules if r.trigger in triggers and (r.pk, event.ticket_id) not in handled]
         if not candidates:
             continue
         chain = chains[event.pk]
@@ -408,6 +410,7 @@ def rules_run_for_events(entries: list[tuple[int, tuple[int, ...]]]) -> int:
             for rule in candidates:
                 if not _matches(rule, ticket.pk, event.created_at, schedules):
                     continue
+                handled.add((rule.pk, ticket.pk))
                 fired += _run_rule(rule, ticket, chain=chain, event=event)
     return fired
 

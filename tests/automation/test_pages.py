@@ -126,3 +126,31 @@ def test_deleting_a_rule_asks_first_and_can_be_undone(client_as, sam, make_rule)
     assert Rule.objects.exists()
     c.post(f"/agent/config/rules/{rule.pk}/delete/")
     assert not Rule.objects.exists()
+
+
+def test_a_rules_note_reads_as_internal_and_never_reaches_the_portal(
+    client_as, tina, alice, ticket, make_rule
+):
+    from automation import services as auto
+
+    make_rule(
+        trigger="time",
+        since="unchanged",
+        hours=1,
+        actions=[{"type": "note", "body": "Checked by the night rule"}],
+    )
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tickets.models import Ticket
+
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now() - timedelta(hours=2))
+    auto.rules_time_sweep()
+    agent_html = client_as(tina).get(f"/agent/tickets/{ticket.pk}/").content.decode()
+    note = agent_html[agent_html.index("Checked by the night rule") - 900 :]
+    assert "Internal note" in note[:900]
+    assert (
+        "Checked by the night rule"
+        not in client_as(alice).get(f"/portal/tickets/{ticket.reference}/").content.decode()
+    )

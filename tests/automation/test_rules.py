@@ -413,3 +413,10 @@ def test_demo_macros_and_rules_seed_once(sam):
 
     assert demo.seed() == {"macros": 3, "rules": 5}
     assert demo.seed() == {"macros": 0, "rules": 0}
+
+
+def test_a_change_of_several_fields_starts_an_updated_rule_once(make_rule, ticket, tina, run_rules):
+    make_rule(trigger="updated", actions=[{"type": "note", "body": "Changed: please check the routing"}])
+    with run_rules():
+        ts.ticket_update(ticket=ticket, by=tina, priority="P1", status="open", tags=["a", "b"])
+    assert Message.objects.filter(ticket=ticket, internal=True).count() == 1
