@@ -94,15 +94,21 @@ ACTION_EVENTS = {
 }
 
 
-class ActionsInvalid(ApplicationError):
-    """400 with the problems of the action list under ``actions`` (one line per problem)."""
+class ListInvalid(ApplicationError):
+    """400 with the problems of a JSON list under its field (one line per problem)."""
 
-    def __init__(self, errors: list[str], field: str = "actions") -> None:
-        super().__init__(errors[0], field=field)
+    list_field = ""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__(errors[0], field=self.list_field)
         self.errors = errors
 
     def as_dict(self) -> dict[str, object]:
-        return {self.field or "actions": self.errors}
+        return {self.list_field: self.errors}
+
+
+class ActionsInvalid(ListInvalid):
+    list_field = "actions"
 
 
 # --- validation -------------------------------------------------------------------------------------
@@ -335,19 +341,9 @@ def _public_reply(ticket: Ticket, body: str, actor: Any) -> Message:
     the agent's own reply through the same service as a typed one."""
     if actor is not None:
         return core.message_add(ticket=ticket, author=actor, body=body)
-    from tickets.events import event_record
-
-    t = ticket  # locked by actions_apply
-    if t.status == Ticket.Status.CLOSED:
+    if ticket.status == Ticket.Status.CLOSED:
         raise ApplicationError(_(core.TICKET_CLOSED_NO_REPLY))
-    message = Message.objects.create(
-        ticket=t, author=None, body=body, internal=False, by_agent=False, system=True
-    )
-    core._touch(t, ["updated_at"])
-    event_record(
-        ticket=t, kind=TicketEvent.Kind.MESSAGE, actor=None, data={"message": message.pk, "system": True}
-    )
-    return message
+    return _system_message(ticket, body, internal=False)
 
 
 def actions_apply(*, ticket: Ticket, actions: list[dict], actor: Any, run_key: str) -> Outcome:
@@ -392,7 +388,9 @@ def actions_apply(*, ticket: Ticket, actions: list[dict], actor: Any, run_key: s
         elif kind == "note":
             if actor is None:
                 # A rule's note has no author; it reads as the helpdesk's, never as a customer's.
-                _system_note(ticket, placeholders_render(action["body"], ticket=ticket, actor=None))
+                _system_message(
+                    ticket, placeholders_render(action["body"], ticket=ticket, actor=None), internal=True
+                )
             else:
                 core.message_add(
                     ticket=ticket,
@@ -424,17 +422,17 @@ def actions_apply(*, ticket: Ticket, actions: list[dict], actor: Any, run_key: s
     return outcome
 
 
-def _system_note(ticket: Ticket, body: str) -> Message:
+def _system_message(ticket: Ticket, body: str, *, internal: bool) -> Message:
+    """A message of the helpdesk itself on the ticket ``actions_apply`` holds locked: no agent's response
+    (no first-response time, no reply count) and no customer's follow-up."""
     from tickets.events import event_record
 
-    t = ticket  # locked by actions_apply
     message = Message.objects.create(
-        ticket=t, author=None, body=body, internal=True, by_agent=True, system=True
+        ticket=ticket, author=None, body=body, internal=internal, by_agent=internal, system=True
     )
-    core._touch(t, ["updated_at"])
-    event_record(
-        ticket=t, kind=TicketEvent.Kind.NOTE, actor=None, data={"message": message.pk, "system": True}
-    )
+    core._touch(ticket, ["updated_at"])
+    kind = TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.MESSAGE
+    event_record(ticket=ticket, kind=kind, actor=None, data={"message": message.pk, "system": True})
     return message
 
 

@@ -23,10 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Team, Tier, User
-from helpdesk.errors import ApplicationError
 from tickets.models import Category, Message, Priority, Ticket
 
-from .actions import _id, _tag_list
+from .actions import ListInvalid, _id, _tag_list
 
 Status = Ticket.Status
 
@@ -51,13 +50,8 @@ OTHER_FIELDS = {
 MAX_CONDITIONS = 20
 
 
-class ConditionsInvalid(ApplicationError):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__(errors[0], field="conditions")
-        self.errors = errors
-
-    def as_dict(self) -> dict[str, object]:
-        return {"conditions": self.errors}
+class ConditionsInvalid(ListInvalid):
+    list_field = "conditions"
 
 
 def conditions_validate(conditions: Any) -> list[dict]:

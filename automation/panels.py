@@ -25,4 +25,6 @@ def run_log_context(request: Any, ticket: Ticket) -> dict | None:
     if not (user.is_authenticated and user.is_agent):
         return None
     runs = selectors.runs_for_ticket(ticket=ticket, limit=20)
+    if not runs:
+        return None  # no panel for a ticket no rule or macro has touched
     return {"ticket": ticket, "runs": runs}

@@ -25,6 +25,8 @@ def on_event_recorded(
 ) -> None:
     if history:
         return  # replayed past (imports, the demo's history): no rule reacts to it
+    if event.kind not in services.TRIGGERING_KINDS:
+        return  # notes, notifications sent, due times set, …: no trigger listens to them
     entry = (event.pk, services.current_chain())
     batch = getattr(_state, "batch", None)
     if batch is not None and connection.in_atomic_block and _registered(_state.callback):

@@ -64,6 +64,8 @@ TRIGGER_KINDS: dict[str, frozenset[str]] = {
     Rule.Trigger.SLA_BREACH: frozenset({K.SLA_BREACH}),
 }
 
+TRIGGERING_KINDS = frozenset().union(*TRIGGER_KINDS.values())
+
 # The rules whose actions are being applied right now (outermost first): recorded with every event.
 _chain: ContextVar[tuple[int, ...]] = ContextVar("automation_chain", default=())
 
