@@ -241,7 +241,17 @@ def never_matches(*, trigger: str, since: str, conditions: list[dict]) -> str | 
     else:
         statuses = TRIGGER_STATUSES.get(trigger, statuses)
     if not _allowed_values(conditions, "status", statuses):
-        return _("No ticket can have a status these conditions allow when this rule is checked.")
+        from .models import Rule
+
+        moment = Rule.Since(since).label if trigger == "time" and since in Rule.Since.values else ""
+        if not moment:
+            moment = Rule.Trigger(trigger).label if trigger in Rule.Trigger.values else trigger
+        return _(
+            "at “%(moment)s” a ticket is %(statuses)s, and the conditions on the status allow none of these."
+        ) % {
+            "moment": moment,
+            "statuses": ", ".join(str(Status(s).label) for s in Status.values if s in statuses),
+        }
     for name, (label, allowed) in CHOICE_FIELDS.items():
         if name == "status":
             continue

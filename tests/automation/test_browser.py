@@ -25,7 +25,7 @@ TEXT = {
         "sign_in": "Anmelden",
         "applied": "angewendet",
         "dry_run": "Probelauf",
-        "would": "hätte 1 Ticket",
+        "would": "hätte diese Regel 1 Ticket bearbeitet",
         "save": "Speichern",
         "pending": "Wartend",
         "nothing": "Nichts wurde geändert.",
