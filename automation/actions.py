@@ -325,7 +325,8 @@ def _field_changes(ticket: Ticket, actions: list[dict], actor: Any) -> tuple[dic
             elif kind == "set_category":
                 value = Category.objects.get(pk=value)
             changes[FIELD_ACTIONS[kind]] = value
-            used.append(action)
+            # The log names who "me" was.
+            used.append({**action, "value": actor.pk} if action.get("value") == "me" and actor else action)
         elif kind in ("add_tags", "remove_tags"):
             if tags is None:
                 tags = set(ticket.tags.values_list("name", flat=True))
