@@ -362,9 +362,12 @@ def rule_move(*, rule: Rule, up: bool) -> None:
 # --- running: event rules ---------------------------------------------------------------------------
 
 
-def event_triggers(event: TicketEvent) -> set[str]:
-    """The triggers an event fires (customer replied: a public message nobody on our side wrote)."""
+def event_triggers(event: TicketEvent, wanted: set[str] | None = None) -> set[str]:
+    """The triggers (of ``wanted``) an event fires (customer replied: a public message nobody on our side
+    wrote)."""
     out = {trigger for trigger, kinds in TRIGGER_KINDS.items() if event.kind in kinds}
+    if wanted is not None:
+        out &= wanted
     if Rule.Trigger.CUSTOMER_REPLIED in out:
         message_id = event.data.get("message")
         if (
@@ -401,8 +404,9 @@ def rules_run_for_events(entries: list[tuple[int, tuple[int, ...]]]) -> int:
     # One change of three fields is three events: a rule reacts to the change once (per ticket and batch).
     handled: set[tuple[int, int]] = set()
     # Events of a rolled-back savepoint are not in the table any more: they are simply not found.
+    wanted = {r.trigger for r in rules}
     for event in TicketEvent.objects.filter(pk__in=list(chains)).order_by("pk"):
-        triggers = event_triggers(event)
+        triggers = event_triggers(event, wanted)
         candidates = [r for r in rules if r.trigger in triggers and (r.pk, event.ticket_id) not in handled]
         if not candidates:
             continue
