@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "timetracking",
     "recurring",
     "savedviews",
+    "automation",
 ]
 
 MIDDLEWARE = [
@@ -399,4 +400,14 @@ CELERY_BEAT_SCHEDULE["recurring-sweep"] = {
     "task": "recurring.tasks.recurring_sweep",
     "schedule": RECURRING_SWEEP_SECONDS,
     "options": {"expires": RECURRING_SWEEP_SECONDS},
+}
+
+# --- automation --------------------------------------------------------------
+# How often beat runs the time rules ("pending for 3 days"); the end-to-end test shortens it to a second.
+AUTOMATION_SWEEP_SECONDS = env.float("AUTOMATION_SWEEP_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE["automation-time-rules"] = {
+    "task": "automation.tasks.rules_time_sweep",
+    "schedule": AUTOMATION_SWEEP_SECONDS,
+    # A sweep that waited longer than one interval is superseded by the next one.
+    "options": {"expires": AUTOMATION_SWEEP_SECONDS},
 }

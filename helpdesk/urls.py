@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("timetracking.api_urls")),
     path("", include("recurring.api_urls")),
     path("", include("savedviews.api_urls")),
+    path("", include("automation.api_urls")),
 ]
 
 urlpatterns = [
@@ -37,5 +38,6 @@ urlpatterns = [
     path("", include("timetracking.urls")),
     path("", include("recurring.urls")),
     path("", include("savedviews.urls")),
+    path("", include("automation.urls")),
     path("", include("knowledgebase.urls")),  # last: owns "/" and "/help/"
 ]

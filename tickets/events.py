@@ -38,6 +38,11 @@ def history_replay() -> Iterator[None]:
         _replaying_history.reset(token)
 
 
+def replaying_history() -> bool:
+    """Whether the changes now are history being played (see ``history_replay``)."""
+    return _replaying_history.get()
+
+
 # How the values of other apps' events read in the timeline, registered in their ``AppConfig.ready()``
 # (the core cannot know them): ``{event kind: {stored value: lazy label}}``, e.g. the notifications
 # app's mail kinds for ``notification`` events ("new_in_queue" → "New in your team's queue").
