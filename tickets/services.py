@@ -216,6 +216,19 @@ def _locked(ticket: Ticket) -> Ticket:
     return locked
 
 
+def _locked_or_merge_target(ticket: Ticket) -> Ticket:
+    """The locked ticket, or, when it was merged into another (``tickets.merge``), the locked ticket at
+    the end of its merge chain: what still arrives for a merged-away ticket lands there."""
+    locked = _locked(ticket)
+    if locked.merged_into_id is None:
+        return locked
+    from .merge import merge_final_target  # merge builds on these services
+
+    # The merge that set ``merged_into`` has committed (we hold the source's lock), so locking the
+    # target after the source cannot wait on it.
+    return _locked(merge_final_target(locked))
+
+
 _UNSET: Any = object()
 
 
@@ -305,9 +318,13 @@ def message_add(
     match_reason: str = "",
     email_message_id: str = "",
 ) -> Message:
-    """A public reply or internal note. Keeps the counters the metrics need."""
-    t = _locked(ticket)
-    _check_version(t, expected_version)
+    """A public reply or internal note. Keeps the counters the metrics need.
+
+    On a ticket merged into another, the message lands on the merge target (its version is not checked:
+    the caller looked at the source)."""
+    t = _locked_or_merge_target(ticket)
+    if t.pk == ticket.pk:
+        _check_version(t, expected_version)
     body = body.strip()
     if not body:
         raise ApplicationError(_("Write a message."), field="body")
@@ -371,7 +388,9 @@ def attachment_add(
         )
     if internal and not getattr(by, "is_agent", False):
         raise ApplicationError(CUSTOMER_NO_INTERNAL, field="internal")
-    t = _locked(ticket)
+    t = _locked_or_merge_target(ticket)
+    if message is not None and message.ticket_id != t.pk:
+        message = None  # a message of the merge source: the file goes to the target on its own
     if t.status == Status.CLOSED:
         raise ConflictError(_(TICKET_CLOSED_NO_REPLY))
     name = get_valid_filename((file.name or "file").replace("\\", "/").rsplit("/", 1)[-1])[:200] or "file"

@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 
 from .events import event_value_labels
-from .models import Level, Priority, Ticket, TicketEvent
+from .models import Level, Priority, Ticket, TicketEvent, reference_for
 from .selectors import (
     attachment_visible_qs,
     event_visible_qs,
+    merged_source_ids,
     message_visible_qs,
     ticket_search,
     ticket_visible_qs,
@@ -230,14 +231,24 @@ class Entry:
     obj: Any
     attachments: list[Any]
     text: str = ""
+    source_ref: str = ""  # the merged-away ticket a message or file was written on
+
+
+def _source_ref(obj: Any, ticket: Ticket) -> str:
+    return reference_for(obj.ticket_id) if obj.ticket_id != ticket.pk else ""
 
 
 def ticket_timeline(*, user: Any, ticket: Ticket) -> list[Entry]:
-    """Messages, attachments and (for agents) events in time order: four queries, whatever their number.
+    """Messages, attachments and (for agents) events in time order: five queries, whatever their number.
 
-    Customers get public messages and public attachments only: the selectors filter them.
+    Customers get public messages and public attachments only: the selectors filter them. The messages
+    and attachments of tickets merged into this one are shown among its own (``tickets.merge``),
+    each with ``source_ref``, the reference of the ticket it was written on.
     """
-    attachments = list(attachment_visible_qs(user=user, ticket=ticket).select_related("uploaded_by"))
+    sources = merged_source_ids(user=user, ticket=ticket)
+    attachments = list(
+        attachment_visible_qs(user=user, ticket=ticket, merged=sources).select_related("uploaded_by")
+    )
     by_message: dict[int, list[Any]] = {}
     loose = []
     for a in attachments:
@@ -246,10 +257,10 @@ def ticket_timeline(*, user: Any, ticket: Ticket) -> list[Entry]:
         else:
             loose.append(a)
     entries: list[Entry] = [
-        Entry("message", m.created_at, m, by_message.get(m.pk, []))
-        for m in message_visible_qs(user=user, ticket=ticket)
+        Entry("message", m.created_at, m, by_message.get(m.pk, []), source_ref=_source_ref(m, ticket))
+        for m in message_visible_qs(user=user, ticket=ticket, merged=sources)
     ]
-    entries += [Entry("attachment", a.created_at, a, [a]) for a in loose]
+    entries += [Entry("attachment", a.created_at, a, [a], source_ref=_source_ref(a, ticket)) for a in loose]
     events = list(event_visible_qs(user=user, ticket=ticket).exclude(kind__in=_EVENTS_SHOWN_AS_ENTRIES))
     names = event_display_names(events)
     entries += [Entry("event", e.created_at, e, [], event_text(e, names)) for e in events]
