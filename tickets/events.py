@@ -85,6 +85,27 @@ def event_record_many(
     return events
 
 
+def event_record_bulk(*, entries: list[tuple[Ticket, dict]], actor: Any = None) -> list[TicketEvent]:
+    """Events of several kinds for many tickets (a bulk action's chunk): one INSERT, then the signal per
+    event in order. Each entry is ``(ticket, {"kind", "field", "old", "new", "data"})``."""
+    actor_obj = actor if getattr(actor, "pk", None) else None
+    events = TicketEvent.objects.bulk_create(
+        TicketEvent(
+            ticket=ticket,
+            kind=e["kind"],
+            actor=actor_obj,
+            field=e.get("field", ""),
+            old_value=_text(e.get("old", "")),
+            new_value=_text(e.get("new", "")),
+            data={**(e.get("data") or {}), "version": ticket.version},
+        )
+        for ticket, e in entries
+    )
+    for (ticket, _e), event in zip(entries, events, strict=True):
+        event_recorded.send(sender=TicketEvent, ticket=ticket, event=event, history=_replaying_history.get())
+    return events
+
+
 def portal_session_digest(session_key: str) -> str:
     """The browser session a portal request came from, as it may appear in event data: a keyed
     digest, never the session key itself (event data is shown to agents and in the API)."""

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Team
 from helpdesk.errors import ApplicationError, ConflictError
 
-from .events import event_record
+from .events import event_record, event_record_bulk
 from .models import (
     Attachment,
     Category,
@@ -257,6 +257,39 @@ def ticket_update(
     """Triage by an agent. Only the given fields change; each change is one event."""
     t = _locked(ticket)
     _check_version(t, expected_version)
+    fields = ticket_changes_stage(
+        t,
+        by=by,
+        category=category,
+        impact=impact,
+        urgency=urgency,
+        priority=priority,
+        assignee=assignee,
+        status=status,
+        team=team,
+        tags=tags,
+    )
+    return _flush(t, by=by, fields=fields)
+
+
+def ticket_changes_stage(
+    t: Ticket,
+    *,
+    by: Any,
+    category: Category | None = _UNSET,
+    impact: str = _UNSET,
+    urgency: str = _UNSET,
+    priority: str = _UNSET,
+    assignee: Any = _UNSET,
+    status: str = _UNSET,
+    team: Team | None = _UNSET,
+    tags: list[str] = _UNSET,
+) -> list[str]:
+    """The rules of ``ticket_update``, applied to the locked ticket ``t`` in memory: returns the changed
+    fields, the events wait in ``t._pending_events``. Saved by ``_flush`` (one ticket) or
+    ``tickets_flush_many`` (a bulk action's chunk at once). Tags are written at once."""
+    if not hasattr(t, "_pending_events"):
+        t._pending_events = []  # type: ignore[attr-defined]
     fields: list[str] = []
     K = TicketEvent.Kind
 
@@ -303,7 +336,31 @@ def ticket_update(
             t.tags.set(new_tags)
             fields.append("updated_at")
             t._pending_events.append((K.TAGS, "tags", ", ".join(old_names), ", ".join(new_names)))  # type: ignore[attr-defined]
-    return _flush(t, by=by, fields=fields)
+    return fields
+
+
+def tickets_flush_many(*, staged: list[tuple[Ticket, list[str]]], by: Any) -> None:
+    """Save many locked tickets changed in memory (``ticket_changes_stage``) at once: one UPDATE, one
+    INSERT of their events; then ``event_recorded`` per event, in ticket order, as ``_flush`` would.
+
+    The rows must have been read under their lock in this transaction: the UPDATE writes the staged
+    fields of every ticket from memory (and ``version`` + 1, exact because nobody else can change it)."""
+    staged = [(t, f) for t, f in staged if f]
+    if not staged:
+        return
+    now = timezone.now()
+    names: set[str] = {"version", "updated_at"}
+    for t, fields in staged:
+        t.version += 1
+        t.updated_at = now
+        names.update(fields)
+    Ticket.objects.bulk_update([t for t, _f in staged], sorted(names), batch_size=500)
+    entries = []
+    for t, _fields in staged:
+        for kind, field, old, new in t._pending_events:  # type: ignore[attr-defined]
+            entries.append((t, {"kind": kind, "field": field, "old": old, "new": new}))
+        t._pending_events.clear()  # type: ignore[attr-defined]
+    event_record_bulk(entries=entries, actor=by)
 
 
 @transaction.atomic

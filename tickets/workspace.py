@@ -239,13 +239,22 @@ def _source_ref(obj: Any, ticket: Ticket) -> str:
 
 
 def ticket_timeline(*, user: Any, ticket: Ticket) -> list[Entry]:
-    """Messages, attachments and (for agents) events in time order: five queries, whatever their number.
+    """Messages, attachments and (for agents) events in time order: four queries, whatever their number.
 
     Customers get public messages and public attachments only: the selectors filter them. The messages
     and attachments of tickets merged into this one are shown among its own (``tickets.merge``),
-    each with ``source_ref``, the reference of the ticket it was written on.
+    each with ``source_ref``, the reference of the ticket it was written on: for agents the merge
+    events name them, for a customer one more query finds those that were their own requests.
     """
-    sources = merged_source_ids(user=user, ticket=ticket)
+    events = list(event_visible_qs(user=user, ticket=ticket).exclude(kind__in=_EVENTS_SHOWN_AS_ENTRIES))
+    if user.is_authenticated and user.is_agent:
+        sources = [
+            int(e.data["source"])
+            for e in events
+            if e.kind == TicketEvent.Kind.MERGED and e.field == "merged_from" and e.data.get("source")
+        ]
+    else:
+        sources = merged_source_ids(user=user, ticket=ticket)
     attachments = list(
         attachment_visible_qs(user=user, ticket=ticket, merged=sources).select_related("uploaded_by")
     )
@@ -261,7 +270,6 @@ def ticket_timeline(*, user: Any, ticket: Ticket) -> list[Entry]:
         for m in message_visible_qs(user=user, ticket=ticket, merged=sources)
     ]
     entries += [Entry("attachment", a.created_at, a, [a], source_ref=_source_ref(a, ticket)) for a in loose]
-    events = list(event_visible_qs(user=user, ticket=ticket).exclude(kind__in=_EVENTS_SHOWN_AS_ENTRIES))
     names = event_display_names(events)
     entries += [Entry("event", e.created_at, e, [], event_text(e, names)) for e in events]
     order = {"event": 0, "message": 1, "attachment": 2}
