@@ -53,11 +53,18 @@ def main() -> None:
     elif args.action == "priority":
         params = {"priority": "P2" if sample.priority != "P2" else "P3"}
     else:
-        other = User.objects.filter(role=User.Role.AGENT, is_active=True).exclude(pk=agent.pk).order_by("pk").first()
+        other = (
+            User.objects.filter(role=User.Role.AGENT, is_active=True)
+            .exclude(pk=agent.pk)
+            .order_by("pk")
+            .first()
+        )
         params = {"assignee": (other if sample.assignee_id == agent.pk else agent).pk}
     event_max = TicketEvent.objects.aggregate(m=Max("id"))["m"] or 0
     note_max = Notification.objects.aggregate(m=Max("id"))["m"] or 0
-    job = BulkJob.objects.create(created_by=agent, action=args.action, params=params, ticket_ids=ids, total=len(ids))
+    job = BulkJob.objects.create(
+        created_by=agent, action=args.action, params=params, ticket_ids=ids, total=len(ids)
+    )
     profile = os.environ.get("BENCH_PROFILE")
     if profile:
         import cProfile

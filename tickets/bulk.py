@@ -317,12 +317,16 @@ def _apply_merge(ticket: Ticket, actor: Any, params: dict) -> Skip | None:
     target = Ticket.objects.select_related("requester").get(pk=params["target"])  # locked with the chunk
     if ticket.requester_id != target.requester_id and not params["allow_other_customer"]:
         return _skip("other_customer")
-    merge.merge_locked(source=ticket, target=target, by=actor, allow_other_customer=params["allow_other_customer"])
+    merge.merge_locked(
+        source=ticket, target=target, by=actor, allow_other_customer=params["allow_other_customer"]
+    )
     return None
 
 
 for _action in (
-    BulkAction("status", gettext_lazy("Set status"), StatusParams, _apply_status, order=10, stage=_stage_status),
+    BulkAction(
+        "status", gettext_lazy("Set status"), StatusParams, _apply_status, order=10, stage=_stage_status
+    ),
     *(
         BulkAction(name, label, params, _field_action(name), order=order, stage=_field_stage(name))
         for name, label, params, order in (
@@ -373,7 +377,10 @@ def bulk_summary(*, changed: int, skipped: list[dict], failed: list[dict]) -> st
     if skipped:
         reasons = Counter(str(SKIP_REASONS.get(s["code"], s["reason"])) for s in skipped)
         detail = ", ".join(f"{reason} ({n})" if len(reasons) > 1 else reason for reason, n in reasons.items())
-        parts.append(ngettext("%(n)d skipped: %(why)s", "%(n)d skipped: %(why)s", len(skipped)) % {"n": len(skipped), "why": detail})
+        parts.append(
+            ngettext("%(n)d skipped: %(why)s", "%(n)d skipped: %(why)s", len(skipped))
+            % {"n": len(skipped), "why": detail}
+        )
     if failed:
         parts.append(ngettext("%(n)d failed", "%(n)d failed", len(failed)) % {"n": len(failed)})
     return ", ".join(parts)
@@ -400,7 +407,13 @@ def _not_found(pk: int) -> dict:
 
 
 def _stage_chunk(
-    *, action: BulkAction, params: dict, actor: Any, ids: list[int], locked: dict[int, Ticket], result: BulkResult
+    *,
+    action: BulkAction,
+    params: dict,
+    actor: Any,
+    ids: list[int],
+    locked: dict[int, Ticket],
+    result: BulkResult,
 ) -> bool:
     """The set-based way: stage every ticket, then one UPDATE and one INSERT of events for the chunk,
     in a savepoint. False (and nothing written) when anything failed: then the caller goes ticket by
@@ -418,7 +431,9 @@ def _stage_chunk(
                 ticket._pending_events = []  # type: ignore[attr-defined]
                 out = action.stage(ticket, actor, params)
                 if isinstance(out, Skip):
-                    skipped.append({"id": pk, "reference": ticket.reference, "code": out.code, "reason": out.reason})
+                    skipped.append(
+                        {"id": pk, "reference": ticket.reference, "code": out.code, "reason": out.reason}
+                    )
                 elif not out:
                     skipped.append({"id": pk, "reference": ticket.reference, **_skip_dict(SKIP_UNCHANGED)})
                 else:
@@ -436,9 +451,7 @@ def _skip_dict(code: str) -> dict:
     return {"code": code, "reason": str(SKIP_REASONS[code])}
 
 
-def _apply_chunk(
-    *, action: BulkAction, params: dict, actor: Any, ids: list[int], result: BulkResult
-) -> None:
+def _apply_chunk(*, action: BulkAction, params: dict, actor: Any, ids: list[int], result: BulkResult) -> None:
     """One chunk in one transaction (the caller's): lock in pk order; set-based when the action can,
     else (or when that failed) each ticket in its own savepoint."""
     locked = _lock_chunk(action, params, ids)
@@ -465,7 +478,9 @@ def _apply_chunk(
         if skip is None:
             result.changed += 1
         else:
-            result.skipped.append({"id": pk, "reference": ticket.reference, "code": skip.code, "reason": skip.reason})
+            result.skipped.append(
+                {"id": pk, "reference": ticket.reference, "code": skip.code, "reason": skip.reason}
+            )
 
 
 def bulk_run(*, actor: Any, action: str, params: dict, ids: list[int]) -> BulkResult:
@@ -475,7 +490,13 @@ def bulk_run(*, actor: Any, action: str, params: dict, ids: list[int]) -> BulkRe
     result = BulkResult(total=len(ids))
     for start in range(0, len(ids), BULK_CHUNK):
         with transaction.atomic():
-            _apply_chunk(action=found, params=validated, actor=actor, ids=ids[start : start + BULK_CHUNK], result=result)
+            _apply_chunk(
+                action=found,
+                params=validated,
+                actor=actor,
+                ids=ids[start : start + BULK_CHUNK],
+                result=result,
+            )
     return result
 
 

@@ -94,7 +94,9 @@ def merge_check(*, source: Ticket, target: Ticket, allow_other_customer: bool = 
 def ticket_merge(*, source: Ticket, target: Ticket, by: Any, allow_other_customer: bool = False) -> Ticket:
     """Merge ``source`` into ``target``; returns the target. Both rows locked, in pk order."""
     with transaction.atomic():
-        locked = {t.pk: t for t in services.ticket_lock_qs([source.pk, target.pk]).select_related("requester")}
+        locked = {
+            t.pk: t for t in services.ticket_lock_qs([source.pk, target.pk]).select_related("requester")
+        }
         if len(locked) < 2:
             raise ApplicationError(str(MERGE_INTO_ITSELF), field="target")
         src, tgt = locked[source.pk], locked[target.pk]
@@ -127,6 +129,10 @@ def merge_locked(*, source: Ticket, target: Ticket, by: Any, allow_other_custome
         field="merged_into",
         new=target.reference,
         data={"target": target.pk},
+    )
+    # Shown on both pages ("Duplicate of" / "Duplicated by"), so the target lists what was merged into it.
+    TicketLink.objects.get_or_create(
+        source=source, target=target, kind=TicketLink.Kind.DUPLICATE, defaults={"created_by": by}
     )
     services._touch(target, ["updated_at"])
     event_record(

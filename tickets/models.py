@@ -390,7 +390,9 @@ class TicketLink(models.Model):
         indexes = [models.Index(fields=["target", "kind"], name="ticketlink_target")]
         constraints = [
             models.UniqueConstraint(fields=["source", "target", "kind"], name="ticketlink_once"),
-            models.CheckConstraint(condition=~models.Q(source=models.F("target")), name="ticketlink_not_self"),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="ticketlink_not_self"
+            ),
             # A ticket has at most one parent.
             models.UniqueConstraint(
                 fields=["target"], condition=models.Q(kind="parent"), name="ticketlink_one_parent"

@@ -77,7 +77,9 @@ def message_visible_qs(*, user: Any, ticket: Ticket, merged: list[int] | None = 
     return qs if _is_agent(user) else qs.filter(internal=False)
 
 
-def attachment_visible_qs(*, user: Any, ticket: Ticket, merged: list[int] | None = None) -> QuerySet[Attachment]:
+def attachment_visible_qs(
+    *, user: Any, ticket: Ticket, merged: list[int] | None = None
+) -> QuerySet[Attachment]:
     qs = Attachment.objects.filter(ticket_id__in=[ticket.pk, *merged]) if merged else ticket.attachments.all()
     return qs if _is_agent(user) else qs.filter(internal=False)
 

@@ -98,23 +98,9 @@ def agent_queue(
     *, user: Any, tab: str, filters: dict[str, Any], sort: str, cursor: str, limit: int
 ) -> QueuePage:
     """One page of an agent queue. Fetches ``limit + 1`` rows to know whether there is a next page."""
-    qs: QuerySet[Ticket] = ticket_visible_qs(user=user).select_related(
+    qs = agent_queue_qs(user=user, tab=tab, filters=filters).select_related(
         "requester", "team", "assignee", "category"
     )
-    if tab == "mine":
-        qs = qs.filter(assignee=user)
-    elif tab == "team":
-        qs = qs.filter(team__in=user.teams.values("pk"))
-    elif tab == "unassigned":
-        qs = qs.filter(assignee__isnull=True)
-    status = filters.get("status")
-    qs = qs.filter(status=status) if status else qs.filter(status__in=Ticket.OPEN_STATUSES)
-    for name in ("tier", "team", "priority", "category"):
-        if filters.get(name) not in (None, ""):
-            qs = qs.filter(**{name: filters[name]})
-    # The search box: the same search as the API's ``q`` (text, reference, requester's email), in the
-    # queue's chosen order.
-    qs = ticket_search(qs=qs, user=user, q=filters.get("q") or "")
     keys = SORTS.get(sort) or SORTS["newest"]
     values = _decode(cursor, keys) if cursor else None
     if values is not None:
@@ -131,6 +117,27 @@ def agent_queue(
         rows = rows[:limit]
         next_cursor = _encode([getattr(rows[-1], name) for name, _d, _n in keys])
     return QueuePage(rows=rows, next_cursor=next_cursor)
+
+
+def agent_queue_qs(*, user: Any, tab: str, filters: dict[str, Any]) -> QuerySet[Ticket]:
+    """The tickets of a queue tab with its filters, unordered: its pages, and a bulk action's "all
+    matching" (``tickets.bulk_views``), start from it."""
+    qs: QuerySet[Ticket] = ticket_visible_qs(user=user)
+    if tab == "mine":
+        qs = qs.filter(assignee=user)
+    elif tab == "team":
+        qs = qs.filter(team__in=user.teams.values("pk"))
+    elif tab == "unassigned":
+        qs = qs.filter(assignee__isnull=True)
+    status = filters.get("status")
+    qs = qs.filter(status=status) if status else qs.filter(status__in=Ticket.OPEN_STATUSES)
+    for name in ("tier", "team", "priority", "category"):
+        if filters.get(name) not in (None, ""):
+            qs = qs.filter(**{name: filters[name]})
+    # The search box: the same search as the API's ``q`` (text, reference, requester's email), in the
+    # queue's chosen order.
+    qs = ticket_search(qs=qs, user=user, q=filters.get("q") or "")
+    return qs
 
 
 def agent_landing_tab(*, user: Any) -> str:

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def tickets(alice, bob, service_desk):  # noqa: ANN001, ANN201
     return [
-        services.ticket_create(requester=alice if i % 2 else bob, by=alice, subject=f"Printer {i}", description="d")
+        services.ticket_create(
+            requester=alice if i % 2 else bob, by=alice, subject=f"Printer {i}", description="d"
+        )
         for i in range(5)
     ]
 
@@ -25,14 +27,21 @@ def test_set_status_changes_each_ticket_with_one_event_and_reports_the_skipped(t
     services.ticket_close(ticket=tickets[0], by=tina)
     services.ticket_update(ticket=tickets[1], by=tina, status="pending")
     # when
-    result = bulk.bulk_run(actor=tina, action="status", params={"status": "pending"}, ids=[t.pk for t in tickets])
+    result = bulk.bulk_run(
+        actor=tina, action="status", params={"status": "pending"}, ids=[t.pk for t in tickets]
+    )
     # then
     assert result.changed == 3
-    assert sorted((s["id"], s["code"]) for s in result.skipped) == [(tickets[0].pk, "closed"), (tickets[1].pk, "unchanged")]
+    assert sorted((s["id"], s["code"]) for s in result.skipped) == [
+        (tickets[0].pk, "closed"),
+        (tickets[1].pk, "unchanged"),
+    ]
     assert result.as_dict()["summary"] == "3 changed, 2 skipped: closed (1), already so (1)"
     for t in tickets[2:]:
         assert Ticket.objects.get(pk=t.pk).status == "pending"
-        assert TicketEvent.objects.filter(ticket=t, kind="status", actor=tina, new_value="pending").count() == 1
+        assert (
+            TicketEvent.objects.filter(ticket=t, kind="status", actor=tina, new_value="pending").count() == 1
+        )
     # notifications as if done one by one: each requester is asked to reply, once per ticket
     assert Notification.objects.filter(kind="waiting", ticket__in=tickets[2:]).count() == 3
 
@@ -47,23 +56,34 @@ def test_one_failing_ticket_is_reported_and_the_rest_applied(tickets, tina, monk
 
     # both ways fail on it: the chunk set-based (then rolled back), and the ticket on its own
     monkeypatch.setattr(services, "ticket_changes_stage", flaky)
-    result = bulk.bulk_run(actor=tina, action="priority", params={"priority": "P1"}, ids=[t.pk for t in tickets])
+    result = bulk.bulk_run(
+        actor=tina, action="priority", params={"priority": "P1"}, ids=[t.pk for t in tickets]
+    )
     assert result.changed == 4
-    assert result.failed == [{"id": tickets[2].pk, "reference": tickets[2].reference, "reason": "The printer caught fire."}]
+    assert result.failed == [
+        {"id": tickets[2].pk, "reference": tickets[2].reference, "reason": "The printer caught fire."}
+    ]
     assert Ticket.objects.get(pk=tickets[2].pk).priority == "P3"
     assert Ticket.objects.filter(priority="P1").count() == 4
 
 
 def test_small_chunks_give_the_same_result(tickets, tina, monkeypatch):
     monkeypatch.setattr(bulk, "BULK_CHUNK", 2)
-    result = bulk.bulk_run(actor=tina, action="assignee", params={"assignee": tina.pk}, ids=[t.pk for t in tickets])
+    result = bulk.bulk_run(
+        actor=tina, action="assignee", params={"assignee": tina.pk}, ids=[t.pk for t in tickets]
+    )
     assert result.changed == 5
     assert set(Ticket.objects.values_list("assignee", flat=True)) == {tina.pk}
 
 
 def test_tags_are_added_and_removed(tickets, tina):
     services.ticket_update(ticket=tickets[0], by=tina, tags=["old", "keep"])
-    result = bulk.bulk_run(actor=tina, action="tags", params={"add": ["Printer"], "remove": ["old"]}, ids=[tickets[0].pk, tickets[1].pk])
+    result = bulk.bulk_run(
+        actor=tina,
+        action="tags",
+        params={"add": ["Printer"], "remove": ["old"]},
+        ids=[tickets[0].pk, tickets[1].pk],
+    )
     assert result.changed == 2
     assert sorted(tickets[0].tags.values_list("name", flat=True)) == ["keep", "printer"]
     assert list(tickets[1].tags.values_list("name", flat=True)) == ["printer"]
@@ -73,7 +93,12 @@ def test_public_reply_renders_the_placeholders_per_ticket_as_plain_text(alice, t
     alice.last_name = "Liddell"
     alice.save()
     t = services.ticket_create(requester=alice, by=alice, subject="<b>{agent_name}</b>", description="d")
-    bulk.bulk_run(actor=tina, action="reply", params={"body": "Hello {requester_name}, about {reference} ({subject}). {agent_name}"}, ids=[t.pk])
+    bulk.bulk_run(
+        actor=tina,
+        action="reply",
+        params={"body": "Hello {requester_name}, about {reference} ({subject}). {agent_name}"},
+        ids=[t.pk],
+    )
     body = Message.objects.get(ticket=t).body
     assert body == f"Hello Alice Liddell, about {t.reference} (<b>{{agent_name}}</b>). {tina.get_full_name()}"
 
@@ -92,7 +117,9 @@ def test_unknown_placeholders_and_bad_params_are_field_errors(tina):
 
 def test_bulk_merge_merges_all_into_the_target_and_skips_other_customers(tickets, tina):
     target = tickets[1]  # alice's
-    result = bulk.bulk_run(actor=tina, action="merge", params={"target": target.pk}, ids=[t.pk for t in tickets])
+    result = bulk.bulk_run(
+        actor=tina, action="merge", params={"target": target.pk}, ids=[t.pk for t in tickets]
+    )
     alices = [t.pk for t in tickets if t.requester.username == "alice" and t.pk != target.pk]
     assert set(Ticket.objects.filter(merged_into=target).values_list("pk", flat=True)) == set(alices)
     codes = sorted(s["code"] for s in result.skipped)
@@ -111,18 +138,24 @@ def test_another_app_can_register_an_action(tickets, tina):
 
     bulk.bulk_action_register(bulk.BulkAction("test_word", "Word", Params, apply))
     try:
-        result = bulk.bulk_run(actor=tina, action="test_word", params={"word": "hi"}, ids=[t.pk for t in tickets])
+        result = bulk.bulk_run(
+            actor=tina, action="test_word", params={"word": "hi"}, ids=[t.pk for t in tickets]
+        )
     finally:
         del bulk.bulk_actions["test_word"]
     assert result.changed == 4
     assert result.skipped[0]["reason"] == "not this one"
 
 
-def test_a_large_selection_becomes_a_job_enqueued_on_commit_that_runs_once(tickets, tina, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_large_selection_becomes_a_job_enqueued_on_commit_that_runs_once(
+    tickets, tina, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(bulk, "BULK_INLINE_MAX", 2)
     monkeypatch.setattr(bulk, "BULK_CHUNK", 2)
     with django_capture_on_commit_callbacks() as callbacks:
-        job = bulk.bulk_submit(actor=tina, action="priority", params={"priority": "P2"}, ids=[t.pk for t in tickets])
+        job = bulk.bulk_submit(
+            actor=tina, action="priority", params={"priority": "P2"}, ids=[t.pk for t in tickets]
+        )
     assert isinstance(job, BulkJob)
     assert len(callbacks) == 1
     assert Ticket.objects.filter(priority="P2").count() == 0
