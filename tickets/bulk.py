@@ -142,7 +142,7 @@ SKIP_CLOSED = "closed"
 SKIP_UNCHANGED = "unchanged"
 SKIP_REASONS = {
     SKIP_CLOSED: gettext_lazy("closed"),
-    SKIP_UNCHANGED: gettext_lazy("already so"),
+    SKIP_UNCHANGED: gettext_lazy("already set"),
     "not_found": gettext_lazy("not found"),
     "other_tier": gettext_lazy("team of another tier"),
     "target": gettext_lazy("the merge target itself"),
@@ -372,7 +372,7 @@ class BulkResult:
 
 
 def bulk_summary(*, changed: int, skipped: list[dict], failed: list[dict]) -> str:
-    """ "312 changed, 3 skipped: closed (2), already so (1), 1 failed", in the active language."""
+    """ "312 changed, 3 skipped: closed (2), already set (1), 1 failed", in the active language."""
     parts = [ngettext("%(n)d changed", "%(n)d changed", changed) % {"n": changed}]
     if skipped:
         reasons = Counter(str(SKIP_REASONS.get(s["code"], s["reason"])) for s in skipped)

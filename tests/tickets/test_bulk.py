@@ -36,7 +36,7 @@ def test_set_status_changes_each_ticket_with_one_event_and_reports_the_skipped(t
         (tickets[0].pk, "closed"),
         (tickets[1].pk, "unchanged"),
     ]
-    assert result.as_dict()["summary"] == "3 changed, 2 skipped: closed (1), already so (1)"
+    assert result.as_dict()["summary"] == "3 changed, 2 skipped: closed (1), already set (1)"
     for t in tickets[2:]:
         assert Ticket.objects.get(pk=t.pk).status == "pending"
         assert (
