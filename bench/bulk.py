@@ -52,14 +52,9 @@ def main() -> None:
         params = {"status": "open" if sample.status == "pending" else "pending"}
     elif args.action == "priority":
         params = {"priority": "P2" if sample.priority != "P2" else "P3"}
-    else:
-        other = (
-            User.objects.filter(role=User.Role.AGENT, is_active=True)
-            .exclude(pk=agent.pk)
-            .order_by("pk")
-            .first()
-        )
-        params = {"assignee": (other if sample.assignee_id == agent.pk else agent).pk}
+    else:  # to one of two other agents, alternating (nobody is mailed about their own change)
+        a, b = User.objects.filter(role=User.Role.AGENT, is_active=True).exclude(pk=agent.pk).order_by("pk")[:2]
+        params = {"assignee": (b if sample.assignee_id == a.pk else a).pk}
     event_max = TicketEvent.objects.aggregate(m=Max("id"))["m"] or 0
     note_max = Notification.objects.aggregate(m=Max("id"))["m"] or 0
     job = BulkJob.objects.create(
@@ -83,7 +78,7 @@ def main() -> None:
     events = TicketEvent.objects.filter(id__gt=event_max).count()
     mails = Notification.objects.filter(id__gt=note_max).count()
     print(
-        f"bulk {args.action} {params} over {len(ids)} tickets: {elapsed:.2f} s "
+        f"bulk {args.action} {params} by {agent.pk} over {len(ids)} tickets: {elapsed:.2f} s "
         f"({len(ids) / elapsed:.0f} tickets/s); {job.summary if hasattr(job, 'summary') else ''}"
         f"changed {job.changed}, skipped {len(job.skipped)}, failed {len(job.failed)}; "
         f"{events} events, {mails} outbox rows"

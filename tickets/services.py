@@ -339,22 +339,30 @@ def ticket_changes_stage(
     return fields
 
 
+def _column_value(ticket: Ticket, name: str) -> Any:
+    field = Ticket._meta.get_field(name)
+    return getattr(ticket, field.attname)
+
+
 def tickets_flush_many(*, staged: list[tuple[Ticket, list[str]]], by: Any) -> None:
     """Save many locked tickets changed in memory (``ticket_changes_stage``) at once: one UPDATE, one
     INSERT of their events; then ``event_recorded`` per event, in ticket order, as ``_flush`` would.
 
     The rows must have been read under their lock in this transaction: the UPDATE writes the staged
-    fields of every ticket from memory (and ``version`` + 1, exact because nobody else can change it)."""
+    fields of every ticket from memory (``version`` + 1 in the database and in memory alike)."""
     staged = [(t, f) for t, f in staged if f]
     if not staged:
         return
     now = timezone.now()
-    names: set[str] = {"version", "updated_at"}
+    # One UPDATE per distinct set of new values (a bulk action gives all its tickets the same ones).
+    groups: dict[tuple, list[int]] = {}
     for t, fields in staged:
         t.version += 1
         t.updated_at = now
-        names.update(fields)
-    Ticket.objects.bulk_update([t for t, _f in staged], sorted(names), batch_size=500)
+        values = tuple(sorted((name, _column_value(t, name)) for name in set(fields) - {"updated_at"}))
+        groups.setdefault(values, []).append(t.pk)
+    for values, pks in groups.items():
+        Ticket.objects.filter(pk__in=pks).update(**dict(values), version=F("version") + 1, updated_at=now)
     entries = []
     for t, _fields in staged:
         for kind, field, old, new in t._pending_events:  # type: ignore[attr-defined]

@@ -40,7 +40,9 @@ def test_a_reply_to_the_merged_ticket_threads_onto_the_target(merged, how):
     source, target, mail = merged
     raw = {
         "token": make_mail(to=mail.extra_headers["Reply-To"], subject="Re: x", body="Version 6.2"),
-        "in_reply_to": make_mail(subject="Re: x", body="Version 6.2", headers={"In-Reply-To": mail.extra_headers["Message-ID"]}),
+        "in_reply_to": make_mail(
+            subject="Re: x", body="Version 6.2", headers={"In-Reply-To": mail.extra_headers["Message-ID"]}
+        ),
         "subject": make_mail(subject=f"Re: [{source.reference}] VPN again", body="Version 6.2"),
     }[how]
     inbound = deliver(raw)

@@ -166,3 +166,42 @@ def test_a_large_selection_becomes_a_job_enqueued_on_commit_that_runs_once(
     job.refresh_from_db()
     assert (job.status, job.done, job.changed) == ("done", 5, 5)
     assert TicketEvent.objects.filter(kind="priority", new_value="P2").count() == 5
+
+
+def test_a_chunks_notifications_are_written_and_enqueued_once(
+    tickets, tina, nick, django_capture_on_commit_callbacks
+):
+    # given: the same change one by one writes one outbox row and one enqueue per ticket
+    with django_capture_on_commit_callbacks() as one_by_one:
+        services.ticket_update(ticket=tickets[0], by=nick, assignee=tina)
+    assert len(one_by_one) == 1
+    # when: in bulk
+    with django_capture_on_commit_callbacks() as batched:
+        result = bulk.bulk_run(
+            actor=nick, action="assignee", params={"assignee": tina.pk}, ids=[t.pk for t in tickets]
+        )
+    # then: the same mails, one enqueue for the chunk
+    assert result.changed == 4
+    assert Notification.objects.filter(kind="assigned", recipient=tina).count() == 5
+    assert len(batched) == 1
+
+
+@pytest.mark.parametrize("action", ["assignee", "status"])
+def test_mails_of_a_bulk_chunk_read_exactly_as_those_rendered_one_by_one(alice, tina, nick, service_desk, action):
+    from notifications.services import _display_name, notification_render
+
+    alice.language = "de"
+    alice.save()
+    subjects = ['Drucker <b>"kaputt"</b> & mehr', "VPN"]
+    tickets = [services.ticket_create(requester=alice, by=alice, subject=s, description="d") for s in subjects]
+    params = {"assignee": {"assignee": tina.pk}, "status": {"status": "pending"}}[action]
+    bulk.bulk_run(actor=nick, action=action, params=params, ids=[t.pk for t in tickets])
+    kind = {"assignee": "assigned", "status": "waiting"}[action]
+    for ticket in tickets:
+        ticket.refresh_from_db()
+        mail = Notification.objects.get(ticket=ticket, kind=kind)
+        _lang, subject, text, html = notification_render(
+            kind=kind, ticket=ticket, recipient=mail.recipient, event=mail.event
+        )
+        assert (mail.subject, mail.body_text, mail.body_html) == (subject, text, html)
+        assert _display_name(mail.recipient) in mail.body_text

@@ -30,7 +30,9 @@ def _in_thread(fn, errors, barrier):  # noqa: ANN001, ANN202
 
 
 def test_bulk_and_a_reply_on_the_same_ticket_lose_nothing(alice, tina, nick, service_desk):
-    tickets = [services.ticket_create(requester=alice, by=alice, subject=f"t{i}", description="d") for i in range(30)]
+    tickets = [
+        services.ticket_create(requester=alice, by=alice, subject=f"t{i}", description="d") for i in range(30)
+    ]
     ids = [t.pk for t in tickets]
     contested = tickets[15]
 
@@ -44,8 +46,18 @@ def test_bulk_and_a_reply_on_the_same_ticket_lose_nothing(alice, tina, nick, ser
     barrier = threading.Barrier(3)
     try:
         threads = [
-            _in_thread(lambda: bulk.bulk_run(actor=tina, action="priority", params={"priority": "P1"}, ids=ids), errors, barrier),
-            _in_thread(lambda: bulk.bulk_run(actor=nick, action="tags", params={"add": ["outage"]}, ids=list(reversed(ids))), errors, barrier),
+            _in_thread(
+                lambda: bulk.bulk_run(actor=tina, action="priority", params={"priority": "P1"}, ids=ids),
+                errors,
+                barrier,
+            ),
+            _in_thread(
+                lambda: bulk.bulk_run(
+                    actor=nick, action="tags", params={"add": ["outage"]}, ids=list(reversed(ids))
+                ),
+                errors,
+                barrier,
+            ),
             _in_thread(
                 lambda: (time.sleep(0.05), services.message_add(ticket=contested, author=tina, body="On it")),
                 errors,
@@ -66,6 +78,8 @@ def test_bulk_and_a_reply_on_the_same_ticket_lose_nothing(alice, tina, nick, ser
     assert list(contested.tags.values_list("name", flat=True)) == ["outage"]
     assert contested.public_reply_count == 1
     assert contested.status == "open"  # the reply opened it; the bulk did not write the old status back
-    assert contested.version == 1 + 3  # created; then priority, tags and the reply (which opened it), one each
+    assert (
+        contested.version == 1 + 3
+    )  # created; then priority, tags and the reply (which opened it), one each
     assert Ticket.objects.filter(priority="P1").count() == 30
     assert TicketEvent.objects.filter(kind="tags").count() == 30

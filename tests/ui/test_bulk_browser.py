@@ -13,15 +13,30 @@ from .test_browser import _page
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TEXT = {
-    "en": {"apply": "Apply to selected", "summary": "2 changed, 1 skipped: closed", "merge": "Merge", "merged": "was merged into"},
-    "de": {"apply": "Auf Auswahl anwenden", "summary": "2 geändert, 1 übersprungen: geschlossen", "merge": "Zusammenführen", "merged": "zusammengeführt"},
+    "en": {
+        "apply": "Apply to selected",
+        "summary": "2 changed, 1 skipped: closed",
+        "merge": "Merge",
+        "merged": "was merged into",
+    },
+    "de": {
+        "apply": "Auf Auswahl anwenden",
+        "summary": "2 geändert, 1 übersprungen: geschlossen",
+        "merge": "Zusammenführen",
+        "merged": "zusammengeführt",
+    },
 }
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
-def test_select_in_the_queue_set_status_in_bulk_and_see_the_summary(browser, live_server, alice, tina, service_desk, lang):
+def test_select_in_the_queue_set_status_in_bulk_and_see_the_summary(
+    browser, live_server, alice, tina, service_desk, lang
+):
     t = TEXT[lang]
-    tickets = [services.ticket_create(requester=alice, by=alice, subject=f"Printer {i}", description="d") for i in range(3)]
+    tickets = [
+        services.ticket_create(requester=alice, by=alice, subject=f"Printer {i}", description="d")
+        for i in range(3)
+    ]
     services.ticket_close(ticket=tickets[0], by=tina)  # a closed one is skipped
     page = _page(browser, live_server, tina, lang)
     page.goto("/agent/?tab=open&status=")
@@ -42,7 +57,9 @@ def test_select_in_the_queue_set_status_in_bulk_and_see_the_summary(browser, liv
     summary = page.wait_for_selector("[data-testid=bulk-summary]")
     assert summary.inner_text() == t["summary"]
     assert tickets[0].reference in page.inner_text("#bulk-result")
-    assert list(Ticket.objects.filter(pk__in=[tickets[1].pk, tickets[2].pk]).values_list("status", flat=True)) == ["pending", "pending"]
+    assert list(
+        Ticket.objects.filter(pk__in=[tickets[1].pk, tickets[2].pk]).values_list("status", flat=True)
+    ) == ["pending", "pending"]
     page.context.close()
 
 
@@ -57,7 +74,9 @@ def test_select_all_matching_the_filters(browser, live_server, alice, tina, serv
     page.locator("#bulk-all-page").check()
     button = page.locator("#bulk-select-matching")
     button.wait_for(state="visible")
-    page.wait_for_function("document.querySelector('#bulk-select-matching .bulk-matching-count').textContent === '5'")
+    page.wait_for_function(
+        "document.querySelector('#bulk-select-matching .bulk-matching-count').textContent === '5'"
+    )
     button.click()
     page.select_option("#bulk-action", "priority")
     page.select_option("#bulk-priority", "P1")
