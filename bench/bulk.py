@@ -53,7 +53,9 @@ def main() -> None:
     elif args.action == "priority":
         params = {"priority": "P2" if sample.priority != "P2" else "P3"}
     else:  # to one of two other agents, alternating (nobody is mailed about their own change)
-        a, b = User.objects.filter(role=User.Role.AGENT, is_active=True).exclude(pk=agent.pk).order_by("pk")[:2]
+        a, b = (
+            User.objects.filter(role=User.Role.AGENT, is_active=True).exclude(pk=agent.pk).order_by("pk")[:2]
+        )
         params = {"assignee": (b if sample.assignee_id == a.pk else a).pk}
     event_max = TicketEvent.objects.aggregate(m=Max("id"))["m"] or 0
     note_max = Notification.objects.aggregate(m=Max("id"))["m"] or 0

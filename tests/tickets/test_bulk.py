@@ -187,13 +187,17 @@ def test_a_chunks_notifications_are_written_and_enqueued_once(
 
 
 @pytest.mark.parametrize("action", ["assignee", "status"])
-def test_mails_of_a_bulk_chunk_read_exactly_as_those_rendered_one_by_one(alice, tina, nick, service_desk, action):
+def test_mails_of_a_bulk_chunk_read_exactly_as_those_rendered_one_by_one(
+    alice, tina, nick, service_desk, action
+):
     from notifications.services import _display_name, notification_render
 
     alice.language = "de"
     alice.save()
     subjects = ['Drucker <b>"kaputt"</b> & mehr', "VPN"]
-    tickets = [services.ticket_create(requester=alice, by=alice, subject=s, description="d") for s in subjects]
+    tickets = [
+        services.ticket_create(requester=alice, by=alice, subject=s, description="d") for s in subjects
+    ]
     params = {"assignee": {"assignee": tina.pk}, "status": {"status": "pending"}}[action]
     bulk.bulk_run(actor=nick, action=action, params=params, ids=[t.pk for t in tickets])
     kind = {"assignee": "assigned", "status": "waiting"}[action]
