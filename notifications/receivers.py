@@ -19,8 +19,8 @@ def on_event_recorded(
 
 
 def on_event_batch_recorded(
-    sender: Any, *, events: list[TicketEvent], history: bool = False, **kwargs: Any
+    sender: Any, *, events: list[TicketEvent], batch: int, history: bool = False, **kwargs: Any
 ) -> None:
     """After a batch of events (a bulk action's chunk): their deferred outbox rows, written at once."""
     if not history:
-        notifications_for_batch(events=events)
+        notifications_for_batch(batch=batch)

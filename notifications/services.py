@@ -348,14 +348,12 @@ def notifications_for_event(*, ticket: Ticket, event: TicketEvent) -> list[int]:
             Ticket.objects.filter(pk=ticket.pk).values_list("first_response_due", flat=True).first()
         )
     rows = _outbox_rows(people, ticket, event)
-    if in_event_batch():
+    if batch := in_event_batch():
         # A bulk action's chunk: written and enqueued once for the batch (notifications_for_batch).
-        if _batch_rows.get(None) is None:
-            _batch_rows.set([])
-            _batch_fanouts.set([])
-        _batch_rows.get().append(rows)
+        pending = _batch_pending(batch)
+        pending[0].extend(rows)
         if teams:
-            _batch_fanouts.get().append((event, teams))
+            pending[1].append((event, teams))
         return []
     ids = _outbox_write(rows)
     if teams:
@@ -382,24 +380,30 @@ def notifications_for_event(*, ticket: Ticket, event: TicketEvent) -> list[int]:
 
 
 # Rows and team mails of the events of one batch (``tickets.events.event_record_bulk``), written by
-# ``notifications_for_batch`` when the batch's signals are done. Lists per context: a batch inside a
-# batch (never happens) would only write early.
-_batch_rows: ContextVar[list[list[Notification]] | None] = ContextVar(
-    "notifications_batch_rows", default=None
-)
-_batch_fanouts: ContextVar[list[tuple[TicketEvent, list[_TeamPlanned]]] | None] = ContextVar(
-    "notifications_batch_fanouts", default=None
+# ``notifications_for_batch`` when the batch's signals are done; kept with the batch's number, so what a
+# batch that failed half-way (and was rolled back) left behind is never written by the next one.
+_batch: ContextVar[tuple[int, list[Notification], list[tuple[TicketEvent, list[_TeamPlanned]]]] | None] = (
+    ContextVar("notifications_batch", default=None)
 )
 
 
-def notifications_for_batch(*, events: list[TicketEvent]) -> list[int]:
+def _batch_pending(batch: int) -> tuple[list[Notification], list[tuple[TicketEvent, list[_TeamPlanned]]]]:
+    current = _batch.get()
+    if current is None or current[0] != batch:
+        current = (batch, [], [])
+        _batch.set(current)
+    return current[1], current[2]
+
+
+def notifications_for_batch(*, batch: int) -> list[int]:
     """The outbox rows of a batch of events, as ``notifications_for_event`` writes them one by one (the
     same rows, recipients and idempotency keys), with one INSERT, one read of the pending ids and one
     enqueue after the commit for the whole batch."""
-    rows = [row for chunk in (_batch_rows.get(None) or []) for row in chunk]
-    fanouts = _batch_fanouts.get(None) or []
-    _batch_rows.set(None)
-    _batch_fanouts.set(None)
+    current = _batch.get()
+    _batch.set(None)
+    if current is None or current[0] != batch:
+        return []
+    _number, rows, fanouts = current
     ids = _outbox_write(rows)
     if fanouts:
         NotificationFanout.objects.bulk_create(

@@ -28,7 +28,7 @@ event_recorded = Signal()
 _replaying_history: ContextVar[bool] = ContextVar("tickets_replaying_history", default=False)
 
 # Sent once after ``event_record_bulk`` has sent ``event_recorded`` for each of a batch's events (a bulk
-# action's chunk), still inside the transaction, with ``events``. A receiver may defer per-event work
+# action's chunk), still inside the transaction, with ``events`` and ``batch`` (its number). A receiver may defer per-event work
 # while ``in_event_batch()`` is true and do it here for the whole batch at once (the notifications app
 # writes the batch's outbox rows with one INSERT and enqueues their delivery once).
 event_batch_recorded = Signal()
@@ -116,7 +116,8 @@ def event_record_bulk(*, entries: list[tuple[Ticket, dict]], actor: Any = None) 
         )
         for ticket, e in entries
     )
-    token = _in_batch.set(next(_batch_numbers))
+    batch = next(_batch_numbers)
+    token = _in_batch.set(batch)
     try:
         for (ticket, _e), event in zip(entries, events, strict=True):
             event_recorded.send(
@@ -124,7 +125,9 @@ def event_record_bulk(*, entries: list[tuple[Ticket, dict]], actor: Any = None) 
             )
     finally:
         _in_batch.reset(token)
-    event_batch_recorded.send(sender=TicketEvent, events=events, history=_replaying_history.get())
+    event_batch_recorded.send(
+        sender=TicketEvent, events=events, batch=batch, history=_replaying_history.get()
+    )
     return events
 
 

@@ -209,3 +209,26 @@ def test_mails_of_a_bulk_chunk_read_exactly_as_those_rendered_one_by_one(
         )
         assert (mail.subject, mail.body_text, mail.body_html) == (subject, text, html)
         assert _display_name(mail.recipient) in mail.body_text
+
+
+def test_a_chunk_that_fails_half_way_leaves_no_mails_for_the_next(tickets, tina, nick, monkeypatch):
+    from notifications import services as notification_services
+
+    original = notification_services.notifications_for_batch
+    calls = []
+
+    def fail_once(*, batch):  # noqa: ANN001, ANN202 - the first chunk's batch breaks after its rows were planned
+        calls.append(batch)
+        if len(calls) == 1:
+            raise RuntimeError("broker of thoughts")
+        return original(batch=batch)
+
+    monkeypatch.setattr("notifications.receivers.notifications_for_batch", fail_once)
+    result = bulk.bulk_run(actor=nick, action="assignee", params={"assignee": tina.pk}, ids=[t.pk for t in tickets])
+    # the chunk went ticket by ticket instead: all assigned, each mail once
+    assert result.changed == 5
+    assert Notification.objects.filter(kind="assigned", recipient=tina).count() == 5
+    # and the next chunk writes nothing of the failed one (its events were rolled back)
+    again = bulk.bulk_run(actor=nick, action="priority", params={"priority": "P1"}, ids=[t.pk for t in tickets])
+    assert again.changed == 5
+    assert Notification.objects.filter(kind="assigned", recipient=tina).count() == 5
