@@ -12,7 +12,8 @@
 
     bulk_action_register(BulkAction("macro", _("Apply macro"), MacroParams, apply_macro_bulk))
 
-from the other app's ``AppConfig.ready()``. ``params`` is a DRF serializer class: it validates the
+from the other app's ``AppConfig.ready()`` (with ``template=`` naming its fields for the queue's
+selection bar: inputs named ``p_<param>``, e.g. ``<select name="p_macro">``). ``params`` is a DRF serializer class: it validates the
 raw parameters (the API's ``params``, the browser form's fields) and ``apply`` gets its
 ``validated_data``. A job stores the *raw* parameters and validates them again in the worker, so an
 action's params must be JSON (ids, not objects). ``apply(ticket, actor, params)`` runs with the
@@ -88,6 +89,9 @@ class BulkAction:
     # (``services.ticket_changes_stage``) and returns the changed fields or a Skip; the runner then
     # saves the whole chunk with one UPDATE and one INSERT of events (``services.tickets_flush_many``).
     stage: Callable[[Ticket, Any, dict], Skip | list[str]] | None = None
+    # The action's parameter fields in the queue's selection bar (``p_<param>`` inputs), e.g.
+    # "macros/_bulk_fields.html"; the built-in actions have theirs in tickets/_bulk_bar.html.
+    template: str = ""
 
 
 bulk_actions: dict[str, BulkAction] = {}

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -162,7 +162,7 @@ def _other(request: HttpRequest, text: str) -> Ticket | None:
         return None
     try:
         return ticket_get_for_user(user=request.user, pk=pk)
-    except Exception:  # Http404: not visible is not found
+    except Http404:  # not visible is not found
         return None
 
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -171,20 +170,6 @@ def _system_message(ticket: Ticket, text: Any, values: dict[str, str]) -> Messag
     )
     event_record(ticket=ticket, kind=K.MESSAGE, actor=None, data={"message": message.pk, "system": True})
     return message
-
-
-def merged_sources_qs(ticket: Ticket) -> QuerySet[Ticket]:
-    """The tickets merged into ``ticket`` (directly), oldest first."""
-    return Ticket.objects.filter(merged_into=ticket).select_related("requester").order_by("pk")
-
-
-def merged_message_filter(*, user: Any, ticket: Ticket) -> Q:
-    """Messages of the tickets merged into ``ticket`` that ``user`` may read on ``ticket``'s page:
-    agents all of them, the customer the public ones of sources that were their own requests."""
-    q = Q(ticket__merged_into=ticket)
-    if not (user and user.is_authenticated and user.is_agent):
-        q &= Q(internal=False, ticket__requester_id=ticket.requester_id)
-    return q
 
 
 def message_split(*, message: Message, by: Any, subject: str) -> Ticket:

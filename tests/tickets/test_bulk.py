@@ -224,11 +224,15 @@ def test_a_chunk_that_fails_half_way_leaves_no_mails_for_the_next(tickets, tina,
         return original(batch=batch)
 
     monkeypatch.setattr("notifications.receivers.notifications_for_batch", fail_once)
-    result = bulk.bulk_run(actor=nick, action="assignee", params={"assignee": tina.pk}, ids=[t.pk for t in tickets])
+    result = bulk.bulk_run(
+        actor=nick, action="assignee", params={"assignee": tina.pk}, ids=[t.pk for t in tickets]
+    )
     # the chunk went ticket by ticket instead: all assigned, each mail once
     assert result.changed == 5
     assert Notification.objects.filter(kind="assigned", recipient=tina).count() == 5
     # and the next chunk writes nothing of the failed one (its events were rolled back)
-    again = bulk.bulk_run(actor=nick, action="priority", params={"priority": "P1"}, ids=[t.pk for t in tickets])
+    again = bulk.bulk_run(
+        actor=nick, action="priority", params={"priority": "P1"}, ids=[t.pk for t in tickets]
+    )
     assert again.changed == 5
     assert Notification.objects.filter(kind="assigned", recipient=tina).count() == 5
