@@ -58,12 +58,19 @@ def _params(post: QueryDict) -> dict[str, Any]:
 def _selection(request: HttpRequest) -> list[int]:
     visible = ticket_visible_qs(user=request.user)
     if request.POST.get("all_matching") == "1":
-        form = QueueFilterForm(QueryDict(request.POST.get("query", "")))
-        filters = form.cleaned_data if form.is_valid() else {}
-        qs = agent_queue_qs(user=request.user, tab=filters.get("tab") or "open", filters=filters)
-        return bulk.selection_ids(qs=qs)
+        query = QueryDict(request.POST.get("query", ""), mutable=True)
+        if request.POST.get("tab"):
+            query["tab"] = request.POST["tab"]  # the tab shown, also when it came from the session
+        return bulk.selection_ids(qs=_matching(request, query))
     ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
     return list(visible.filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _matching(request: HttpRequest, query: QueryDict) -> Any:
+    """The queue's tickets for these query parameters (tab and filters), as the queue shows them."""
+    form = QueueFilterForm(query)
+    filters = form.cleaned_data if form.is_valid() else {}
+    return agent_queue_qs(user=request.user, tab=filters.get("tab") or "open", filters=filters)
 
 
 def _error_lines(detail: Any) -> list[str]:
@@ -131,10 +138,7 @@ def agent_bulk_job(request: HttpRequest, job_id: str) -> HttpResponse:
 @require_GET
 def agent_bulk_count(request: HttpRequest) -> HttpResponse:
     """How many tickets "all matching" would take (up to the limit), for the selection bar."""
-    form = QueueFilterForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = agent_queue_qs(user=request.user, tab=filters.get("tab") or "open", filters=filters)
-    count = qs.order_by()[: bulk.BULK_MAX + 1].count()
+    count = _matching(request, request.GET).order_by()[: bulk.BULK_MAX + 1].count()
     return render(request, "tickets/_bulk_count.html", {"count": count, "max": bulk.BULK_MAX})
 
 
