@@ -92,6 +92,9 @@ class BulkAction:
     # The action's parameter fields in the queue's selection bar (``p_<param>`` inputs), e.g.
     # "macros/_bulk_fields.html"; the built-in actions have theirs in tickets/_bulk_bar.html.
     template: str = ""
+    # Called once per chunk, in its transaction, with the tickets ``apply`` changed (the bulk merge tells
+    # each customer once for the whole chunk instead of once per ticket).
+    after_chunk: Callable[[list[Ticket], Any, dict], None] | None = None
 
 
 bulk_actions: dict[str, BulkAction] = {}
@@ -322,9 +325,19 @@ def _apply_merge(ticket: Ticket, actor: Any, params: dict) -> Skip | None:
     if ticket.requester_id != target.requester_id and not params["allow_other_customer"]:
         return _skip("other_customer")
     merge.merge_locked(
-        source=ticket, target=target, by=actor, allow_other_customer=params["allow_other_customer"]
+        source=ticket,
+        target=target,
+        by=actor,
+        allow_other_customer=params["allow_other_customer"],
+        notify=False,  # once for the chunk: _after_merge
     )
     return None
+
+
+def _after_merge(merged: list[Ticket], actor: Any, params: dict) -> None:
+    if merged:
+        target = Ticket.objects.select_related("requester").get(pk=params["target"])
+        merge.merge_notify(target=target, sources=merged)
 
 
 for _action in (
@@ -350,6 +363,7 @@ for _action in (
         _apply_merge,
         locks=lambda params: [params["target"]],
         order=90,
+        after_chunk=_after_merge,
     ),
 ):
     bulk_action_register(_action)
@@ -463,6 +477,7 @@ def _apply_chunk(*, action: BulkAction, params: dict, actor: Any, ids: list[int]
         if _stage_chunk(action=action, params=params, actor=actor, ids=ids, locked=locked, result=result):
             return
         locked = _lock_chunk(action, params, ids)  # fresh rows: the staged ones were changed in memory
+    changed: list[Ticket] = []
     for pk in ids:
         ticket = locked.get(pk)
         if ticket is None:
@@ -481,10 +496,13 @@ def _apply_chunk(*, action: BulkAction, params: dict, actor: Any, ids: list[int]
             continue
         if skip is None:
             result.changed += 1
+            changed.append(ticket)
         else:
             result.skipped.append(
                 {"id": pk, "reference": ticket.reference, "code": skip.code, "reason": skip.reason}
             )
+    if action.after_chunk is not None:
+        action.after_chunk(changed, actor, params)
 
 
 def bulk_run(*, actor: Any, action: str, params: dict, ids: list[int]) -> BulkResult:

@@ -12,7 +12,7 @@ What arrives for the source afterwards lands on the target: ``tickets.services.m
 replies; the API), so nothing is lost on a closed ticket. The mail-in app copies the source's
 approved participants onto the target when it sees the MERGED event.
 
-The customer is told **once**: one public system message on the target ("HD-000012 was merged into
+The customer is told **once** (a bulk merge: once per chunk, naming all their tickets): one public system message on the target ("HD-000012 was merged into
 this request"), which the notifications app mails to the target's requester as a reply. When the
 source's requester is somebody else (only with ``allow_other_customer``), they get one such message
 on their own source ticket before it is closed. Neither message is an agent's response: no
@@ -54,6 +54,10 @@ SPLIT_FIRST_MESSAGE = gettext_lazy("Choose a message to split off.")
 MERGED_CUSTOMER_MESSAGE = gettext_lazy(
     "Your request %(source)s (“%(subject)s”) concerns the same matter as this one, so we have merged it "
     "into this request. Please reply here from now on."
+)
+MERGED_MANY_MESSAGE = gettext_lazy(
+    "Your requests %(sources)s concern the same matter as this one, so we have merged them into this "
+    "request. Please reply here from now on."
 )
 MERGED_AWAY_MESSAGE = gettext_lazy(
     "We have merged your request %(source)s into %(target)s, which handles the same matter. "
@@ -103,19 +107,19 @@ def ticket_merge(*, source: Ticket, target: Ticket, by: Any, allow_other_custome
         return tgt
 
 
-def merge_locked(*, source: Ticket, target: Ticket, by: Any, allow_other_customer: bool = False) -> None:
-    """The merge itself, for callers that hold both row locks (``ticket_merge``, the bulk merge)."""
+def merge_locked(
+    *, source: Ticket, target: Ticket, by: Any, allow_other_customer: bool = False, notify: bool = True
+) -> None:
+    """The merge itself, for callers that hold both row locks (``ticket_merge``, the bulk merge).
+
+    ``notify=False``: the caller tells the customers itself, once for several merges (``merge_notify``)."""
     reason = merge_check(source=source, target=target, allow_other_customer=allow_other_customer)
     if reason:
         error = ConflictError if reason != str(MERGE_OTHER_CUSTOMER) else ApplicationError
         raise error(reason, extra={"code": _merge_code(reason)})
     other_customer = source.requester_id != target.requester_id
-    if other_customer:
-        _system_message(
-            source,
-            MERGED_AWAY_MESSAGE,
-            {"source": source.reference, "target": target.reference, "subject": source.subject},
-        )
+    if other_customer and notify:
+        merge_notify(target=target, sources=[source])
     source._pending_events = []  # type: ignore[attr-defined]
     fields: list[str] = ["merged_into"]
     source.merged_into = target
@@ -142,10 +146,27 @@ def merge_locked(*, source: Ticket, target: Ticket, by: Any, allow_other_custome
         new=source.reference,
         data={"source": source.pk, "other_customer": other_customer},
     )
-    if not other_customer:
+    if not other_customer and notify:
+        merge_notify(target=target, sources=[source])
+
+
+def merge_notify(*, target: Ticket, sources: list[Ticket]) -> None:
+    """Tell the customers once about these tickets merged into ``target``: the target's requester in one
+    message on the target (naming all of theirs), any other requester on their own ticket."""
+    own = [s for s in sources if s.requester_id == target.requester_id]
+    if len(own) == 1:
         _system_message(
-            target, MERGED_CUSTOMER_MESSAGE, {"source": source.reference, "subject": source.subject}
+            target, MERGED_CUSTOMER_MESSAGE, {"source": own[0].reference, "subject": own[0].subject}
         )
+    elif own:
+        _system_message(target, MERGED_MANY_MESSAGE, {"sources": ", ".join(s.reference for s in own)})
+    for source in sources:
+        if source.requester_id != target.requester_id:
+            _system_message(
+                source,
+                MERGED_AWAY_MESSAGE,
+                {"source": source.reference, "target": target.reference, "subject": source.subject},
+            )
 
 
 def _merge_code(reason: str) -> str:

@@ -236,3 +236,18 @@ def test_a_chunk_that_fails_half_way_leaves_no_mails_for_the_next(tickets, tina,
     )
     assert again.changed == 5
     assert Notification.objects.filter(kind="assigned", recipient=tina).count() == 5
+
+
+def test_bulk_merge_tells_the_customer_once_for_the_chunk(alice, tina, service_desk):
+    target = services.ticket_create(requester=alice, by=alice, subject="VPN", description="d")
+    dups = [
+        services.ticket_create(requester=alice, by=alice, subject=f"VPN {i}", description="d")
+        for i in range(3)
+    ]
+    before = Notification.objects.filter(kind="reply", recipient=alice).count()
+    result = bulk.bulk_run(actor=tina, action="merge", params={"target": target.pk}, ids=[t.pk for t in dups])
+    assert result.changed == 3
+    told = Message.objects.filter(ticket=target, system=True)
+    assert told.count() == 1
+    assert all(d.reference in told.get().body for d in dups)
+    assert Notification.objects.filter(kind="reply", recipient=alice).count() - before == 1

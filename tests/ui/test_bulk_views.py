@@ -10,7 +10,9 @@ from tickets.models import Ticket
 pytestmark = pytest.mark.django_db
 
 
-def test_all_matching_takes_the_tab_shown_even_when_it_came_from_the_session(client_as, alice, tina, nick, service_desk):
+def test_all_matching_takes_the_tab_shown_even_when_it_came_from_the_session(
+    client_as, alice, tina, nick, service_desk
+):
     mine = services.ticket_create(requester=alice, by=alice, subject="mine", description="d")
     services.ticket_update(ticket=mine, by=tina, assignee=tina)
     other = services.ticket_create(requester=alice, by=alice, subject="other", description="d")
@@ -20,7 +22,10 @@ def test_all_matching_takes_the_tab_shown_even_when_it_came_from_the_session(cli
     assert 'name="tab" value="mine"' in page.content.decode()
     count = c.get("/agent/bulk/count/", {"tab": "mine"}).content.decode().strip()
     assert count == "1"
-    response = c.post("/agent/bulk/", {"action": "priority", "p_priority": "P1", "all_matching": "1", "query": "", "tab": "mine"})
+    response = c.post(
+        "/agent/bulk/",
+        {"action": "priority", "p_priority": "P1", "all_matching": "1", "query": "", "tab": "mine"},
+    )
     assert response.status_code == 302
     assert Ticket.objects.get(pk=mine.pk).priority == "P1"
     assert Ticket.objects.get(pk=other.pk).priority == "P3"
