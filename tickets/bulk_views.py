@@ -259,9 +259,16 @@ def _links_of(request: HttpRequest, ticket: Ticket) -> list[links.ShownLink]:
     return cache[ticket.pk]
 
 
-def ticket_links_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
-    """The links panel and the merge form of the agent ticket page."""
+def _is_agent(request: HttpRequest) -> bool:
+    return bool(request.user.is_authenticated and request.user.is_agent)
+
+
+def ticket_links_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any] | None:
+    """The links panel and the merge form of the agent ticket page (agents only)."""
+    if not _is_agent(request):
+        return None
     return {
+        "ticket": ticket,
         "links": _links_of(request, ticket),
         "link_kinds": [
             (TicketLink.Kind.RELATED, TicketLink.Kind.RELATED.label),
@@ -281,8 +288,7 @@ def merged_banner_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any
     target = Ticket.objects.filter(pk=ticket.merged_into_id).only("requester_id", "subject").first()
     if target is None:
         return None
-    is_agent = request.user.is_authenticated and request.user.is_agent
-    if is_agent:
+    if _is_agent(request):
         url = reverse("tickets:agent_ticket", args=[target.pk])
     elif target.requester_id == ticket.requester_id:
         url = reverse("tickets:portal_detail", args=[target.reference])
@@ -293,6 +299,8 @@ def merged_banner_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any
 
 def resolve_children_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any] | None:
     """ "Also resolve the open children" in the resolve form of a parent."""
+    if not _is_agent(request):
+        return None
     children = [
         s.other
         for s in _links_of(request, ticket)
