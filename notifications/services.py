@@ -356,21 +356,7 @@ def notifications_for_event(*, ticket: Ticket, event: TicketEvent) -> list[int]:
             pending[1].append((event, teams))
         return []
     ids = _outbox_write(rows)
-    if teams:
-        # ignore_conflicts: the same event handled twice writes nothing new.
-        NotificationFanout.objects.bulk_create(
-            [
-                # The context is plain text (a team's name), so it keeps as JSON.
-                NotificationFanout(
-                    event=event,
-                    kind=t.kind,
-                    team_id=t.team_id,
-                    context={k: str(v) for k, v in t.context.items()},
-                )
-                for t in teams
-            ],
-            ignore_conflicts=True,
-        )
+    _fanouts_write([(event, teams)])
     fanout_events = [event.pk] if teams else []
     if ids or fanout_events:
         # robust: the change is committed whatever happens to the broker; a row or fan-out that could not
@@ -405,24 +391,25 @@ def notifications_for_batch(*, batch: int) -> list[int]:
         return []
     _number, rows, fanouts = current
     ids = _outbox_write(rows)
-    if fanouts:
-        NotificationFanout.objects.bulk_create(
-            [
-                NotificationFanout(
-                    event=event,
-                    kind=t.kind,
-                    team_id=t.team_id,
-                    context={k: str(v) for k, v in t.context.items()},
-                )
-                for event, teams in fanouts
-                for t in teams
-            ],
-            ignore_conflicts=True,
-        )
+    _fanouts_write(fanouts)
     fanout_events = [event.pk for event, _teams in fanouts]
     if ids or fanout_events:
         transaction.on_commit(lambda: notification_enqueue(ids=ids, fanout_events=fanout_events), robust=True)
     return ids
+
+
+def _fanouts_write(pairs: list[tuple[TicketEvent, list[_TeamPlanned]]]) -> None:
+    """One ``NotificationFanout`` per (event, team mail); ignore_conflicts: the same event handled twice
+    writes nothing new. The context is plain text (a team's name), so it keeps as JSON."""
+    rows = [
+        NotificationFanout(
+            event=event, kind=t.kind, team_id=t.team_id, context={k: str(v) for k, v in t.context.items()}
+        )
+        for event, teams in pairs
+        for t in teams
+    ]
+    if rows:
+        NotificationFanout.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def notification_fanouts_expand(*, event_id: int) -> list[int]:
