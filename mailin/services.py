@@ -180,7 +180,8 @@ def _process(inbound: InboundMail) -> InboundMail:
         except ConflictError:
             match = Match(None, f"{match.ticket.reference} is closed: new request")
         else:
-            inbound.ticket, inbound.ticket_message = match.ticket, message
+            # message.ticket: a reply to a merged-away ticket lands on its merge target.
+            inbound.ticket, inbound.ticket_message = message.ticket, message
             return _finish(inbound, InboundMail.Status.PROCESSED, _with_sender_note(match.reason, mail))
     ticket = _new_ticket(mail, inbound.mailbox)
     inbound.ticket = ticket

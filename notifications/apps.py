@@ -8,7 +8,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from tickets.events import event_recorded, event_value_labels
+        from tickets.events import event_batch_recorded, event_recorded, event_value_labels
         from tickets.panels import NavEntry, Panel, agent_ticket_panels, nav_entries
 
         from . import receivers, selectors
@@ -19,6 +19,11 @@ class NotificationsConfig(AppConfig):
 
         event_recorded.connect(
             receivers.on_event_recorded, dispatch_uid="notifications.on_event_recorded", weak=False
+        )
+        event_batch_recorded.connect(
+            receivers.on_event_batch_recorded,
+            dispatch_uid="notifications.on_event_batch_recorded",
+            weak=False,
         )
         agent_ticket_panels.append(
             Panel(

@@ -6,7 +6,7 @@ from typing import Any
 
 from tickets.models import Ticket, TicketEvent
 
-from .services import notifications_for_event
+from .services import notifications_for_batch, notifications_for_event
 
 
 def on_event_recorded(
@@ -16,3 +16,11 @@ def on_event_recorded(
         return  # replayed past (the demo's history): nobody is mailed about it
     # Runs inside the change's transaction: the outbox rows commit or roll back with it.
     notifications_for_event(ticket=ticket, event=event)
+
+
+def on_event_batch_recorded(
+    sender: Any, *, events: list[TicketEvent], batch: int, history: bool = False, **kwargs: Any
+) -> None:
+    """After a batch of events (a bulk action's chunk): their deferred outbox rows, written at once."""
+    if not history:
+        notifications_for_batch(batch=batch)

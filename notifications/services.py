@@ -26,6 +26,7 @@ import smtplib
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import make_msgid, parseaddr
@@ -43,7 +44,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Team, User
-from tickets.events import event_record
+from tickets.events import event_record, in_event_batch
 from tickets.models import Message, Rating, Ticket, TicketEvent
 from tickets.services import rating_create
 
@@ -218,17 +219,28 @@ def _mail_domain() -> str:
 
 
 def notification_render(
-    *, kind: str, ticket: Ticket, recipient: User, event: TicketEvent | None, context: dict | None = None
+    *,
+    kind: str,
+    ticket: Ticket,
+    recipient: User,
+    event: TicketEvent | None,
+    context: dict | None = None,
+    slots: bool = False,
 ) -> tuple[str, str, str, str]:
-    """(language, subject, text, html) of one mail, in the recipient's language."""
+    """(language, subject, text, html) of one mail, in the recipient's language.
+
+    ``slots``: the ticket's reference, subject and link are left as slots (``_fill_slots`` puts them
+    in), so that one rendering serves the same mail about many tickets (``_BATCH_SLOT_KINDS``)."""
     language = _language(recipient, ticket)
     for_customer = kind in CUSTOMER_KINDS
+    reference = _REF_SLOT if slots else ticket.reference
+    ticket_subject = _SUBJECT_SLOT if slots else ticket.subject
     with translation.override(language):
         ctx: dict[str, Any] = {
             "ticket": ticket,
-            "ticket_subject": ticket.subject,
-            "reference": ticket.reference,
-            "ticket_url": _ticket_url(ticket, for_customer=for_customer),
+            "ticket_subject": ticket_subject,
+            "reference": reference,
+            "ticket_url": _URL_SLOT if slots else _ticket_url(ticket, for_customer=for_customer),
             "name": _display_name(recipient),
             "language": language,
             "team_name": ticket.team.name if ticket.team_id and ticket.team else "",
@@ -244,7 +256,7 @@ def notification_render(
             ctx["survey_links"] = [(s, survey_url(ticket_id=ticket.pk, score=s)) for s in range(1, 6)]
             ctx["reopen_days"] = settings.HELPDESK_REOPEN_WINDOW.days
         ctx.update(context or {})
-        subject = f"[{ticket.reference}] " + str(SUBJECTS[kind]) % {"subject": ticket.subject}
+        subject = f"[{reference}] " + str(SUBJECTS[kind]) % {"subject": ticket_subject}
         ctx["subject"] = subject
         # Template tags leave blank lines behind; a mail never needs more than one in a row.
         text = re.sub(r"\n{3,}", "\n\n", render_to_string(f"emails/{kind}.txt", ctx)).strip() + "\n"
@@ -261,6 +273,55 @@ def _display_name(user: User) -> str:
 # Stands in for the recipient's name while one mail is rendered for many recipients (letters only,
 # so neither autoescaping nor the text filters touch it).
 _NAME_SLOT = "HDRECIPIENTNAMESLOT"
+
+
+# The ticket's own values while one mail is rendered for many tickets of a batch (letters only, as above).
+_REF_SLOT = "HDTICKETREFERENCESLOT"
+_SUBJECT_SLOT = "HDTICKETSUBJECTSLOT"
+_URL_SLOT = "HDTICKETURLSLOT"
+# Mails whose templates show nothing of the ticket but its reference, subject, link, priority, tier and
+# team (and the actor's and recipient's names): in a batch of events (a bulk action's chunk) each is
+# rendered once per kind, language and those values, and the ticket's own put into the slots.
+_BATCH_SLOT_KINDS = frozenset({Kind.ASSIGNED, Kind.WAITING, Kind.REOPENED})
+_batch_render_cache: ContextVar[tuple[int, dict] | None] = ContextVar(
+    "notifications_batch_render", default=None
+)
+
+
+def _batch_render_key(p: _Planned, ticket: Ticket, event: TicketEvent) -> tuple | None:
+    batch = in_event_batch()
+    if not batch or p.kind not in _BATCH_SLOT_KINDS or p.context:
+        return None
+    team = ticket.team.name if ticket.team_id and ticket.team else ""
+    return (batch, p.kind, _language(p.recipient, ticket), ticket.priority, ticket.tier, team, event.actor_id)
+
+
+def _batch_rendered(batch: int) -> dict:
+    cached = _batch_render_cache.get()
+    if cached is None or cached[0] != batch:
+        cached = (batch, {})
+        _batch_render_cache.set(cached)
+    return cached[1]
+
+
+def _fill_slots(
+    rendered: tuple[str, str, str, str], ticket: Ticket, *, for_customer: bool
+) -> tuple[str, str, str, str]:
+    """A mail rendered with ``slots`` made this ticket's: raw values in the text and subject, escaped in
+    the HTML (as autoescaping would have put them)."""
+    language, subject, text, html = rendered
+    values = {
+        _REF_SLOT: ticket.reference,
+        _SUBJECT_SLOT: ticket.subject,
+        _URL_SLOT: _ticket_url(ticket, for_customer=for_customer),
+    }
+    for slot, value in values.items():
+        subject, text, html = (
+            subject.replace(slot, value),
+            text.replace(slot, value),
+            html.replace(slot, escape(value)),
+        )
+    return language, " ".join(subject.split())[:300], text, html
 
 
 def idempotency_key(*, event_id: int, kind: str, recipient_id: int) -> str:
@@ -286,28 +347,69 @@ def notifications_for_event(*, ticket: Ticket, event: TicketEvent) -> list[int]:
         ticket.first_response_due = (
             Ticket.objects.filter(pk=ticket.pk).values_list("first_response_due", flat=True).first()
         )
-    ids = _outbox_write(_outbox_rows(people, ticket, event))
-    if teams:
-        # ignore_conflicts: the same event handled twice writes nothing new.
-        NotificationFanout.objects.bulk_create(
-            [
-                # The context is plain text (a team's name), so it keeps as JSON.
-                NotificationFanout(
-                    event=event,
-                    kind=t.kind,
-                    team_id=t.team_id,
-                    context={k: str(v) for k, v in t.context.items()},
-                )
-                for t in teams
-            ],
-            ignore_conflicts=True,
-        )
+    rows = _outbox_rows(people, ticket, event)
+    if batch := in_event_batch():
+        # A bulk action's chunk: written and enqueued once for the batch (notifications_for_batch).
+        pending = _batch_pending(batch)
+        pending[0].extend(rows)
+        if teams:
+            pending[1].append((event, teams))
+        return []
+    ids = _outbox_write(rows)
+    _fanouts_write([(event, teams)])
     fanout_events = [event.pk] if teams else []
     if ids or fanout_events:
         # robust: the change is committed whatever happens to the broker; a row or fan-out that could not
         # be enqueued stays pending and the redispatch picks it up.
         transaction.on_commit(lambda: notification_enqueue(ids=ids, fanout_events=fanout_events), robust=True)
     return ids
+
+
+# Rows and team mails of the events of one batch (``tickets.events.event_record_bulk``), written by
+# ``notifications_for_batch`` when the batch's signals are done; kept with the batch's number, so what a
+# batch that failed half-way (and was rolled back) left behind is never written by the next one.
+_batch: ContextVar[tuple[int, list[Notification], list[tuple[TicketEvent, list[_TeamPlanned]]]] | None] = (
+    ContextVar("notifications_batch", default=None)
+)
+
+
+def _batch_pending(batch: int) -> tuple[list[Notification], list[tuple[TicketEvent, list[_TeamPlanned]]]]:
+    current = _batch.get()
+    if current is None or current[0] != batch:
+        current = (batch, [], [])
+        _batch.set(current)
+    return current[1], current[2]
+
+
+def notifications_for_batch(*, batch: int) -> list[int]:
+    """The outbox rows of a batch of events, as ``notifications_for_event`` writes them one by one (the
+    same rows, recipients and idempotency keys), with one INSERT, one read of the pending ids and one
+    enqueue after the commit for the whole batch."""
+    current = _batch.get()
+    _batch.set(None)
+    if current is None or current[0] != batch:
+        return []
+    _number, rows, fanouts = current
+    ids = _outbox_write(rows)
+    _fanouts_write(fanouts)
+    fanout_events = [event.pk for event, _teams in fanouts]
+    if ids or fanout_events:
+        transaction.on_commit(lambda: notification_enqueue(ids=ids, fanout_events=fanout_events), robust=True)
+    return ids
+
+
+def _fanouts_write(pairs: list[tuple[TicketEvent, list[_TeamPlanned]]]) -> None:
+    """One ``NotificationFanout`` per (event, team mail); ignore_conflicts: the same event handled twice
+    writes nothing new. The context is plain text (a team's name), so it keeps as JSON."""
+    rows = [
+        NotificationFanout(
+            event=event, kind=t.kind, team_id=t.team_id, context={k: str(v) for k, v in t.context.items()}
+        )
+        for event, teams in pairs
+        for t in teams
+    ]
+    if rows:
+        NotificationFanout.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def notification_fanouts_expand(*, event_id: int) -> list[int]:
@@ -355,6 +457,15 @@ def _outbox_rows(planned: list[_Planned], ticket: Ticket, event: TicketEvent) ->
             continue
         seen.add((p.kind, p.recipient.pk))
         key = (p.kind, _language(p.recipient, ticket), id(p.context) if p.context else 0)
+        batch_key = _batch_render_key(p, ticket, event)
+        if batch_key is not None:
+            cache = _batch_rendered(batch_key[0])
+            if batch_key not in cache:
+                cache[batch_key] = notification_render(
+                    kind=p.kind, ticket=ticket, recipient=p.recipient, event=event,
+                    context={"name": _NAME_SLOT}, slots=True,
+                )  # fmt: skip
+            rendered[key] = _fill_slots(cache[batch_key], ticket, for_customer=p.kind in CUSTOMER_KINDS)
         if key not in rendered:
             rendered[key] = notification_render(
                 kind=p.kind,

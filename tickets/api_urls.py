@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import apis, downloads
+from . import apis, bulk_apis, downloads
 
 app_name = "tickets_api"
 
@@ -11,7 +11,22 @@ router.register("categories", apis.CategoryViewSet, basename="category")
 router.register("escalation-paths", apis.EscalationPathViewSet, basename="escalation-path")
 
 urlpatterns = [
+    # Before the router: "bulk" is no ticket id.
+    path("tickets/bulk/", bulk_apis.TicketBulkApi.as_view(), name="bulk"),
+    path("tickets/bulk/<str:job_id>/", bulk_apis.TicketBulkJobApi.as_view(), name="bulk-job"),
     *router.urls,
+    path("tickets/<int:ticket_id>/merge/", bulk_apis.TicketMergeApi.as_view(), name="ticket-merge"),
+    path("tickets/<int:ticket_id>/links/", bulk_apis.TicketLinkListCreateApi.as_view(), name="ticket-links"),
+    path(
+        "tickets/<int:ticket_id>/links/<int:link_id>/",
+        bulk_apis.TicketLinkDeleteApi.as_view(),
+        name="ticket-link",
+    ),
+    path(
+        "tickets/<int:ticket_id>/messages/<int:message_id>/split/",
+        bulk_apis.TicketMessageSplitApi.as_view(),
+        name="ticket-message-split",
+    ),
     path(
         "tickets/<int:ticket_id>/messages/", apis.TicketMessageListCreateApi.as_view(), name="ticket-messages"
     ),

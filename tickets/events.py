@@ -9,6 +9,7 @@ notifications, escalation and knowledgebase apps connect receivers in their
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -25,6 +26,20 @@ from .models import Ticket, TicketEvent
 event_recorded = Signal()
 
 _replaying_history: ContextVar[bool] = ContextVar("tickets_replaying_history", default=False)
+
+# Sent once after ``event_record_bulk`` has sent ``event_recorded`` for each of a batch's events (a bulk
+# action's chunk), still inside the transaction, with ``events`` and ``batch`` (its number). A receiver may defer per-event work
+# while ``in_event_batch()`` is true and do it here for the whole batch at once (the notifications app
+# writes the batch's outbox rows with one INSERT and enqueues their delivery once).
+event_batch_recorded = Signal()
+_in_batch: ContextVar[int] = ContextVar("tickets_in_event_batch", default=0)
+_batch_numbers = itertools.count(1)
+
+
+def in_event_batch() -> int:
+    """While ``event_recorded`` is being sent for the events of one ``event_record_bulk``: that batch's
+    number (a different one for every batch, so a receiver can tell them apart); else 0."""
+    return _in_batch.get()
 
 
 @contextmanager
@@ -87,6 +102,37 @@ def event_record_many(
     )
     for (ticket, _data), event in zip(entries, events, strict=True):
         event_recorded.send(sender=TicketEvent, ticket=ticket, event=event, history=_replaying_history.get())
+    return events
+
+
+def event_record_bulk(*, entries: list[tuple[Ticket, dict]], actor: Any = None) -> list[TicketEvent]:
+    """Events of several kinds for many tickets (a bulk action's chunk): one INSERT, then the signal per
+    event in order. Each entry is ``(ticket, {"kind", "field", "old", "new", "data"})``."""
+    actor_obj = actor if getattr(actor, "pk", None) else None
+    events = TicketEvent.objects.bulk_create(
+        TicketEvent(
+            ticket=ticket,
+            kind=e["kind"],
+            actor=actor_obj,
+            field=e.get("field", ""),
+            old_value=_text(e.get("old", "")),
+            new_value=_text(e.get("new", "")),
+            data={**(e.get("data") or {}), "version": ticket.version},
+        )
+        for ticket, e in entries
+    )
+    batch = next(_batch_numbers)
+    token = _in_batch.set(batch)
+    try:
+        for (ticket, _e), event in zip(entries, events, strict=True):
+            event_recorded.send(
+                sender=TicketEvent, ticket=ticket, event=event, history=_replaying_history.get()
+            )
+    finally:
+        _in_batch.reset(token)
+    event_batch_recorded.send(
+        sender=TicketEvent, events=events, batch=batch, history=_replaying_history.get()
+    )
     return events
 
 

@@ -160,6 +160,11 @@ class Ticket(models.Model):
     )
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
+    # Set when this ticket was merged into another (``tickets.merge``): it is closed, its page points
+    # there, and whatever still arrives for it (mail, portal replies, API messages) lands there.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -360,6 +365,10 @@ class TicketEvent(models.Model):
         SLA_BREACH = "sla_breach", _("SLA breach")
         SLA_DUE = "sla_due", _("SLA due times set")
         NOTIFICATION = "notification", _("Notification sent")
+        MERGED = "merged", _("Merged")
+        SPLIT = "split", _("Split")
+        LINKED = "linked", _("Linked")
+        UNLINKED = "unlinked", _("Link removed")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -387,6 +396,80 @@ class TicketEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object):  # type: ignore[override]
         raise ValueError("Ticket events are immutable.")
+
+
+class TicketLink(models.Model):
+    """A typed link between two tickets (``tickets.links``), shown on both tickets' pages.
+
+    Directed: ``source`` *kind* ``target`` — "A duplicate of B", "A caused by B", "A parent of B".
+    "Related" reads the same both ways and is stored once per pair.
+    """
+
+    class Kind(models.TextChoices):
+        RELATED = "related", _("Related to")
+        DUPLICATE = "duplicate", _("Duplicate of")
+        CAUSED_BY = "caused_by", _("Caused by")
+        PARENT = "parent", _("Parent of")
+
+    source = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["target", "kind"], name="ticketlink_target")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="ticketlink_once"),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="ticketlink_not_self"
+            ),
+            # A ticket has at most one parent.
+            models.UniqueConstraint(
+                fields=["target"], condition=models.Q(kind="parent"), name="ticketlink_one_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.source_id} {self.kind} #{self.target_id}"
+
+
+class BulkJob(models.Model):
+    """A bulk action over many tickets (``tickets.bulk``), run in chunks by a worker.
+
+    ``ticket_ids`` is the selection as it was when the agent submitted it; ``done`` counts the ids
+    already handled and commits with each chunk, so a task that runs twice (or dies and is
+    redelivered) continues after the last committed chunk and never applies a chunk twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=60)
+    params = models.JSONField(default=dict, blank=True)
+    ticket_ids = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    # [{"id", "reference", "reason"}] of tickets left alone (skipped) or that failed.
+    skipped = models.JSONField(default=list, blank=True)
+    failed = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.action} × {self.total} ({self.status})"
 
 
 # The customer's satisfaction score, worded: a bare "1 … 5" leaves open which end is good.

@@ -62,13 +62,26 @@ def requester_open_tickets(*, user: Any, requester: Any, limit: int = 10) -> lis
     return list(qs.order_by("-id")[:limit])
 
 
-def message_visible_qs(*, user: Any, ticket: Ticket) -> QuerySet[Message]:
-    qs = ticket.messages.select_related("author")
+def merged_source_ids(*, user: Any, ticket: Ticket) -> list[int]:
+    """Tickets merged into ``ticket`` whose messages ``user`` may read on its page (``tickets.merge``):
+    agents all of them, a customer only those that were their own requests."""
+    qs = Ticket.objects.filter(merged_into=ticket)
+    if not _is_agent(user):
+        qs = qs.filter(requester_id=ticket.requester_id)
+    return list(qs.order_by("pk").values_list("pk", flat=True))
+
+
+def message_visible_qs(*, user: Any, ticket: Ticket, merged: list[int] | None = None) -> QuerySet[Message]:
+    """The ticket's messages (and those of the merged-away tickets in ``merged``) ``user`` may read."""
+    qs = Message.objects.filter(ticket_id__in=[ticket.pk, *merged]) if merged else ticket.messages.all()
+    qs = qs.select_related("author")
     return qs if _is_agent(user) else qs.filter(internal=False)
 
 
-def attachment_visible_qs(*, user: Any, ticket: Ticket) -> QuerySet[Attachment]:
-    qs = ticket.attachments.all()
+def attachment_visible_qs(
+    *, user: Any, ticket: Ticket, merged: list[int] | None = None
+) -> QuerySet[Attachment]:
+    qs = Attachment.objects.filter(ticket_id__in=[ticket.pk, *merged]) if merged else ticket.attachments.all()
     return qs if _is_agent(user) else qs.filter(internal=False)
 
 

@@ -108,6 +108,7 @@ class TicketOutputSerializer(serializers.ModelSerializer):
             "reopen_count",
             "resolution",
             "version",
+            "merged_into",
         ]
         read_only_fields = fields
 
@@ -116,6 +117,8 @@ class TicketOutputSerializer(serializers.ModelSerializer):
         if not _is_agent(self.context):
             for name in CUSTOMER_HIDDEN_FIELDS:
                 data[name] = None
+            # Merged into another customer's ticket (confirmed by an agent): not theirs to look up.
+            data["merged_into"] = None
         return data
 
 

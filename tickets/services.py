@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Team
 from helpdesk.errors import ApplicationError, ConflictError
 
-from .events import event_record
+from .events import event_record, event_record_bulk
 from .models import (
     Attachment,
     Category,
@@ -216,6 +216,19 @@ def _locked(ticket: Ticket) -> Ticket:
     return locked
 
 
+def _locked_or_merge_target(ticket: Ticket) -> Ticket:
+    """The locked ticket, or, when it was merged into another (``tickets.merge``), the locked ticket at
+    the end of its merge chain: what still arrives for a merged-away ticket lands there."""
+    locked = _locked(ticket)
+    if locked.merged_into_id is None:
+        return locked
+    from .merge import merge_final_target  # merge builds on these services
+
+    # The merge that set ``merged_into`` has committed (we hold the source's lock), so locking the
+    # target after the source cannot wait on it.
+    return _locked(merge_final_target(locked))
+
+
 _UNSET: Any = object()
 
 
@@ -244,6 +257,39 @@ def ticket_update(
     """Triage by an agent. Only the given fields change; each change is one event."""
     t = _locked(ticket)
     _check_version(t, expected_version)
+    fields = ticket_changes_stage(
+        t,
+        by=by,
+        category=category,
+        impact=impact,
+        urgency=urgency,
+        priority=priority,
+        assignee=assignee,
+        status=status,
+        team=team,
+        tags=tags,
+    )
+    return _flush(t, by=by, fields=fields)
+
+
+def ticket_changes_stage(
+    t: Ticket,
+    *,
+    by: Any,
+    category: Category | None = _UNSET,
+    impact: str = _UNSET,
+    urgency: str = _UNSET,
+    priority: str = _UNSET,
+    assignee: Any = _UNSET,
+    status: str = _UNSET,
+    team: Team | None = _UNSET,
+    tags: list[str] = _UNSET,
+) -> list[str]:
+    """The rules of ``ticket_update``, applied to the locked ticket ``t`` in memory: returns the changed
+    fields, the events wait in ``t._pending_events``. Saved by ``_flush`` (one ticket) or
+    ``tickets_flush_many`` (a bulk action's chunk at once). Tags are written at once."""
+    if not hasattr(t, "_pending_events"):
+        t._pending_events = []  # type: ignore[attr-defined]
     fields: list[str] = []
     K = TicketEvent.Kind
 
@@ -290,7 +336,39 @@ def ticket_update(
             t.tags.set(new_tags)
             fields.append("updated_at")
             t._pending_events.append((K.TAGS, "tags", ", ".join(old_names), ", ".join(new_names)))  # type: ignore[attr-defined]
-    return _flush(t, by=by, fields=fields)
+    return fields
+
+
+def _column_value(ticket: Ticket, name: str) -> Any:
+    field = Ticket._meta.get_field(name)
+    return getattr(ticket, field.attname)
+
+
+def tickets_flush_many(*, staged: list[tuple[Ticket, list[str]]], by: Any) -> None:
+    """Save many locked tickets changed in memory (``ticket_changes_stage``) at once: one UPDATE, one
+    INSERT of their events; then ``event_recorded`` per event, in ticket order, as ``_flush`` would.
+
+    The rows must have been read under their lock in this transaction: the UPDATE writes the staged
+    fields of every ticket from memory (``version`` + 1 in the database and in memory alike)."""
+    staged = [(t, f) for t, f in staged if f]
+    if not staged:
+        return
+    now = timezone.now()
+    # One UPDATE per distinct set of new values (a bulk action gives all its tickets the same ones).
+    groups: dict[tuple, list[int]] = {}
+    for t, fields in staged:
+        t.version += 1
+        t.updated_at = now
+        values = tuple(sorted((name, _column_value(t, name)) for name in set(fields) - {"updated_at"}))
+        groups.setdefault(values, []).append(t.pk)
+    for values, pks in groups.items():
+        Ticket.objects.filter(pk__in=pks).update(**dict(values), version=F("version") + 1, updated_at=now)
+    entries = []
+    for t, _fields in staged:
+        for kind, field, old, new in t._pending_events:  # type: ignore[attr-defined]
+            entries.append((t, {"kind": kind, "field": field, "old": old, "new": new}))
+        t._pending_events.clear()  # type: ignore[attr-defined]
+    event_record_bulk(entries=entries, actor=by)
 
 
 @transaction.atomic
@@ -305,9 +383,13 @@ def message_add(
     match_reason: str = "",
     email_message_id: str = "",
 ) -> Message:
-    """A public reply or internal note. Keeps the counters the metrics need."""
-    t = _locked(ticket)
-    _check_version(t, expected_version)
+    """A public reply or internal note. Keeps the counters the metrics need.
+
+    On a ticket merged into another, the message lands on the merge target (its version is not checked:
+    the caller looked at the source)."""
+    t = _locked_or_merge_target(ticket)
+    if t.pk == ticket.pk:
+        _check_version(t, expected_version)
     body = body.strip()
     if not body:
         raise ApplicationError(_("Write a message."), field="body")
@@ -371,7 +453,9 @@ def attachment_add(
         )
     if internal and not getattr(by, "is_agent", False):
         raise ApplicationError(CUSTOMER_NO_INTERNAL, field="internal")
-    t = _locked(ticket)
+    t = _locked_or_merge_target(ticket)
+    if message is not None and message.ticket_id != t.pk:
+        message = None  # a message of the merge source: the file goes to the target on its own
     if t.status == Status.CLOSED:
         raise ConflictError(_(TICKET_CLOSED_NO_REPLY))
     name = get_valid_filename((file.name or "file").replace("\\", "/").rsplit("/", 1)[-1])[:200] or "file"

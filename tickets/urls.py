@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import undo, views
+from . import bulk_views, undo, views
 
 app_name = "tickets"
 urlpatterns = [
@@ -26,4 +26,14 @@ urlpatterns = [
     path("agent/tickets/<int:pk>/take/", views.agent_take, name="agent_take"),
     path("agent/tickets/<int:pk>/presence/", views.agent_presence, name="agent_presence"),
     path("agent/undo/<str:token>/", undo.undo, name="undo"),
+    path("agent/bulk/", bulk_views.agent_bulk, name="agent_bulk"),
+    path("agent/bulk/result/", bulk_views.agent_bulk_result, name="agent_bulk_result"),
+    path("agent/bulk/count/", bulk_views.agent_bulk_count, name="agent_bulk_count"),
+    path("agent/bulk/<str:job_id>/", bulk_views.agent_bulk_job, name="agent_bulk_job"),
+    path("agent/tickets/<int:pk>/merge/", bulk_views.agent_merge, name="agent_merge"),
+    path("agent/tickets/<int:pk>/links/", bulk_views.agent_link, name="agent_link"),
+    path("agent/tickets/<int:pk>/links/<int:link_id>/delete/", bulk_views.agent_unlink, name="agent_unlink"),
+    path(
+        "agent/tickets/<int:pk>/messages/<int:message_id>/split/", bulk_views.agent_split, name="agent_split"
+    ),
 ]

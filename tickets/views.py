@@ -38,6 +38,7 @@ from .forms import (
     customer_by_login,
     open_requests_warning,
 )
+from .links import children_resolve
 from .models import Rating, Ticket, pk_from_reference
 from .presence import presence_others, presence_touch
 from .selectors import requester_open_tickets, ticket_get_for_user, ticket_visible_qs
@@ -514,6 +515,13 @@ def agent_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             _apply_error(form, e)
         else:
             messages.success(request, _("Ticket resolved."))
+            # "Also resolve these open child tickets" (tickets/_resolve_children.html, tickets.links)
+            children = [int(v) for v in request.POST.getlist("children") if v.isdigit()]
+            if children:
+                done = children_resolve(
+                    parent=ticket, by=request.user, resolution=form.cleaned_data["resolution"], ids=children
+                )
+                messages.success(request, _("%(n)s child tickets resolved too.") % {"n": len(done)})
             return redirect("tickets:agent_ticket", pk=ticket.pk)
     ticket.refresh_from_db()
     context = _agent_context(request, ticket, resolve_form=form)

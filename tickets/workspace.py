@@ -21,10 +21,11 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 
 from .events import event_value_labels
-from .models import Level, Priority, Ticket, TicketEvent
+from .models import Level, Priority, Ticket, TicketEvent, reference_for
 from .selectors import (
     attachment_visible_qs,
     event_visible_qs,
+    merged_source_ids,
     message_visible_qs,
     ticket_search,
     ticket_search_first_in_order,
@@ -168,7 +169,8 @@ def _day_start(value: date | str) -> datetime:
 
 def agent_queue_qs(*, user: Any, tab: str, filters: dict[str, Any]) -> QuerySet[Ticket]:
     """The tickets of a queue tab with its filters but the text search, unordered: the queue page, the
-    saved views' lists and their counts all start here (``queue_page`` searches in the page's order,
+    saved views' lists and their counts, a bulk action's "all matching" (``tickets.bulk_views``) all
+    start here (``queue_page`` searches in the page's order,
     the counts with ``ticket_search``). ``filters`` are QueueFilterForm's fields as plain values (model
     instances work too); empty ones are ignored. Visibility is ``ticket_visible_qs``'s alone."""
     qs: QuerySet[Ticket] = ticket_visible_qs(user=user)
@@ -375,14 +377,33 @@ class Entry:
     obj: Any
     attachments: list[Any]
     text: str = ""
+    source_ref: str = ""  # the merged-away ticket a message or file was written on
+
+
+def _source_ref(obj: Any, ticket: Ticket) -> str:
+    return reference_for(obj.ticket_id) if obj.ticket_id != ticket.pk else ""
 
 
 def ticket_timeline(*, user: Any, ticket: Ticket) -> list[Entry]:
     """Messages, attachments and (for agents) events in time order: four queries, whatever their number.
 
-    Customers get public messages and public attachments only: the selectors filter them.
+    Customers get public messages and public attachments only: the selectors filter them. The messages
+    and attachments of tickets merged into this one are shown among its own (``tickets.merge``),
+    each with ``source_ref``, the reference of the ticket it was written on: for agents the merge
+    events name them, for a customer one more query finds those that were their own requests.
     """
-    attachments = list(attachment_visible_qs(user=user, ticket=ticket).select_related("uploaded_by"))
+    events = list(event_visible_qs(user=user, ticket=ticket).exclude(kind__in=_EVENTS_SHOWN_AS_ENTRIES))
+    if user.is_authenticated and user.is_agent:
+        sources = [
+            int(e.data["source"])
+            for e in events
+            if e.kind == TicketEvent.Kind.MERGED and e.field == "merged_from" and e.data.get("source")
+        ]
+    else:
+        sources = merged_source_ids(user=user, ticket=ticket)
+    attachments = list(
+        attachment_visible_qs(user=user, ticket=ticket, merged=sources).select_related("uploaded_by")
+    )
     by_message: dict[int, list[Any]] = {}
     loose = []
     for a in attachments:
@@ -391,11 +412,10 @@ def ticket_timeline(*, user: Any, ticket: Ticket) -> list[Entry]:
         else:
             loose.append(a)
     entries: list[Entry] = [
-        Entry("message", m.created_at, m, by_message.get(m.pk, []))
-        for m in message_visible_qs(user=user, ticket=ticket)
+        Entry("message", m.created_at, m, by_message.get(m.pk, []), source_ref=_source_ref(m, ticket))
+        for m in message_visible_qs(user=user, ticket=ticket, merged=sources)
     ]
-    entries += [Entry("attachment", a.created_at, a, [a]) for a in loose]
-    events = list(event_visible_qs(user=user, ticket=ticket).exclude(kind__in=_EVENTS_SHOWN_AS_ENTRIES))
+    entries += [Entry("attachment", a.created_at, a, [a], source_ref=_source_ref(a, ticket)) for a in loose]
     names = event_display_names(events)
     entries += [Entry("event", e.created_at, e, [], event_text(e, names)) for e in events]
     order = {"event": 0, "message": 1, "attachment": 2}

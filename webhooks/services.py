@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helpdesk.errors import ApplicationError
+from tickets.events import in_event_batch
 from tickets.models import Ticket, TicketEvent
 
 from .models import EVENTS, Attempt, Delivery, Webhook
@@ -101,12 +103,27 @@ def ticket_payload(ticket: Ticket) -> dict[str, Any]:
     }
 
 
+# The active webhooks, read once per batch of events (a bulk action's chunk, tickets.events.in_event_batch).
+_batch_hooks: ContextVar[tuple[int, list[Webhook]] | None] = ContextVar("webhooks_batch_hooks", default=None)
+
+
+def _active_webhooks() -> list[Webhook]:
+    batch = in_event_batch()
+    if not batch:
+        return list(Webhook.objects.filter(active=True))
+    cached = _batch_hooks.get()
+    if cached is None or cached[0] != batch:
+        cached = (batch, list(Webhook.objects.filter(active=True)))
+        _batch_hooks.set(cached)
+    return cached[1]
+
+
 def deliveries_for_event(*, ticket: Ticket, event: TicketEvent) -> list[Delivery]:
     """Outbox rows for every active webhook that wants this event (inside the change's transaction)."""
     name = event_name(event.kind)
     if name is None or (event.kind == TicketEvent.Kind.ATTACHMENT and event.data.get("internal")):
         return []
-    hooks = [h for h in Webhook.objects.filter(active=True) if name in h.events]
+    hooks = [h for h in _active_webhooks() if name in h.events]
     if not hooks:
         return []
     payload = json.loads(

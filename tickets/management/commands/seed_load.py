@@ -151,6 +151,7 @@ TICKET_COLS = [
     "reopen_count",
     "public_reply_count",
     "customer_followup_count",
+    "merged_into_id",
 ]
 MESSAGE_COLS = [
     "id",
@@ -385,6 +386,7 @@ class Generator:
                         reopens,
                         public_replies,
                         followups,
+                        None,  # merged_into: the load data merges nothing
                     )
                 )
                 for mid, author, body, internal, by_agent, mchannel, when in ms:
