@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework import serializers
 
-from accounts.models import Team, User
+from accounts.models import Team
 from helpdesk.errors import ApplicationError
 
 from . import bulk, links, merge
-from .forms import QueueFilterForm, category_choices
+from .forms import QueueFilterForm, agent_choices, category_choices
 from .models import BulkJob, Priority, Ticket, TicketLink, pk_from_reference
 from .selectors import message_visible_qs, ticket_get_for_user, ticket_search, ticket_visible_qs
 from .views import agent_required
@@ -146,12 +146,11 @@ def agent_bulk_count(request: HttpRequest) -> HttpResponse:
 
 def bulk_bar_context(user: Any) -> dict[str, Any]:
     """Choices of the selection bar's parameter fields."""
-    agents = User.objects.filter(role__in=[User.Role.AGENT, User.Role.SUPERVISOR], is_active=True)
     return {
         "bulk_actions": sorted(bulk.bulk_actions.values(), key=lambda a: a.order),
         "bulk_statuses": [c for c in Ticket.Status.choices if c[0] != Ticket.Status.NEW],
         "bulk_priorities": Priority.choices,
-        "bulk_agents": agents.order_by("first_name", "last_name", "username"),
+        "bulk_agents": agent_choices(),  # (id, full name), cached like the queue filter's
         "bulk_teams": Team.objects.order_by("tier", "name"),
         "bulk_categories": category_choices()[1:],
         "bulk_placeholders": bulk.PLACEHOLDERS,
