@@ -9,7 +9,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from tickets.events import event_recorded, event_value_labels
-        from tickets.panels import NavEntry, Panel, agent_ticket_panels, nav_entries
+        from tickets.panels import NavEntry, Panel, agent_ticket_panels, message_body_renderers, nav_entries
 
         from . import receivers, selectors
         from .models import Notification
@@ -29,3 +29,34 @@ class NotificationsConfig(AppConfig):
             )
         )
         nav_entries.append(NavEntry(_("Email notifications"), "notifications:preferences", who="customer"))
+        # Agents: mentions, followers, the in-app list (notifications.inbox). ready() may run twice.
+        from .mentions import render_message_bodies
+
+        registered = {p.template for p in agent_ticket_panels}
+        for panel in (
+            Panel("notifications/_mentions.html", slot="main", order=90),
+            Panel(
+                "notifications/_follow_button.html", context=selectors.follow_panel_context, slot="actions"
+            ),
+            Panel(
+                "notifications/_followers_panel.html",
+                context=selectors.followers_side_context,
+                slot="side",
+                title=_("Followers"),
+                order=95,
+            ),
+        ):
+            if panel.template not in registered:
+                agent_ticket_panels.append(panel)
+        if render_message_bodies not in message_body_renderers:
+            message_body_renderers.append(render_message_bodies)
+        if not any(e.url_name == "notifications:inbox" for e in nav_entries):
+            nav_entries.append(
+                NavEntry(
+                    _("Notifications"),
+                    "notifications:inbox",
+                    who="agent",
+                    order=80,
+                    badge_url="notifications:inbox_badge",
+                )
+            )

@@ -122,7 +122,9 @@ def preferences_for(*, user_ids: set[int]) -> dict[tuple[int, str], tuple[bool, 
     return {(uid, topic): (in_app, mail) for uid, topic, in_app, mail in rows}
 
 
-def preference(prefs: dict[tuple[int, str], tuple[bool, bool]], user_id: int, topic: str) -> tuple[bool, bool]:
+def preference(
+    prefs: dict[tuple[int, str], tuple[bool, bool]], user_id: int, topic: str
+) -> tuple[bool, bool]:
     if topic == Topic.MENTION_UNDELIVERED:
         return True, False  # the author must hear that a mention reached nobody, in the list
     return prefs.get((user_id, topic), DEFAULTS.get(topic, (True, False)))

@@ -77,7 +77,9 @@ def render_message_bodies(messages: Iterable[Any]) -> dict[int, SafeString]:
         return {}
     rows = Mention.objects.filter(message__in=[m.pk for m in with_tokens]).select_related("user")
     by_message: dict[int, dict[int, tuple[str, bool]]] = {}
-    for row in rows.only("message", "user", "notified", "user__first_name", "user__last_name", "user__username"):
+    for row in rows.only(
+        "message", "user", "notified", "user__first_name", "user__last_name", "user__username"
+    ):
         name = row.user.get_full_name() or row.user.username
         by_message.setdefault(row.message_id, {})[row.user_id] = (name, row.notified)
     return {m.pk: mention_html(m.body, by_message[m.pk]) for m in with_tokens if m.pk in by_message}

@@ -164,7 +164,9 @@ class InAppNotification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
-    event = models.ForeignKey("tickets.TicketEvent", on_delete=models.CASCADE, related_name="+", db_index=False)
+    event = models.ForeignKey(
+        "tickets.TicketEvent", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     topic = models.CharField(max_length=24, choices=Topic.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -194,7 +196,9 @@ class InAppNotification(models.Model):
 class NotificationPreference(models.Model):
     """An agent's choice for one topic; without a row the topic's default applies (``inbox.DEFAULTS``)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     topic = models.CharField(max_length=24, choices=Topic.choices)
     in_app = models.BooleanField()
     mail = models.BooleanField()

@@ -160,7 +160,9 @@ def _plan(ticket: Ticket, event: TicketEvent) -> list[_Planned | _TeamPlanned]:
         author_name = (
             (author.get_full_name() or author.username) if author else gettext_lazy("Our service desk")
         )
-        body = mention_flatten(message.body)  # a mention in a public reply is plain text (inbox.agent_updates)
+        body = mention_flatten(
+            message.body
+        )  # a mention in a public reply is plain text (inbox.agent_updates)
         return [_Planned(Kind.REPLY, requester, {"message_body": body, "author_name": author_name})]
     if kind == EventKind.STATUS and event.new_value == Ticket.Status.PENDING:
         return [_Planned(Kind.WAITING, requester)]
@@ -349,7 +351,9 @@ def notification_fanouts_expand(*, event_id: int) -> list[int]:
             context = {"team_name": fanout.team.name, **fanout.context}
             planned += [_Planned(fanout.kind, u, context) for u in _team_members(fanout.team_id)]
         allowed = [p for p in planned if _allowed(p, event.ticket, event)]
-        ids = _outbox_write(_outbox_rows(_apply_preferences(allowed, event.ticket, event), event.ticket, event))
+        ids = _outbox_write(
+            _outbox_rows(_apply_preferences(allowed, event.ticket, event), event.ticket, event)
+        )
         NotificationFanout.objects.filter(pk__in=[f.pk for f in fanouts]).update(expanded_at=timezone.now())
         if ids:
             transaction.on_commit(lambda: notification_enqueue(ids=ids), robust=True)

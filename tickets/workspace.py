@@ -20,6 +20,7 @@ from accounts.models import User
 
 from .events import event_value_labels
 from .models import Level, Priority, Ticket, TicketEvent
+from .panels import message_body_renderers
 from .selectors import (
     attachment_visible_qs,
     event_visible_qs,
@@ -230,6 +231,7 @@ class Entry:
     obj: Any
     attachments: list[Any]
     text: str = ""
+    body_html: Any = None  # a message body as a registered renderer shows it (tickets.panels)
 
 
 def ticket_timeline(*, user: Any, ticket: Ticket) -> list[Entry]:
@@ -249,6 +251,11 @@ def ticket_timeline(*, user: Any, ticket: Ticket) -> list[Entry]:
         Entry("message", m.created_at, m, by_message.get(m.pk, []))
         for m in message_visible_qs(user=user, ticket=ticket)
     ]
+    rendered: dict[int, Any] = {}
+    for renderer in message_body_renderers:
+        rendered.update(renderer([e.obj for e in entries]))
+    for entry in entries:
+        entry.body_html = rendered.get(entry.obj.pk)
     entries += [Entry("attachment", a.created_at, a, [a]) for a in loose]
     events = list(event_visible_qs(user=user, ticket=ticket).exclude(kind__in=_EVENTS_SHOWN_AS_ENTRIES))
     names = event_display_names(events)
