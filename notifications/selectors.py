@@ -148,7 +148,9 @@ def mention_suggestions(*, user: Any, ticket: Ticket, q: str) -> list[dict[str, 
         .annotate(full=Concat("first_name", Value(" "), "last_name"))
         .filter(match)
         .order_by("first_name", "last_name", "username")
-        .only("username", "first_name", "last_name", "role", "is_superuser", "is_active")[:MENTION_SUGGESTIONS]
+        .only("username", "first_name", "last_name", "role", "is_superuser", "is_active")[
+            :MENTION_SUGGESTIONS
+        ]
     )
     out = []
     for person in people:

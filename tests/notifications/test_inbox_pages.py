@@ -9,7 +9,13 @@ from django.test import Client
 
 from notifications import inbox
 from notifications.mentions import token
-from notifications.models import InAppNotification, Notification, NotificationPreference, TicketFollower, Topic
+from notifications.models import (
+    InAppNotification,
+    Notification,
+    NotificationPreference,
+    TicketFollower,
+    Topic,
+)
 from tests.factories import UserFactory
 from tickets.models import Ticket
 from tickets.services import message_add, ticket_create
@@ -20,13 +26,18 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _private_cache(settings, request):  # noqa: ANN001
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": request.node.nodeid}
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        }
     }
 
 
 @pytest.fixture
 def nick(network_team):  # noqa: ANN001
-    return UserFactory(username="nick", role="agent", first_name="Nick", last_name="Novak", teams=[network_team])
+    return UserFactory(
+        username="nick", role="agent", first_name="Nick", last_name="Novak", teams=[network_team]
+    )
 
 
 @pytest.fixture
@@ -52,7 +63,8 @@ def test_the_note_shows_the_mention_as_the_current_name(ticket, tina, nick):  # 
 def test_a_hand_typed_token_is_escaped_text(ticket, tina, alice):  # noqa: ANN001
     message_add(ticket=ticket, author=tina, body=f"@[<b>x</b>|{alice.pk}] <i>hi</i>", internal=True)
     html = client_as(tina).get(f"/agent/tickets/{ticket.pk}/").content.decode()
-    assert "&lt;i&gt;hi&lt;/i&gt;" in html and "<i>hi</i>" not in html
+    assert "&lt;i&gt;hi&lt;/i&gt;" in html
+    assert "<i>hi</i>" not in html
 
 
 def test_the_badge_counts_unread_items_and_the_page_does_not_pay_for_it(
@@ -82,7 +94,8 @@ def test_the_list_opens_an_item_marks_it_read_and_goes_to_the_ticket(ticket, tin
     # GET never marks read
     assert InAppNotification.objects.get(pk=item.pk).read_at is None
     response = c.post(f"/agent/notifications/{item.pk}/open/")
-    assert response.status_code == 302 and response["Location"] == f"/agent/tickets/{ticket.pk}/"
+    assert response.status_code == 302
+    assert response["Location"] == f"/agent/tickets/{ticket.pk}/"
     assert InAppNotification.objects.get(pk=item.pk).read_at is not None
     assert "No unread notifications." in c.get("/agent/notifications/?unread=1").content.decode()
 
@@ -123,7 +136,8 @@ def test_follow_and_unfollow_from_the_ticket_page(ticket, tina):  # noqa: ANN001
     assert 'data-testid="follow"' in html
     c.post(f"/agent/tickets/{ticket.pk}/follow/", {"follow": "1"})
     html = c.get(f"/agent/tickets/{ticket.pk}/").content.decode()
-    assert 'data-testid="unfollow"' in html and 'data-testid="followers"' in html
+    assert 'data-testid="unfollow"' in html
+    assert 'data-testid="followers"' in html
     c.post(f"/agent/tickets/{ticket.pk}/follow/", {"follow": "0"})
     assert TicketFollower.objects.get(ticket=ticket, user=tina).following is False
     assert c.post("/agent/tickets/999999/follow/", {"follow": "1"}).status_code == 404
@@ -136,7 +150,13 @@ def test_suggestions_for_the_note_box(ticket, tina, nick, django_assert_max_num_
     with django_assert_max_num_queries(5):
         data = c.get(f"/agent/tickets/{ticket.pk}/mentions/?q=Nic").json()
     assert data["results"] == [
-        {"id": nick.pk, "name": "Nick Novak", "token": f"@[Nick Novak|{nick.pk}]", "can_see": True, "is_me": False}
+        {
+            "id": nick.pk,
+            "name": "Nick Novak",
+            "token": f"@[Nick Novak|{nick.pk}]",
+            "can_see": True,
+            "is_me": False,
+        }
     ]
     assert c.get("/agent/tickets/999999/mentions/?q=Nic").status_code == 404
 

@@ -21,14 +21,18 @@ K = Notification.Kind
 
 @pytest.fixture
 def ticket(alice, tina, network_category) -> Ticket:  # noqa: ANN001
-    t = ticket_create(requester=alice, subject="VPN drops", description="x", by=alice, category=network_category)
+    t = ticket_create(
+        requester=alice, subject="VPN drops", description="x", by=alice, category=network_category
+    )
     expand_fanouts()
     return t
 
 
 @pytest.fixture
 def nick(network_team):  # noqa: ANN001
-    return UserFactory(username="nick", role="agent", first_name="Nick", last_name="Novak", teams=[network_team])
+    return UserFactory(
+        username="nick", role="agent", first_name="Nick", last_name="Novak", teams=[network_team]
+    )
 
 
 def items(user) -> list[InAppNotification]:  # noqa: ANN001
@@ -55,7 +59,9 @@ def test_tokens_keep_the_id_and_flatten_to_the_name(nick):  # noqa: ANN001
 
 def test_a_mention_in_a_note_tells_the_agent_in_app_and_by_mail_and_makes_them_follow(ticket, tina, nick):  # noqa: ANN001
     # when
-    message_add(ticket=ticket, author=tina, body=f"{token(user=nick)} can you check the VPN logs?", internal=True)
+    message_add(
+        ticket=ticket, author=tina, body=f"{token(user=nick)} can you check the VPN logs?", internal=True
+    )
     # then
     (item,) = items(nick)
     assert item.topic == Topic.MENTIONED
@@ -63,7 +69,8 @@ def test_a_mention_in_a_note_tells_the_agent_in_app_and_by_mail_and_makes_them_f
     assert item.excerpt == "@Nick Novak can you check the VPN logs?"
     (row,) = mails(nick, K.MENTIONED)
     assert row.subject == f"[{ticket.reference}] You were mentioned: VPN drops"
-    assert "Tina" in row.body_text and "@Nick Novak can you check the VPN logs?" in row.body_text
+    assert "Tina" in row.body_text
+    assert "@Nick Novak can you check the VPN logs?" in row.body_text
     assert f"|{nick.pk}]" not in row.body_text + row.body_html
     assert Mention.objects.get(user=nick).notified is True
     assert TicketFollower.objects.get(ticket=ticket, user=nick).reason == "mentioned"
@@ -91,7 +98,8 @@ def test_a_mentioned_agent_who_cannot_see_the_ticket_is_not_told_but_the_author_
     # when
     message_add(ticket=ticket, author=tina, body=f"{token(user=nick)} please look", internal=True)
     # then
-    assert items(nick) == [] and mails(nick, K.MENTIONED) == []
+    assert items(nick) == []
+    assert mails(nick, K.MENTIONED) == []
     assert Mention.objects.get(user=nick).notified is False
     (told,) = items(tina)
     assert told.topic == Topic.MENTION_UNDELIVERED
@@ -101,11 +109,14 @@ def test_a_mentioned_agent_who_cannot_see_the_ticket_is_not_told_but_the_author_
 
 def test_a_mention_in_a_public_reply_notifies_nobody_and_the_customer_reads_the_name(ticket, tina, nick):  # noqa: ANN001
     message_add(ticket=ticket, author=tina, body=f"My colleague {token(user=nick)} will call you.")
-    assert Message.objects.get(internal=False, by_agent=True).body == "My colleague @Nick Novak will call you."
+    assert (
+        Message.objects.get(internal=False, by_agent=True).body == "My colleague @Nick Novak will call you."
+    )
     (reply,) = Notification.objects.filter(kind=K.REPLY)
     assert "My colleague @Nick Novak will call you." in reply.body_text
     assert "|" not in reply.body_text
-    assert items(nick) == [] and not Mention.objects.exists()
+    assert items(nick) == []
+    assert not Mention.objects.exists()
 
 
 # --- followers ------------------------------------------------------------------------------------------
@@ -133,7 +144,8 @@ def test_an_assignee_follows_and_gets_the_assignment_once(ticket, tina, nick):  
     # then: "assigned to you" (in-app and mail), not a second "assignee changed" for the follower
     # (taking a new ticket opens it: that status change is news for a follower)
     assert [i.topic for i in items(nick)] == [Topic.ASSIGNED, Topic.STATUS]
-    assert len(mails(nick, K.ASSIGNED)) == 1 and mails(nick, K.FOLLOWED) == []
+    assert len(mails(nick, K.ASSIGNED)) == 1
+    assert mails(nick, K.FOLLOWED) == []
     ticket_update(ticket=ticket, by=nick, assignee=tina)
     assert TicketFollower.objects.get(ticket=ticket, user=tina).reason == "assigned"
 
@@ -155,12 +167,15 @@ def test_preferences_choose_in_app_mail_both_or_nothing(ticket, tina, alice):  #
     inbox.ticket_follow(ticket=ticket, user=tina)
     inbox.notification_preferences_set(user=tina, changes={Topic.CUSTOMER_REPLY: {"mail": False}})
     message_add(ticket=ticket, author=alice, body="One")
-    assert len(items(tina)) == 1 and mails(tina, K.FOLLOWED) == []
+    assert len(items(tina)) == 1
+    assert mails(tina, K.FOLLOWED) == []
     inbox.notification_preferences_set(user=tina, changes={Topic.CUSTOMER_REPLY: {"in_app": False}})
     message_add(ticket=ticket, author=alice, body="Two")
-    assert len(items(tina)) == 1 and mails(tina, K.FOLLOWED) == []
+    assert len(items(tina)) == 1
+    assert mails(tina, K.FOLLOWED) == []
     prefs = {p["topic"]: p for p in inbox.notification_preferences_get(user=tina)}
-    assert prefs["customer_reply"]["in_app"] is False and prefs["customer_reply"]["mail"] is False
+    assert prefs["customer_reply"]["in_app"] is False
+    assert prefs["customer_reply"]["mail"] is False
     assert prefs["mentioned"] == {**prefs["mentioned"], "in_app": True, "mail": True}  # the default
 
 
@@ -168,11 +183,15 @@ def test_an_unknown_topic_is_refused_and_nothing_is_saved(tina):  # noqa: ANN001
     from helpdesk.errors import ApplicationError
 
     with pytest.raises(ApplicationError):
-        inbox.notification_preferences_set(user=tina, changes={"note": {"mail": True}, "bogus": {"mail": True}})
+        inbox.notification_preferences_set(
+            user=tina, changes={"note": {"mail": True}, "bogus": {"mail": True}}
+        )
     assert inbox.notification_preferences_get(user=tina)[8]["mail"] is False  # "note" unchanged
 
 
-def test_the_older_agent_mails_honour_the_preferences(ticket, tina, nick, alice, network_category, service_desk):  # noqa: ANN001
+def test_the_older_agent_mails_honour_the_preferences(
+    ticket, tina, nick, alice, network_category, service_desk
+):  # noqa: ANN001
     # given: nick wants no assignment mail, and new tickets of his team in-app as well
     inbox.notification_preferences_set(
         user=nick, changes={Topic.ASSIGNED: {"mail": False}, Topic.NEW_IN_QUEUE: {"in_app": True}}
@@ -202,7 +221,8 @@ def test_the_unread_count_is_one_query_and_marking_read_is_per_user(
     # someone else's id changes nothing
     assert inbox.inapp_mark_read(user=sam, ids=[items(nick)[0].pk]) == 0
     assert inbox.inapp_mark_read(user=nick) == 1
-    assert inapp_unread_count(user=nick) == 0 and inapp_unread_count(user=sam) == 1
+    assert inapp_unread_count(user=nick) == 0
+    assert inapp_unread_count(user=sam) == 1
 
 
 def test_the_list_reads_in_words_in_few_queries(ticket, tina, nick, alice, django_assert_max_num_queries):  # noqa: ANN001
@@ -224,5 +244,7 @@ def test_suggestions_offer_active_agents_by_name(ticket, tina, nick, sam, alice)
     assert [s["name"] for s in mention_suggestions(user=tina, ticket=ticket, q="nick nov")] == ["Nick Novak"]
     assert mention_suggestions(user=tina, ticket=ticket, q="ali") == []
     (me,) = mention_suggestions(user=tina, ticket=ticket, q="tin")
-    assert me["is_me"] and me["can_see"] and me["token"] == f"@[Tina|{tina.pk}]"
+    assert me["is_me"]
+    assert me["can_see"]
+    assert me["token"] == f"@[Tina|{tina.pk}]"
     assert len(mail.outbox) == 0
