@@ -102,6 +102,7 @@
       });
       box.appendChild(li);
     });
+    box.style.top = area.offsetTop + area.offsetHeight + 2 + "px"; // just below the note box
     box.hidden = false;
     area.setAttribute("aria-expanded", "true");
     live.textContent = results.length ? results.length + " " + config.dataset.count : config.dataset.none;
