@@ -203,7 +203,11 @@ def event_text(event: TicketEvent, names: dict[str | int, str] | None = None) ->
         old = _value_label(event.field, event.old_value)
         new = _value_label(event.field, event.new_value)
         old, new = str(registered.get(old, old)), str(registered.get(new, new))
-    label = event.get_kind_display()
+    # Not get_kind_display(): that hashes every lazy label of the choices (~0.5 ms an event).
+    try:
+        label = TicketEvent.Kind(event.kind).label
+    except ValueError:
+        label = event.kind
     if event.kind == TicketEvent.Kind.CREATED:
         return _("Created via %(channel)s") % {"channel": _value_label("channel", event.new_value)}
     if event.kind == TicketEvent.Kind.RATED and new:
