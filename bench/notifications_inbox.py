@@ -37,7 +37,7 @@ from accounts.models import User  # noqa: E402
 from notifications import inbox  # noqa: E402
 from notifications.mentions import token  # noqa: E402
 from notifications.models import InAppNotification, TicketFollower, Topic  # noqa: E402
-from notifications.selectors import inapp_list, inapp_unread_count  # noqa: E402
+from notifications.selectors import INBOX_ORDER, inapp_list, inapp_unread_count  # noqa: E402
 from tickets.models import Ticket, TicketEvent  # noqa: E402
 from tickets.services import message_add  # noqa: E402
 
@@ -111,6 +111,22 @@ def main() -> None:
                 [me.pk],
             )
             print("plan:", " / ".join(r[0].strip() for r in cursor.fetchall()[:3]))
+        page = InAppNotification.objects.filter(recipient=me).select_related("ticket", "actor", "event")
+        plan = page.order_by(*INBOX_ORDER)[:51].explain(analyze=True).splitlines()
+        print(
+            "list page SQL:",
+            plan[-1].strip(),
+            "|",
+            next(line.strip() for line in plan if "Index" in line)[:80],
+        )
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+            import pstats
+
+            inapp_list(user=me)
+            profile = cProfile.Profile()
+            profile.runcall(lambda: [inapp_list(user=me) for _ in range(10)])
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(15)
         results = {
             "unread count (badge)": timed(lambda: inapp_unread_count(user=me), args.runs),
             "notification list, first page": timed(lambda: inapp_list(user=me), args.runs),

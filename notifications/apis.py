@@ -22,6 +22,7 @@ from tickets.selectors import ticket_get_for_user, ticket_visible_qs
 from . import inbox
 from .models import InAppNotification, Notification
 from .selectors import (
+    INBOX_ORDER,
     inapp_describe,
     inapp_unread_count,
     mention_suggestions,
@@ -56,12 +57,16 @@ class TicketNotificationListApi(ListAPIView):
 # --- agents: the in-app list, followers, preferences ---------------------------------------------------
 
 
+class _InboxCursor(CursorPagination):
+    ordering = INBOX_ORDER
+
+
 class InAppListApi(ListAPIView):
     """``GET /api/v1/notifications/`` — the caller's items, newest first; ``?unread=true`` only unread."""
 
     permission_classes = [IsAgent]
     serializer_class = InAppNotificationOutputSerializer
-    pagination_class = CursorPagination
+    pagination_class = _InboxCursor
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet[InAppNotification]:

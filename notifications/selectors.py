@@ -43,6 +43,7 @@ def delivery_panel_context(request: Any, ticket: Ticket) -> dict | None:
 # --- agents: the in-app list, followers, mention suggestions -------------------------------------------
 
 INBOX_PAGE = 50
+INBOX_ORDER = ("-created_at", "-id")  # the index inapp_recipient
 MENTION_SUGGESTIONS = 8
 UNREAD_SHOWN_MAX = 99  # the badge says "99+" beyond
 
@@ -75,9 +76,11 @@ def inapp_list(*, user: Any, unread_only: bool = False, before: int | None = Non
     if unread_only:
         qs = qs.filter(read_at=None)
     if before:
-        qs = qs.filter(pk__lt=before)
+        at = qs.filter(pk=before).values_list("created_at", flat=True).first()
+        if at is not None:
+            qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=before))
     items = list(
-        qs.select_related("ticket", "actor", "event", "event__actor").order_by("-id")[: INBOX_PAGE + 1]
+        qs.select_related("ticket", "actor", "event", "event__actor").order_by(*INBOX_ORDER)[: INBOX_PAGE + 1]
     )
     visible = set(
         ticket_visible_qs(user=user).filter(pk__in={i.ticket_id for i in items}).values_list("pk", flat=True)

@@ -44,7 +44,9 @@ def test_a_mention_through_the_autocomplete_reaches_the_colleague(
     browser, live_server, alice, tina, service_desk, network_team, lang
 ):  # noqa: ANN001
     t = TEXT[lang]
-    nick = UserFactory(username="nick", role="agent", first_name="Nick", last_name="Novak", teams=[network_team])
+    nick = UserFactory(
+        username="nick", role="agent", first_name="Nick", last_name="Novak", teams=[network_team]
+    )
     UserFactory(username="nils", role="agent", first_name="Nils", last_name="Nagel")
     ticket = ticket_create(requester=alice, by=alice, subject="VPN drops", description="Since the update.")
 
