@@ -240,6 +240,27 @@ def _mentions(ticket: Ticket, event: TicketEvent, message: Message) -> list[User
     return [u for u in visible if u.pk != event.actor_id]
 
 
+def mentions_record(*, ticket: Ticket, event: TicketEvent) -> None:
+    """The record without the news (history being replayed): mentions of a note, plain names in a public
+    reply; nobody is told and nobody starts following."""
+    if event.kind not in (EventKind.NOTE, EventKind.MESSAGE):
+        return
+    message = _message(event, ticket)
+    if message is None or "@[" not in message.body:
+        return
+    if not message.internal:
+        Message.objects.filter(pk=message.pk).update(body=mention_flatten(message.body))
+        return
+    people = User.objects.filter(_is_agent_q(), pk__in=mention_ids(message.body))
+    Mention.objects.bulk_create(
+        [
+            Mention(message=message, ticket=ticket, user=u, notified=can_see(user=u, ticket=ticket))
+            for u in people
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def agent_updates(*, ticket: Ticket, event: TicketEvent, direct: set[int]) -> AgentPlan:
     """Mentions and followers of one event. ``direct``: agents the event already reaches otherwise
     (the new assignee, an SLA mail), who get that instead of a follower update."""
