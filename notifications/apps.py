@@ -34,7 +34,12 @@ class NotificationsConfig(AppConfig):
 
         registered = {p.template for p in agent_ticket_panels}
         for panel in (
-            Panel("notifications/_mentions.html", slot="main", order=90),
+            Panel(
+                "notifications/_mentions.html",
+                context=selectors.mentions_panel_context,
+                slot="main",
+                order=90,
+            ),
             Panel(
                 "notifications/_follow_button.html", context=selectors.follow_panel_context, slot="actions"
             ),

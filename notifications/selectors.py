@@ -126,6 +126,12 @@ def follow_panel_context(request: Any, ticket: Ticket) -> dict | None:
     return {"followers": followers, "following": any(f.user_id == user.pk for f in followers)}
 
 
+def mentions_panel_context(request: Any, ticket: Ticket) -> dict | None:
+    """The note box's @-autocomplete: agents only (it lists colleagues)."""
+    user = getattr(request, "user", None)
+    return {} if user and user.is_authenticated and user.is_agent else None
+
+
 def followers_side_context(request: Any, ticket: Ticket) -> dict | None:
     ctx = follow_panel_context(request, ticket)
     return ctx if ctx and ctx["followers"] else None
