@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NotificationsConfig(AppConfig):
@@ -58,10 +59,11 @@ class NotificationsConfig(AppConfig):
         if not any(e.url_name == "notifications:inbox" for e in nav_entries):
             nav_entries.append(
                 NavEntry(
-                    _("Notifications"),
+                    pgettext_lazy("in-app", "Notifications"),
                     "notifications:inbox",
                     who="agent",
-                    order=80,
+                    order=200,  # the last plain link: a bell at the end of the bar
                     badge_url="notifications:inbox_badge",
+                    icon="notifications/_bell.svg",
                 )
             )

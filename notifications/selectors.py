@@ -123,13 +123,17 @@ def follow_panel_context(request: Any, ticket: Ticket) -> dict | None:
     if ticket.pk not in cache:
         cache[ticket.pk] = ticket_followers(ticket=ticket)
     followers = cache[ticket.pk]
-    return {"followers": followers, "following": any(f.user_id == user.pk for f in followers)}
+    return {
+        "ticket": ticket,
+        "followers": followers,
+        "following": any(f.user_id == user.pk for f in followers),
+    }
 
 
 def mentions_panel_context(request: Any, ticket: Ticket) -> dict | None:
     """The note box's @-autocomplete: agents only (it lists colleagues)."""
     user = getattr(request, "user", None)
-    return {} if user and user.is_authenticated and user.is_agent else None
+    return {"ticket": ticket} if user and user.is_authenticated and user.is_agent else None
 
 
 def followers_side_context(request: Any, ticket: Ticket) -> dict | None:

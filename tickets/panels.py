@@ -52,6 +52,8 @@ class NavEntry:
         ""  # "config": under the navigation's "Configuration" menu (tickets.templatetags.helpdesk_ui)
     )
     badge_url: str = ""  # url name of the count shown beside the label (htmx, see above)
+    icon: str = ""  # a template with an inline SVG: the link shows it instead of the label (kept for screen
+    # readers, as the tooltip, and beside the icon in the phone menu), so the bar stays one line
 
 
 agent_ticket_panels: list[Panel] = []

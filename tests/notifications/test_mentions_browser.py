@@ -19,7 +19,7 @@ TEXT = {
     "de": {
         "sign_in": "Anmelden",
         "note": "Interne Notiz hinzufügen",
-        "inbox": "Benachrichtigungen",
+        "inbox": "Mitteilungen",
         "follow": "Nicht mehr folgen",
     },
 }
