@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,13 +17,14 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsAgent
 from helpdesk.api import CursorPagination
-from tickets.selectors import ticket_get_for_user, ticket_visible_qs
+from tickets.selectors import ticket_get_for_user
 
 from . import inbox
 from .models import InAppNotification, Notification
 from .selectors import (
     INBOX_ORDER,
     inapp_describe,
+    inapp_shown,
     inapp_unread_count,
     mention_suggestions,
     notification_list_for_ticket,
@@ -81,14 +82,7 @@ class InAppListApi(ListAPIView):
 
     def paginate_queryset(self, queryset: Any) -> list | None:
         page = super().paginate_queryset(queryset)
-        if page is None:
-            return None
-        visible = set(
-            ticket_visible_qs(user=self.request.user)
-            .filter(pk__in={i.ticket_id for i in page})
-            .values_list("pk", flat=True)
-        )
-        return inapp_describe([i for i in page if i.ticket_id in visible])
+        return None if page is None else inapp_shown(user=self.request.user, items=page)
 
 
 class InAppUnreadCountApi(APIView):
@@ -141,12 +135,8 @@ class InAppReadOneApi(APIView):
 
     @extend_schema(request=None, responses=InAppNotificationOutputSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        qs = InAppNotification.objects.filter(recipient=request.user, pk=pk)
-        if not qs.exists():
-            raise NotFound
-        inbox.inapp_mark_read(user=request.user, ids=[pk])
-        item = qs.select_related("ticket", "actor", "event", "event__actor").get()
-        ticket_get_for_user(user=request.user, pk=item.ticket_id)  # 404 once the ticket is out of sight
+        inbox.inapp_open(user=request.user, pk=pk)
+        item = InAppNotification.objects.select_related("ticket", "actor", "event", "event__actor").get(pk=pk)
         return Response(InAppNotificationOutputSerializer(inapp_describe([item])[0]).data)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import User
 from helpdesk.errors import ApplicationError
 from tickets.models import Message, Ticket, TicketEvent
-from tickets.selectors import ticket_visible_qs
+from tickets.selectors import ticket_get_for_user, ticket_visible_qs
 
 from .mentions import mention_flatten, mention_ids
 from .models import InAppNotification, Mention, Notification, NotificationPreference, TicketFollower, Topic
@@ -240,6 +241,12 @@ def _mentions(ticket: Ticket, event: TicketEvent, message: Message) -> list[User
     return [u for u in visible if u.pk != event.actor_id]
 
 
+def _flatten_public(message: Message) -> None:
+    """A mention in a public reply notifies nobody (mentions are for colleagues, in notes): the reply is
+    stored with plain names, so the customer reads the name as typed, never the internal reference."""
+    Message.objects.filter(pk=message.pk).update(body=mention_flatten(message.body))
+
+
 def mentions_record(*, ticket: Ticket, event: TicketEvent) -> None:
     """The record without the news (history being replayed): mentions of a note, plain names in a public
     reply; nobody is told and nobody starts following."""
@@ -249,7 +256,7 @@ def mentions_record(*, ticket: Ticket, event: TicketEvent) -> None:
     if message is None or "@[" not in message.body:
         return
     if not message.internal:
-        Message.objects.filter(pk=message.pk).update(body=mention_flatten(message.body))
+        _flatten_public(message)
         return
     people = User.objects.filter(_is_agent_q(), pk__in=mention_ids(message.body))
     Mention.objects.bulk_create(
@@ -270,9 +277,7 @@ def agent_updates(*, ticket: Ticket, event: TicketEvent, direct: set[int]) -> Ag
     excerpt = mention_flatten(message.body)[:EXCERPT_CHARS] if message else ""
     told = set(direct) | ({event.actor_id} if event.actor_id else set())
     if kind == EventKind.MESSAGE and message is not None and not message.internal and "@[" in message.body:
-        # A mention in a public reply notifies nobody (mentions are for colleagues, in notes); the customer
-        # reads the name as typed, never the internal reference.
-        Message.objects.filter(pk=message.pk).update(body=mention_flatten(message.body))
+        _flatten_public(message)
     if kind == EventKind.NOTE and message is not None:
         mentioned = _mentions(ticket, event, message)
         _auto_follow(ticket, mentioned, TicketFollower.Reason.MENTIONED)
@@ -322,6 +327,17 @@ def inapp_write(*, ticket: Ticket, event: TicketEvent, items: list[tuple[User, s
         ],
         ignore_conflicts=True,
     )
+
+
+def inapp_open(*, user: User, pk: int) -> Ticket:
+    """The ticket of one of the user's items, which is marked read; 404 for someone else's item or a
+    ticket the user may no longer see (then nothing changes)."""
+    item = InAppNotification.objects.filter(pk=pk, recipient=user).first()
+    if item is None:
+        raise Http404
+    ticket = ticket_get_for_user(user=user, pk=item.ticket_id)
+    inapp_mark_read(user=user, ids=[item.pk])
+    return ticket
 
 
 def inapp_mark_read(*, user: User, ids: list[int] | None = None) -> int:

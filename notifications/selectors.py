@@ -68,8 +68,8 @@ _TOPIC_TEXT = {
 
 
 def inapp_list(*, user: Any, unread_only: bool = False, before: int | None = None) -> list[InAppNotification]:
-    """The user's newest items (a page, keyset by id), each with ``text``; items on tickets the user may
-    no longer see are left out (one query for the page's tickets, through the visibility selector)."""
+    """The user's newest items (a page, keyset by time and id; ``before`` is the last item's id), each with
+    ``text``; items on tickets the user may no longer see are left out (``inapp_shown``)."""
     if not (user and user.is_authenticated and user.is_agent):
         return []
     qs = InAppNotification.objects.filter(recipient=user)
@@ -82,9 +82,14 @@ def inapp_list(*, user: Any, unread_only: bool = False, before: int | None = Non
     items = list(
         qs.select_related("ticket", "actor", "event", "event__actor").order_by(*INBOX_ORDER)[: INBOX_PAGE + 1]
     )
-    visible = set(
-        ticket_visible_qs(user=user).filter(pk__in={i.ticket_id for i in items}).values_list("pk", flat=True)
-    )
+    return inapp_shown(user=user, items=items)
+
+
+def inapp_shown(*, user: Any, items: list[InAppNotification]) -> list[InAppNotification]:
+    """The items whose tickets the user may still see (the visibility selector, one query for the page's
+    tickets), described (``inapp_describe``)."""
+    ids = {i.ticket_id for i in items}
+    visible = set(ticket_visible_qs(user=user).filter(pk__in=ids).values_list("pk", flat=True))
     return inapp_describe([i for i in items if i.ticket_id in visible])
 
 

@@ -160,9 +160,8 @@ def _plan(ticket: Ticket, event: TicketEvent) -> list[_Planned | _TeamPlanned]:
         author_name = (
             (author.get_full_name() or author.username) if author else gettext_lazy("Our service desk")
         )
-        body = mention_flatten(
-            message.body
-        )  # a mention in a public reply is plain text (inbox.agent_updates)
+        # A mention in a public reply is plain text for the customer (inbox._flatten_public).
+        body = mention_flatten(message.body)
         return [_Planned(Kind.REPLY, requester, {"message_body": body, "author_name": author_name})]
     if kind == EventKind.STATUS and event.new_value == Ticket.Status.PENDING:
         return [_Planned(Kind.WAITING, requester)]

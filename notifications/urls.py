@@ -12,5 +12,4 @@ urlpatterns = [
     path("agent/notifications/<int:pk>/open/", views.inbox_open, name="inbox_open"),
     path("agent/notifications/settings/", views.agent_preferences, name="agent_preferences"),
     path("agent/tickets/<int:pk>/follow/", views.ticket_follow_toggle, name="ticket_follow"),
-    path("agent/tickets/<int:pk>/mentions/", views.mention_suggest, name="mention_suggest"),
 ]

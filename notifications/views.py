@@ -1,11 +1,11 @@
 """Pages of the notifications app: the customer's mail preference, the one-click survey, and the agents'
-notification list, preferences, follow button and mention suggestions."""
+notification list, preferences and follow button."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -21,7 +21,6 @@ from tickets.views import agent_required
 
 from . import inbox, selectors
 from .forms import AgentPreferencesForm, PreferencesForm, SurveyForm
-from .models import InAppNotification
 from .services import notification_preferences_update, survey_rating_submit
 from .survey import SurveyLinkInvalid, survey_ticket_id
 
@@ -88,7 +87,9 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
     before = request.GET.get("before", "")
     items = selectors.inapp_list(
-        user=request.user, unread_only=unread_only, before=int(before) if before.isdigit() else None
+        user=request.user,
+        unread_only=unread_only,
+        before=int(before) if before.isdigit() and len(before) < 19 else None,  # a bigint, else ignored
     )
     more = len(items) > selectors.INBOX_PAGE
     items = items[: selectors.INBOX_PAGE]
@@ -118,11 +119,7 @@ def inbox_badge(request: HttpRequest) -> HttpResponse:
 @require_POST
 def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one item read and go to its ticket (POST: opening changes the read state)."""
-    item = InAppNotification.objects.filter(pk=pk, recipient=request.user).first()
-    if item is None:
-        raise Http404
-    inbox.inapp_mark_read(user=request.user, ids=[item.pk])
-    ticket = ticket_get_for_user(user=request.user, pk=item.ticket_id)
+    ticket = inbox.inapp_open(user=request.user, pk=pk)
     return redirect("tickets:agent_ticket", ticket.pk)
 
 
@@ -169,12 +166,3 @@ def ticket_follow_toggle(request: HttpRequest, pk: int) -> HttpResponse:
         inbox.ticket_follow(ticket=ticket, user=request.user)
         messages.success(request, _("You follow this ticket now."))
     return redirect("tickets:agent_ticket", ticket.pk)
-
-
-@agent_required
-@require_GET
-def mention_suggest(request: HttpRequest, pk: int) -> JsonResponse:
-    """Agents to mention in a note on this ticket (the note box's autocomplete)."""
-    ticket = ticket_get_for_user(user=request.user, pk=pk)
-    results = selectors.mention_suggestions(user=request.user, ticket=ticket, q=request.GET.get("q", ""))
-    return JsonResponse({"results": results})

@@ -140,10 +140,10 @@
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       })
-        .then(function (resp) { return resp.ok ? resp.json() : { results: [] }; })
+        .then(function (resp) { return resp.ok ? resp.json() : []; })
         .then(function (data) {
           if (mine !== seq || start < 0) return; // a newer keystroke won
-          results = data.results || [];
+          results = Array.isArray(data) ? data : [];
           render();
         })
         .catch(close);

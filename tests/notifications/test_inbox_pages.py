@@ -105,7 +105,7 @@ def test_someone_elses_item_is_404_and_customers_are_refused(ticket, tina, nick,
     item = InAppNotification.objects.get(recipient=nick)
     assert client_as(tina).post(f"/agent/notifications/{item.pk}/open/").status_code == 404
     assert client_as(alice).get("/agent/notifications/").status_code == 403
-    assert client_as(alice).get(f"/agent/tickets/{ticket.pk}/mentions/?q=n").status_code == 403
+    assert client_as(alice).get(f"/agent/tickets/{ticket.pk}/").status_code == 403
 
 
 def test_mark_all_read(ticket, tina, nick):  # noqa: ANN001
@@ -145,11 +145,13 @@ def test_follow_and_unfollow_from_the_ticket_page(ticket, tina):  # noqa: ANN001
 
 
 def test_suggestions_for_the_note_box(ticket, tina, nick, django_assert_max_num_queries):  # noqa: ANN001
-    c = client_as(tina)
+    c = client_as(tina)  # the browser's session, as the note box's script asks
+    html = c.get(f"/agent/tickets/{ticket.pk}/").content.decode()
+    assert f'data-url="/api/v1/tickets/{ticket.pk}/mention-suggestions/"' in html
     # session, user, ticket, the people, whether each may see the ticket (at most 8)
     with django_assert_max_num_queries(5):
-        data = c.get(f"/agent/tickets/{ticket.pk}/mentions/?q=Nic").json()
-    assert data["results"] == [
+        data = c.get(f"/api/v1/tickets/{ticket.pk}/mention-suggestions/?q=Nic").json()
+    assert data == [
         {
             "id": nick.pk,
             "name": "Nick Novak",
@@ -158,7 +160,7 @@ def test_suggestions_for_the_note_box(ticket, tina, nick, django_assert_max_num_
             "is_me": False,
         }
     ]
-    assert c.get("/agent/tickets/999999/mentions/?q=Nic").status_code == 404
+    assert c.get("/api/v1/tickets/999999/mention-suggestions/?q=Nic").status_code == 404
 
 
 def test_the_ticket_page_costs_one_query_more_for_follow_and_mentions(
@@ -192,3 +194,37 @@ def test_a_mention_mail_goes_out_through_the_outbox_in_the_recipients_language(
     assert "@Nick Novak bitte prüfen" in body
     assert Notification.objects.get(recipient=nick).status == Notification.Status.SENT
     assert mail.outbox == []  # the SMTP backend, not the test outbox
+
+
+def test_the_list_pages_by_time_and_ignores_a_bad_cursor(ticket, tina, nick, settings, monkeypatch):  # noqa: ANN001
+    from notifications import selectors
+
+    monkeypatch.setattr(selectors, "INBOX_PAGE", 2)
+    for n in range(5):
+        message_add(ticket=ticket, author=tina, body=f"{token(user=nick)} n{n}", internal=True)
+    c = client_as(nick)
+    seen = []
+    url = "/agent/notifications/"
+    while url:
+        response = c.get(url)
+        seen += [i.excerpt for i in response.context["items"]]
+        nxt = response.context["next_before"]
+        url = f"/agent/notifications/?before={nxt}" if nxt else ""
+    assert seen == [f"@Nick Novak n{n}" for n in (4, 3, 2, 1, 0)]
+    assert c.get("/agent/notifications/?before=99999999999999999999999").status_code == 200
+
+
+def test_opening_an_item_whose_ticket_is_out_of_sight_is_404_and_keeps_it_unread(
+    ticket, tina, nick, monkeypatch
+):  # noqa: ANN001
+    message_add(ticket=ticket, author=tina, body=f"{token(user=nick)} x", internal=True)
+    item = InAppNotification.objects.get(recipient=nick)
+    monkeypatch.setattr(inbox, "ticket_get_for_user", _no_ticket)
+    assert client_as(nick).post(f"/agent/notifications/{item.pk}/open/").status_code == 404
+    assert InAppNotification.objects.get(pk=item.pk).read_at is None
+
+
+def _no_ticket(**kwargs):  # noqa: ANN003, ANN202
+    from django.http import Http404
+
+    raise Http404
