@@ -151,7 +151,6 @@ class Topic(models.TextChoices):
     STATUS = "status", _("Followed ticket: status changed")
     ASSIGNEE = "assignee", _("Followed ticket: assignee changed")
     ESCALATION = "escalation", _("Followed ticket: escalated or handed back")
-    SLA = "sla", _("Followed ticket: SLA warning or breach")
     CHANGE = "change", _("Followed ticket: priority, team, category or tags changed")
     # Not a preference: always in-app, to the author of a note whose mention reached nobody.
     MENTION_UNDELIVERED = "mention_undelivered", _("A colleague you mentioned was not notified")
