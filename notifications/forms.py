@@ -27,3 +27,35 @@ class SurveyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         label=_("Comment (optional)"),
     )
+
+
+class AgentPreferencesForm(forms.Form):
+    """One "in-app" and one "mail" checkbox per topic (``<topic>-in_app``, ``<topic>-mail``)."""
+
+    def __init__(self, *args: object, rows: list[dict], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.rows = rows
+        for row in rows:
+            for channel, label in (("in_app", _("In-app")), ("mail", _("Mail"))):
+                self.fields[f"{row['topic']}-{channel}"] = forms.BooleanField(
+                    required=False, initial=row[channel], label=f"{row['label']}: {label}"
+                )
+
+    def table(self) -> list[dict]:
+        return [
+            {
+                **row,
+                "in_app_field": self[f"{row['topic']}-in_app"],
+                "mail_field": self[f"{row['topic']}-mail"],
+            }
+            for row in self.rows
+        ]
+
+    def changes(self) -> dict[str, dict[str, bool]]:
+        return {
+            row["topic"]: {
+                "in_app": self.cleaned_data[f"{row['topic']}-in_app"],
+                "mail": self.cleaned_data[f"{row['topic']}-mail"],
+            }
+            for row in self.rows
+        }

@@ -6,6 +6,7 @@ from typing import Any
 
 from tickets.models import Ticket, TicketEvent
 
+from . import inbox
 from .services import notifications_for_batch, notifications_for_event
 
 
@@ -13,7 +14,9 @@ def on_event_recorded(
     sender: Any, *, ticket: Ticket, event: TicketEvent, history: bool = False, **kwargs: Any
 ) -> None:
     if history:
-        return  # replayed past (the demo's history): nobody is mailed about it
+        # Replayed past (the demo's history): nobody is told, but a note's mentions are part of the record.
+        inbox.mentions_record(ticket=ticket, event=event)
+        return
     # Runs inside the change's transaction: the outbox rows commit or roll back with it.
     notifications_for_event(ticket=ticket, event=event)
 

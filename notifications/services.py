@@ -48,6 +48,8 @@ from tickets.events import event_record, in_event_batch
 from tickets.models import Message, Rating, Ticket, TicketEvent
 from tickets.services import rating_create
 
+from . import inbox
+from .mentions import mention_flatten
 from .models import Notification, NotificationFanout
 from .survey import survey_url
 from .threading import reply_address
@@ -80,6 +82,8 @@ SUBJECTS = {
     Kind.ESCALATED: gettext_lazy("Escalated to your team: %(subject)s"),
     Kind.SLA_WARNING: gettext_lazy("SLA warning: %(subject)s"),
     Kind.SLA_BREACH: gettext_lazy("SLA breached: %(subject)s"),
+    Kind.MENTIONED: gettext_lazy("You were mentioned: %(subject)s"),
+    Kind.FOLLOWED: gettext_lazy("Update on a ticket you follow: %(subject)s"),
 }
 SLA_TARGETS = {
     "first_response": gettext_lazy("first response"),
@@ -104,6 +108,7 @@ class _Planned:
     kind: str
     recipient: User
     context: dict[str, Any] = field(default_factory=dict)
+    topic: str = ""  # the agent's preference this follows (``inbox.Topic``); empty: ``KIND_TOPIC[kind]``
 
 
 @dataclass
@@ -156,7 +161,9 @@ def _plan(ticket: Ticket, event: TicketEvent) -> list[_Planned | _TeamPlanned]:
         author_name = (
             (author.get_full_name() or author.username) if author else gettext_lazy("Our service desk")
         )
-        return [_Planned(Kind.REPLY, requester, {"message_body": message.body, "author_name": author_name})]
+        # A mention in a public reply is plain text for the customer (inbox._flatten_public).
+        body = mention_flatten(message.body)
+        return [_Planned(Kind.REPLY, requester, {"message_body": body, "author_name": author_name})]
     if kind == EventKind.STATUS and event.new_value == Ticket.Status.PENDING:
         return [_Planned(Kind.WAITING, requester)]
     if kind == EventKind.RESOLVED:
@@ -347,7 +354,15 @@ def notifications_for_event(*, ticket: Ticket, event: TicketEvent) -> list[int]:
         ticket.first_response_due = (
             Ticket.objects.filter(pk=ticket.pk).values_list("first_response_due", flat=True).first()
         )
-    rows = _outbox_rows(people, ticket, event)
+    # Mentions and followers (notifications.inbox): after the direct mails, which they give way to.
+    direct = {p.recipient.pk for p in people if p.kind not in CUSTOMER_KINDS}
+    updates = inbox.agent_updates(ticket=ticket, event=event, direct=direct)
+    people += [
+        p
+        for kind, user, topic, ctx in updates.items
+        if _allowed(p := _Planned(kind, user, ctx, topic), ticket, event)
+    ]
+    rows = _outbox_rows(_apply_preferences(people, ticket, event), ticket, event)
     if batch := in_event_batch():
         # A bulk action's chunk: written and enqueued once for the batch (notifications_for_batch).
         pending = _batch_pending(batch)
@@ -436,11 +451,34 @@ def notification_fanouts_expand(*, event_id: int) -> list[int]:
         for fanout in fanouts:
             context = {"team_name": fanout.team.name, **fanout.context}
             planned += [_Planned(fanout.kind, u, context) for u in _team_members(fanout.team_id)]
-        ids = _outbox_write(_outbox_rows(planned, event.ticket, event))
+        allowed = [p for p in planned if _allowed(p, event.ticket, event)]
+        ids = _outbox_write(
+            _outbox_rows(_apply_preferences(allowed, event.ticket, event), event.ticket, event)
+        )
         NotificationFanout.objects.filter(pk__in=[f.pk for f in fanouts]).update(expanded_at=timezone.now())
         if ids:
             transaction.on_commit(lambda: notification_enqueue(ids=ids), robust=True)
     return ids
+
+
+def _apply_preferences(planned: list[_Planned], ticket: Ticket, event: TicketEvent) -> list[_Planned]:
+    """Agents' choices (``inbox.preferences_for``, one query): writes their in-app items and returns the
+    mails still wanted. Customers' mails pass unchanged (their own opt-out is ``email_updates``)."""
+    agents = [p for p in planned if p.kind not in CUSTOMER_KINDS]
+    if not agents:
+        return planned
+    prefs = inbox.preferences_for(user_ids={p.recipient.pk for p in agents})
+    mails: list[_Planned] = [p for p in planned if p.kind in CUSTOMER_KINDS]
+    in_app: list[tuple[User, str, str]] = []
+    for p in agents:
+        topic = p.topic or inbox.KIND_TOPIC.get(p.kind, "")
+        wants_in_app, wants_mail = inbox.preference(prefs, p.recipient.pk, topic)
+        if wants_in_app:
+            in_app.append((p.recipient, topic, str(p.context.get("excerpt", ""))))
+        if wants_mail:
+            mails.append(p)
+    inbox.inapp_write(ticket=ticket, event=event, items=in_app)
+    return mails
 
 
 def _outbox_rows(planned: list[_Planned], ticket: Ticket, event: TicketEvent) -> list[Notification]:

@@ -16,7 +16,13 @@ A panel with a ``title`` in the agent page's ``"side"`` slot is shown collapsibl
 summary = the title; the panel's own first heading gives way to it), open when ``open`` is true,
 so the column stays a list of headings with the most used panels open. Nav entries are (label, url name, who)
 with who in {"agent", "supervisor", "customer", "anyone"}; the configuration pages set
-``group="config"`` and show up in one "Configuration" menu, so the bar stays one line.
+``group="config"`` and show up in one "Configuration" menu, so the bar stays one line. A nav entry with a
+``badge_url`` (a url name) shows a count beside its label, loaded by htmx after the page and refreshed every
+minute (the page itself pays nothing for it); the url returns the badge's HTML, empty for none.
+
+``message_body_renderers``: ``renderer(messages) -> {message pk: safe HTML}`` shows message bodies
+differently on the ticket pages (the notifications app's mentions as names); one call per timeline with all
+its messages, so a renderer reads what it needs in one query; bodies no renderer returns are shown escaped.
 """
 
 from __future__ import annotations
@@ -45,6 +51,9 @@ class NavEntry:
     group: str = (
         ""  # "config": under the navigation's "Configuration" menu (tickets.templatetags.helpdesk_ui)
     )
+    badge_url: str = ""  # url name of the count shown beside the label (htmx, see above)
+    icon: str = ""  # a template with an inline SVG: the link shows it instead of the label (kept for screen
+    # readers, as the tooltip, and beside the icon in the phone menu), so the bar stays one line
 
 
 agent_ticket_panels: list[Panel] = []
@@ -53,6 +62,7 @@ agent_ticket_panels: list[Panel] = []
 queue_panels: list[Panel] = []
 portal_ticket_panels: list[Panel] = []
 nav_entries: list[NavEntry] = []
+message_body_renderers: list[Callable[[list[Any]], dict[int, Any]]] = []
 
 
 def visible_panels(panels: list[Panel], request: Any, ticket: Any, slot: str) -> list[tuple[Panel, dict]]:

@@ -58,7 +58,17 @@ def nav_links(context: template.Context) -> list[dict[str, Any]]:
             continue
         path = getattr(request, "path", "")
         active = path == url or (url != "/" and path.startswith(url))
-        out.append({"label": entry.label, "url": url, "active": active, "group": entry.group})
+        badge = reverse(entry.badge_url) if entry.badge_url else ""
+        out.append(
+            {
+                "label": entry.label,
+                "url": url,
+                "active": active,
+                "group": entry.group,
+                "badge_url": badge,
+                "icon": entry.icon,
+            }
+        )
     # The most specific match wins when one link's url is a prefix of another's.
     actives = [link for link in out if link["active"]]
     if len(actives) > 1:
