@@ -276,3 +276,22 @@ def worker(tmp_path):  # noqa: ANN001, ANN201
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
+
+
+SIGN_IN = {"en": "Sign in", "de": "Anmelden"}
+
+
+def signed_in_page(browser, live_server, user, lang: str, password: str = "pw-Secret-123"):  # noqa: ANN001, ANN201
+    """A new browser context in ``lang`` with ``user`` (profile language set to it) signed in through
+    the login form; the password is UserFactory's."""
+    user.language = lang
+    user.save(update_fields=["language"])
+    context = browser.new_context(locale=lang, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto("/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name=SIGN_IN[lang], exact=True).click()
+    page.wait_for_load_state()
+    return page

@@ -6,6 +6,7 @@ import pytest
 
 from automation import services
 from automation.models import Rule
+from tests.conftest import signed_in_page
 
 PASSWORD = "pw-Secret-123"  # tests/factories.py UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,17 +36,7 @@ TEXT = {
 
 
 def _page(browser, live_server, user, lang: str):  # noqa: ANN001, ANN202
-    user.language = lang
-    user.save(update_fields=["language"])
-    context = browser.new_context(locale=lang, base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto("/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name=TEXT[lang]["sign_in"], exact=True).click()
-    page.wait_for_load_state()
-    return page
+    return signed_in_page(browser, live_server, user, lang, PASSWORD)
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])

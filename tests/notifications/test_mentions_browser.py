@@ -8,6 +8,7 @@ import re
 import pytest
 
 from notifications.models import InAppNotification, Mention
+from tests.conftest import signed_in_page
 from tests.factories import UserFactory
 from tickets.services import ticket_create
 
@@ -26,17 +27,7 @@ TEXT = {
 
 
 def _page(browser, live_server, user, lang: str):  # noqa: ANN001, ANN202
-    user.language = lang
-    user.save(update_fields=["language"])
-    context = browser.new_context(locale=lang, base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto("/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name=TEXT[lang]["sign_in"], exact=True).click()
-    page.wait_for_load_state()
-    return page
+    return signed_in_page(browser, live_server, user, lang, PASSWORD)
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])

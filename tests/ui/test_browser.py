@@ -7,6 +7,7 @@ import re
 import pytest
 from django.test import Client
 
+from tests.conftest import signed_in_page
 from tickets import services
 from tickets.models import Ticket
 
@@ -43,17 +44,7 @@ TEXT = {
 
 
 def _page(browser, live_server, user, lang: str):  # noqa: ANN001, ANN202
-    user.language = lang
-    user.save(update_fields=["language"])
-    context = browser.new_context(locale=lang, base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto("/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name=TEXT[lang]["sign_in"], exact=True).click()
-    page.wait_for_load_state()
-    return page
+    return signed_in_page(browser, live_server, user, lang, PASSWORD)
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
