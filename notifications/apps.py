@@ -9,7 +9,12 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from tickets.events import event_batch_recorded, event_recorded, event_value_labels
+        from tickets.events import (
+            event_batch_prepared,
+            event_batch_recorded,
+            event_recorded,
+            event_value_labels,
+        )
         from tickets.panels import NavEntry, Panel, agent_ticket_panels, message_body_renderers, nav_entries
 
         from . import receivers, selectors
@@ -20,6 +25,11 @@ class NotificationsConfig(AppConfig):
 
         event_recorded.connect(
             receivers.on_event_recorded, dispatch_uid="notifications.on_event_recorded", weak=False
+        )
+        event_batch_prepared.connect(
+            receivers.on_event_batch_prepared,
+            dispatch_uid="notifications.on_event_batch_prepared",
+            weak=False,
         )
         event_batch_recorded.connect(
             receivers.on_event_batch_recorded,

@@ -13,6 +13,7 @@ How it hangs together (docs/notifications.md, "Mentions, followers, preferences"
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from helpdesk.errors import ApplicationError
+from tickets.events import in_event_batch
 from tickets.models import Message, Ticket, TicketEvent
 from tickets.selectors import ticket_get_for_user, ticket_visible_qs
 
@@ -101,8 +103,15 @@ class AgentPlan:
 
 
 def can_see(*, user: Any, ticket: Ticket) -> bool:
-    """Whether ``user`` may see ``ticket`` — always through the visibility selector."""
-    return ticket_visible_qs(user=user).filter(pk=ticket.pk).exists()
+    """Whether ``user`` may see ``ticket`` — always through the visibility selector (in a batch, one query
+    per user for all of the batch's tickets)."""
+    cached = _batch_now()
+    if cached is None or ticket.pk not in cached.ticket_ids:
+        return ticket_visible_qs(user=user).filter(pk=ticket.pk).exists()
+    if user.pk not in cached.visible:
+        visible = ticket_visible_qs(user=user).filter(pk__in=cached.ticket_ids).values_list("pk", flat=True)
+        cached.visible[user.pk] = set(visible)
+    return ticket.pk in cached.visible[user.pk]
 
 
 def _is_agent_q() -> Q:
@@ -116,10 +125,17 @@ def preferences_for(*, user_ids: set[int]) -> dict[tuple[int, str], tuple[bool, 
     """The stored choices of these users, one query; ``preference()`` adds the defaults."""
     if not user_ids:
         return {}
+    cached = _batch_now()
+    if cached is not None and user_ids <= cached.prefs_of:
+        return cached.prefs
     rows = NotificationPreference.objects.filter(user_id__in=user_ids).values_list(
         "user_id", "topic", "in_app", "mail"
     )
-    return {(uid, topic): (in_app, mail) for uid, topic, in_app, mail in rows}
+    prefs = {(uid, topic): (in_app, mail) for uid, topic, in_app, mail in rows}
+    if cached is not None:  # read once a batch per user (what they choose cannot change inside it)
+        cached.prefs.update(prefs)
+        cached.prefs_of |= user_ids
+    return prefs
 
 
 def preference(
@@ -192,6 +208,54 @@ def _auto_follow(ticket: Ticket, users: list[User], reason: str) -> None:
         TicketFollower.objects.bulk_create(
             [TicketFollower(ticket=ticket, user=u, reason=reason) for u in users], ignore_conflicts=True
         )
+        if (cached := _batch_now()) is not None:
+            # what the next event of the batch reads (the database row, unless the user unfollowed before)
+            _followers_cache_load(cached.followers, [ticket.pk])
+
+
+@dataclass
+class _Batch:
+    """What the events of one batch (a bulk action's chunk: ``tickets.events.in_event_batch``) read about
+    its tickets, with one query each instead of one an event: their followers, which of them each
+    follower may see, and the followers' preferences."""
+
+    number: int
+    ticket_ids: set[int]
+    followers: dict[int, list[TicketFollower]] = field(default_factory=dict)
+    visible: dict[int, set[int]] = field(default_factory=dict)  # user id → visible ticket ids
+    prefs: dict[tuple[int, str], tuple[bool, bool]] = field(default_factory=dict)
+    prefs_of: set[int] = field(default_factory=set)  # users whose preferences are in ``prefs``
+    inapp: list[InAppNotification] = field(default_factory=list)  # written at the batch's end
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("notifications_batch", default=None)
+
+
+def followers_preload(*, batch: int, ticket_ids: set[int]) -> None:
+    cached = _Batch(number=batch, ticket_ids=ticket_ids)
+    _followers_cache_load(cached.followers, ticket_ids)
+    _batch.set(cached)
+
+
+def _followers_cache_load(cached: dict[int, list[TicketFollower]], ticket_ids: Any) -> None:
+    rows = TicketFollower.objects.filter(ticket_id__in=ticket_ids, following=True).select_related("user")
+    for ticket_id in ticket_ids:
+        cached[ticket_id] = []
+    for row in rows.order_by("pk"):
+        cached[row.ticket_id].append(row)
+
+
+def _batch_now() -> _Batch | None:
+    batch, cached = in_event_batch(), _batch.get()
+    return cached if batch and cached is not None and cached.number == batch else None
+
+
+def _followers(ticket: Ticket, told: set[int]) -> list[User]:
+    cached = _batch_now()
+    if cached is not None and ticket.pk in cached.followers:
+        return [f.user for f in cached.followers[ticket.pk] if f.user_id not in told]
+    rows = TicketFollower.objects.filter(ticket=ticket, following=True).exclude(user_id__in=told)
+    return [f.user for f in rows.select_related("user").order_by("pk")]
 
 
 # --- planning (inside the change's transaction) --------------------------------------------------------
@@ -289,13 +353,7 @@ def agent_updates(*, ticket: Ticket, event: TicketEvent, direct: set[int]) -> Ag
     topic = _follower_topic(event, message)
     if topic is None:
         return plan
-    followers = [
-        f.user
-        for f in TicketFollower.objects.filter(ticket=ticket, following=True)
-        .exclude(user_id__in=told)
-        .select_related("user")
-        .order_by("pk")
-    ]
+    followers = _followers(ticket, told)
     ctx = {"excerpt": excerpt, "what": _lazy_event_text(event), "topic_label": Topic(topic).label}
     for user in followers:
         if user.is_active and user.is_agent and can_see(user=user, ticket=ticket):
@@ -311,21 +369,30 @@ def inapp_write(*, ticket: Ticket, event: TicketEvent, items: list[tuple[User, s
     if not items:
         return
     now = timezone.now()
-    InAppNotification.objects.bulk_create(
-        [
-            InAppNotification(
-                recipient=user,
-                ticket=ticket,
-                event=event,
-                topic=topic,
-                actor_id=event.actor_id,
-                excerpt=excerpt[:300],
-                created_at=now,
-            )
-            for user, topic, excerpt in items
-        ],
-        ignore_conflicts=True,
-    )
+    rows = [
+        InAppNotification(
+            recipient=user,
+            ticket=ticket,
+            event=event,
+            topic=topic,
+            actor_id=event.actor_id,
+            excerpt=excerpt[:300],
+            created_at=now,
+        )
+        for user, topic, excerpt in items
+    ]
+    if (cached := _batch_now()) is not None:
+        cached.inapp.extend(rows)  # a bulk action's chunk: one INSERT at its end (inapp_flush)
+    else:
+        InAppNotification.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def inapp_flush(*, batch: int) -> None:
+    """The in-app items of a batch's events (``inapp_write`` inside it), written with one INSERT."""
+    cached = _batch.get()
+    _batch.set(None)
+    if cached is not None and cached.number == batch and cached.inapp:
+        InAppNotification.objects.bulk_create(cached.inapp, ignore_conflicts=True)
 
 
 def inapp_open(*, user: User, pk: int) -> Ticket:

@@ -21,9 +21,18 @@ def on_event_recorded(
     notifications_for_event(ticket=ticket, event=event)
 
 
+def on_event_batch_prepared(
+    sender: Any, *, pairs: list[tuple[Ticket, TicketEvent]], batch: int, history: bool = False, **kwargs: Any
+) -> None:
+    """Before a batch's events go out: its tickets' followers, read at once."""
+    if not history:
+        inbox.followers_preload(batch=batch, ticket_ids={ticket.pk for ticket, _event in pairs})
+
+
 def on_event_batch_recorded(
     sender: Any, *, events: list[TicketEvent], batch: int, history: bool = False, **kwargs: Any
 ) -> None:
     """After a batch of events (a bulk action's chunk): their deferred outbox rows, written at once."""
     if not history:
+        inbox.inapp_flush(batch=batch)
         notifications_for_batch(batch=batch)

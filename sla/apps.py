@@ -8,12 +8,15 @@ class SlaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from tickets.events import event_recorded
+        from tickets.events import event_batch_prepared, event_recorded
         from tickets.panels import NavEntry, Panel, agent_ticket_panels, nav_entries, portal_ticket_panels
 
         from . import selectors, services
 
         event_recorded.connect(services.on_event_recorded, dispatch_uid="sla.on_event_recorded")
+        event_batch_prepared.connect(
+            services.on_event_batch_prepared, dispatch_uid="sla.on_event_batch_prepared"
+        )
         agent_ticket_panels.append(
             Panel(
                 "sla/_agent_panel.html",

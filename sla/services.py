@@ -10,6 +10,7 @@ SKIP LOCKED), so any number of concurrent or restarted sweeps agree.
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,8 +23,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from helpdesk.db import rows_update
 from helpdesk.errors import ApplicationError
-from tickets.events import event_record_many
+from tickets.events import event_record_many, in_event_batch
 from tickets.models import Category, Ticket, TicketEvent
 
 from . import businesstime
@@ -257,23 +259,21 @@ def _restart(sla: TicketSla, now: datetime) -> None:
     sla.tier_since = now
 
 
-def on_event_recorded(sender: object, ticket: Ticket, event: TicketEvent, **kwargs: object) -> None:
-    """Keep the ticket's SLA clock in step with what just happened to it."""
+def _clock_relevant(ticket: Ticket, event: TicketEvent) -> bool:
     kind = event.kind
-    if kind == Kind.CREATED:
-        ticket_sla_start(ticket=ticket)
-        return
-    is_tier_change = kind in _TIER_KINDS or event.field == "tier"
-    relevant = (
+    return (
         kind in _STATUS_KINDS
         or kind in (Kind.PRIORITY, Kind.CATEGORY)
         or (kind == Kind.MESSAGE and ticket.first_response_at is not None)
-        or is_tier_change
+        or kind in _TIER_KINDS
+        or event.field == "tier"
     )
-    if not relevant:
-        return
-    now = timezone.now()
-    sla = _sla_of(ticket)
+
+
+def _clock_step(sla: TicketSla, ticket: Ticket, event: TicketEvent, now: datetime) -> None:
+    """Move the clock in memory for one relevant event and recompute its due times (saved by the caller)."""
+    kind = event.kind
+    is_tier_change = kind in _TIER_KINDS or event.field == "tier"
     if is_tier_change and ticket.tier != sla.current_tier:
         # Charge the time so far to the tier that used it.
         _flush_tier_time(sla, now, keep_running=sla.tier_since is not None)
@@ -299,7 +299,75 @@ def on_event_recorded(sender: object, ticket: Ticket, event: TicketEvent, **kwar
     if ticket.first_response_at is not None and sla.first_response_business_seconds is None:
         sla.first_response_business_seconds = clock_business_seconds(sla, ticket.first_response_at)
     _compute_due(sla, ticket)
+
+
+# The batch (``tickets.events.in_event_batch``) whose clocks ``on_event_batch_prepared`` has moved already.
+_batch_moved: ContextVar[int] = ContextVar("sla_batch_moved", default=0)
+
+
+def on_event_recorded(sender: object, ticket: Ticket, event: TicketEvent, **kwargs: object) -> None:
+    """Keep the ticket's SLA clock in step with what just happened to it."""
+    batch = in_event_batch()
+    if batch and batch == _batch_moved.get():
+        return  # moved with its whole batch before the events went out
+    if event.kind == Kind.CREATED:
+        ticket_sla_start(ticket=ticket)
+        return
+    if not _clock_relevant(ticket, event):
+        return
+    sla = _sla_of(ticket)
+    _clock_step(sla, ticket, event, timezone.now())
     _save(sla, ticket)
+
+
+_SLA_FIELDS = [f.name for f in TicketSla._meta.concrete_fields if not f.primary_key and f.name != "ticket"]
+
+
+def on_event_batch_prepared(
+    sender: object, pairs: list[tuple[Ticket, TicketEvent]], batch: int, **kwargs: object
+) -> None:
+    """The clocks of a batch of events (a bulk action's chunk) moved at once, before the events go out
+    (so every receiver of ``event_recorded`` sees the new due times and SLA state, as one by one):
+    one read of the chunk's clocks, each calendar's schedule read once, one write of the clocks and
+    one of the tickets' mirrored columns — instead of three queries a ticket."""
+    _batch_moved.set(batch)
+    relevant = [(t, e) for t, e in pairs if e.kind == Kind.CREATED or _clock_relevant(t, e)]
+    if not relevant:
+        return
+    clocks = {
+        s.ticket_id: s
+        for s in TicketSla.objects.select_related("policy__calendar").filter(
+            ticket_id__in={t.pk for t, _e in relevant}
+        )
+    }
+    schedules: dict[int, businesstime.Schedule] = {}
+    moved: dict[int, tuple[TicketSla, Ticket]] = {}
+    now = timezone.now()
+    for ticket, event in relevant:
+        sla = clocks.get(ticket.pk)
+        if sla is None or event.kind == Kind.CREATED:
+            clocks[ticket.pk] = ticket_sla_start(ticket=ticket)  # rare in a batch: saved by itself
+            continue
+        if sla.policy is not None and "_schedule_cache" not in sla.__dict__:
+            calendar = sla.policy.calendar
+            if calendar.pk not in schedules:
+                schedules[calendar.pk] = calendar.schedule()
+            sla.__dict__["_schedule_cache"] = {calendar.pk: schedules[calendar.pk]}
+        _clock_step(sla, ticket, event, now)
+        moved[ticket.pk] = (sla, ticket)
+    if not moved:
+        return
+    rows_update(TicketSla, [sla for sla, _t in moved.values()], _SLA_FIELDS)
+    for sla, ticket in moved.values():
+        ticket.first_response_due = sla.first_response_due
+        ticket.resolution_due = sla.resolution_due
+        ticket.sla_state = sla_state_for(sla)
+        ticket.sla_paused_at = sla.pause_started_at
+    rows_update(
+        Ticket,
+        [t for _sla, t in moved.values()],
+        ["first_response_due", "resolution_due", "sla_state", "sla_paused_at"],
+    )
 
 
 @transaction.atomic
