@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status, viewsets
@@ -86,7 +87,7 @@ class RetentionRuleViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer: RetentionRuleSerializer) -> None:
         if RetentionRule.objects.filter(scope=RetentionRule.Scope.GLOBAL).exists():
-            raise serializers.ValidationError({"scope": ["There is already a global retention rule."]})
+            raise serializers.ValidationError({"scope": [_("There is already a global retention rule.")]})
         serializer.save(created_by=self.request.user)
 
 
