@@ -66,6 +66,7 @@ def _hash(token: str) -> str:
 
 def erasure_token_issue(*, person: User, by: User) -> tuple[str, ErasureToken]:
     """A new one-time confirmation for erasing ``person`` (the plain token is returned once)."""
+    person = User.objects.get(pk=person.pk)  # as it is now, not as the caller loaded it
     _check_erasable(person=person, by=by)
     token = secrets.token_urlsafe(32)
     row = ErasureToken.objects.create(
