@@ -30,6 +30,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils.translation import gettext
 
 SECRET_MASK = "••••••"
 
@@ -104,13 +105,30 @@ def model_verbose_name(label: str) -> str | None:
     return None
 
 
-def field_verbose_name(label: str, attname: str) -> str:
+def _field(label: str, attname: str) -> models.Field | None:
     for m in _registry:
         if m._meta.label_lower == label:
             for f in [*m._meta.concrete_fields, *m._meta.many_to_many]:
                 if attname in (f.attname, f.name):
-                    return str(f.verbose_name).capitalize()
-    return attname
+                    return f
+    return None
+
+
+def field_verbose_name(label: str, attname: str) -> str:
+    f = _field(label, attname)
+    # A name Django made from the attribute ("role") is looked up as "Role" in the catalogues.
+    if f is None:
+        return attname
+    name = str(f.verbose_name)
+    return gettext(name[:1].upper() + name[1:])
+
+
+def field_value_label(label: str, attname: str, value: Any) -> Any:
+    """A recorded value as the reader knows it: a choice's label instead of its code."""
+    f = _field(label, attname)
+    if f is not None and f.choices and not isinstance(value, list | dict):
+        return dict(f.flatchoices).get(value, value)
+    return value
 
 
 def _json(value: Any) -> Any:

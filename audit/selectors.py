@@ -90,7 +90,11 @@ def change_rows(entry: AuditEntry) -> list[tuple[str, str, str]]:
     after = entry.after or {}
     keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
     return [
-        (registry.field_verbose_name(entry.model, k), _value(before.get(k)), _value(after.get(k)))
+        (
+            registry.field_verbose_name(entry.model, k),
+            _value(registry.field_value_label(entry.model, k, before.get(k))),
+            _value(registry.field_value_label(entry.model, k, after.get(k))),
+        )
         for k in keys
     ]
 

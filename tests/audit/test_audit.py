@@ -191,7 +191,11 @@ def test_supervisors_see_and_filter_the_log_in_both_languages(sam, tina):
     assert client.get("/agent/config/audit/?date_from=2026-02-02&date_to=2026-01-01").status_code == 400
     sam.language = "de"
     sam.save()
+    with acting_as(sam):
+        tina.role = User.Role.SUPERVISOR
+        tina.save()
     html = _page(client)
+    assert "Rolle:</span> Agent → Supervisor" in html  # choices by their label, never the code
     assert "Änderungsprotokoll" in html
     assert "Erstellt" in html
 
