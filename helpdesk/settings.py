@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "recurring",
     "savedviews",
     "automation",
+    "audit",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.context.AuditActorMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -410,4 +413,14 @@ CELERY_BEAT_SCHEDULE["automation-time-rules"] = {
     "schedule": AUTOMATION_SWEEP_SECONDS,
     # A sweep that waited longer than one interval is superseded by the next one.
     "options": {"expires": AUTOMATION_SWEEP_SECONDS},
+}
+
+
+# --- privacy -----------------------------------------------------------------
+# Retention rules run this often (idempotent; the end-to-end test shortens it to a second).
+PRIVACY_RETENTION_SECONDS = env.float("PRIVACY_RETENTION_SECONDS", default=3600.0)
+CELERY_BEAT_SCHEDULE["privacy-retention"] = {
+    "task": "privacy.tasks.retention_sweep",
+    "schedule": PRIVACY_RETENTION_SECONDS,
+    "options": {"expires": PRIVACY_RETENTION_SECONDS},
 }

@@ -17,6 +17,8 @@ api_v1 = [
     path("", include("recurring.api_urls")),
     path("", include("savedviews.api_urls")),
     path("", include("automation.api_urls")),
+    path("", include("audit.api_urls")),
+    path("", include("privacy.api_urls")),
 ]
 
 urlpatterns = [
@@ -39,5 +41,7 @@ urlpatterns = [
     path("", include("recurring.urls")),
     path("", include("savedviews.urls")),
     path("", include("automation.urls")),
+    path("", include("audit.urls")),
+    path("", include("privacy.urls")),
     path("", include("knowledgebase.urls")),  # last: owns "/" and "/help/"
 ]

@@ -8,6 +8,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tickets import panels as panel_registry
@@ -129,6 +130,10 @@ def queue_panels(context: template.Context, state: Any) -> SafeString:
 def display_name(user: Any) -> str:
     if user is None:
         return ""
+    from privacy.services import is_erased  # an erased person's tombstone, in the reader's language
+
+    if is_erased(user):
+        return gettext("Erased person #%(id)s") % {"id": user.pk}
     return user.get_full_name() or user.username
 
 
