@@ -17,6 +17,8 @@ api_v1 = [
     path("", include("recurring.api_urls")),
     path("", include("savedviews.api_urls")),
     path("", include("automation.api_urls")),
+    path("", include("apitokens.api_urls")),
+    path("", include("twofactor.api_urls")),
 ]
 
 urlpatterns = [
@@ -39,5 +41,7 @@ urlpatterns = [
     path("", include("recurring.urls")),
     path("", include("savedviews.urls")),
     path("", include("automation.urls")),
+    path("", include("twofactor.urls")),
+    path("", include("apitokens.urls")),
     path("", include("knowledgebase.urls")),  # last: owns "/" and "/help/"
 ]
