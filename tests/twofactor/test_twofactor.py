@@ -70,7 +70,7 @@ def test_a_recovery_code_is_used_up(alice):
 
 def test_five_wrong_codes_in_five_minutes_block_even_the_right_code(alice, settings):
     assert settings.HELPDESK_2FA_MAX_FAILURES == 5
-    assert settings.HELPDESK_2FA_WINDOW == timedelta(minutes=5)
+    assert timedelta(minutes=5) == settings.HELPDESK_2FA_WINDOW
     device, codes = enable(alice)
     for _ in range(5):
         with pytest.raises(ApplicationError) as wrong:
