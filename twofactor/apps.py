@@ -16,11 +16,12 @@ class TwoFactorConfig(AppConfig):
 
         user_logged_in.connect(receivers.on_user_logged_in, dispatch_uid="twofactor.on_login", weak=False)
         if not any(e.url_name == "twofactor:overview" for e in nav_entries):
-            for who in ("agent", "customer"):
+            # Staff find them in the Configuration menu (the bar is full); customers in an Account menu.
+            for who, group in (("agent", "config"), ("customer", "account")):
                 nav_entries.append(
-                    NavEntry(_("Two-factor authentication"), "twofactor:overview", who, 300, group="account")
+                    NavEntry(_("Two-factor authentication"), "twofactor:overview", who, 300, group=group)
                 )
-                nav_entries.append(NavEntry(_("API tokens"), "apitokens:list", who, 310, group="account"))
+                nav_entries.append(NavEntry(_("API tokens"), "apitokens:list", who, 310, group=group))
             nav_entries.append(
                 NavEntry(_("Two-factor reset"), "twofactor:staff_list", "supervisor", 90, group="config")
             )

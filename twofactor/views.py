@@ -45,7 +45,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 def _qr_svg(url: str) -> str:
     """The otpauth:// URL as an inline SVG, drawn here (no outside service ever sees the secret)."""
-    return segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#111", light="#fff")
+    return segno.make(url, error="m").svg_inline(scale=5, border=4, dark="#111", light="#fff")
 
 
 def _grouped(key_b32: str) -> str:
