@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 
@@ -17,12 +20,17 @@ def blocked(user_id: int) -> bool:
 def failed(user_id: int) -> None:
     key = _key(user_id)
     window = int(settings.HELPDESK_2FA_WINDOW.total_seconds())
-    cache.add(key, 0, timeout=window)  # a no-op when the window has started
+    now = time.time()
+    cache.add(f"{key}:since", now, timeout=window)  # no-ops once the window has started
+    cache.add(key, 0, timeout=window)
     try:
-        cache.incr(key)
+        cache.incr(key)  # atomic in Redis
     except ValueError:  # expired between add() and incr()
         cache.set(key, 1, timeout=window)
+    # Some backends' incr() (the file cache's) sets the default timeout: keep the window's end.
+    since = cache.get(f"{key}:since") or now
+    cache.touch(key, max(1, math.ceil(window - (now - since))))
 
 
 def reset(user_id: int) -> None:
-    cache.delete(_key(user_id))
+    cache.delete_many([_key(user_id), f"{_key(user_id)}:since"])
