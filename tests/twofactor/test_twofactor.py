@@ -372,3 +372,32 @@ def test_the_reset_page_is_for_supervisors(alice, tina, sam):
     assert "Alice" in page.content.decode()
     assert supervisor.post(f"/accounts/two-factor/people/{alice.pk}/reset/").status_code == 302
     assert not TOTPDevice.objects.filter(user=alice).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_recovery_code_used_by_parallel_requests_lets_one_in(alice):
+    import threading
+
+    from django.db import connection as conn
+
+    _device, codes = enable(alice)
+    barrier = threading.Barrier(4)
+    results: list[bool] = []
+
+    def attempt() -> None:
+        barrier.wait()
+        try:
+            services.two_factor_check(user=alice, code=codes[0])
+            results.append(True)
+        except ApplicationError:
+            results.append(False)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, False, False, True]
