@@ -7,14 +7,18 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apitokens.authentication import SETUP_2FA
+from apitokens.services import api_token_for_login
 from helpdesk.errors import ConflictError
+from twofactor.selectors import has_two_factor, setup_required
+from twofactor.services import two_factor_check
 
 from .models import Team, User
 from .permissions import IsAgent, IsSupervisor, IsSupervisorOrAgentReadOnly
@@ -31,10 +35,16 @@ from .throttles import LoginAddressThrottle, LoginUsernameThrottle
 # The same message for an unknown user, a wrong password and an inactive account.
 BAD_CREDENTIALS = _("Unable to log in with the provided credentials.")
 IN_USE = _("It is still in use.")
+OTP_REQUIRED = _("Enter the code of your authenticator app or a recovery code.")
 
 
 class TokenObtainApi(APIView):
-    """Exchange a username and password for an API token (``Authorization: Token <token>``)."""
+    """Exchange a username and password (and the second factor, when on) for a new personal API token.
+
+    Use it as ``Authorization: Bearer <token>`` (``Token <token>`` works too). Each sign-in issues a new
+    token with full access that expires after HELPDESK_API_LOGIN_TOKEN_DAYS; it is listed with the
+    person's other tokens and can be revoked there.
+    """
 
     authentication_classes: list = []  # no session: the token endpoint needs no CSRF cookie
     permission_classes = [AllowAny]
@@ -44,11 +54,21 @@ class TokenObtainApi(APIView):
     def post(self, request: Request) -> Response:
         data = TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request=request._request, **data.validated_data)
+        user = authenticate(
+            request=request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
         if user is None or not user.is_active:
             raise serializers.ValidationError({"non_field_errors": [BAD_CREDENTIALS]})
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        if has_two_factor(user=user):
+            if not data.validated_data.get("otp"):
+                raise serializers.ValidationError({"otp": [OTP_REQUIRED]})
+            two_factor_check(user=user, code=data.validated_data["otp"], field="otp")
+        elif setup_required(user=user):
+            raise PermissionDenied(SETUP_2FA)
+        token, raw = api_token_for_login(user=user)
+        return Response({"token": raw, "expires_at": token.expires_at})
 
 
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -14,10 +14,13 @@ from .models import Team, User
 class TokenInputSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150, trim_whitespace=False)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    # The second factor for people who turned it on: a code of their authenticator app or a recovery code.
+    otp = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
 
 class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
 
 
 class UserOutputSerializer(serializers.ModelSerializer):

@@ -58,7 +58,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -77,6 +76,12 @@ INSTALLED_APPS = [
     "automation",
     "audit",
     "privacy",
+    # Two factors (issue #14): django-otp's authenticator apps (TOTP) and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "twofactor",
+    "apitokens",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.context.AuditActorMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    "twofactor.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -221,7 +227,7 @@ _ = crontab  # periodic jobs are added below by the apps' sections
 # --- REST framework -----------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apitokens.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -320,6 +326,21 @@ CELERY_BEAT_SCHEDULE["tickets-purge-idempotency-keys"] = {
 # Failed sign-ins allowed per username and per client address within the window.
 HELPDESK_LOGIN_MAX_FAILURES = env.int("HELPDESK_LOGIN_MAX_FAILURES", default=10)
 HELPDESK_LOGIN_WINDOW = timedelta(minutes=env.int("HELPDESK_LOGIN_WINDOW_MINUTES", default=15))
+
+# --- two factors and personal API tokens (issue #14) ---
+# Agents and supervisors without an authenticator app are sent to its setup after signing in.
+HELPDESK_REQUIRE_2FA_FOR_STAFF = env.bool("HELPDESK_REQUIRE_2FA_FOR_STAFF", default=False)
+# "Remember this browser" for so many days (0: never remember; every sign-in asks for a code).
+HELPDESK_2FA_REMEMBER_DAYS = env.int("HELPDESK_2FA_REMEMBER_DAYS", default=30)
+# Wrong codes (app or recovery) per person before a pause, counted in the shared cache.
+HELPDESK_2FA_MAX_FAILURES = env.int("HELPDESK_2FA_MAX_FAILURES", default=5)
+HELPDESK_2FA_WINDOW = timedelta(minutes=env.int("HELPDESK_2FA_WINDOW_MINUTES", default=5))
+# Our per-person counter throttles; django-otp's own growing delays per device would only add to it.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_TOTP_ISSUER = env.str("HELPDESK_2FA_ISSUER", default="Helpdesk")
+# How long a token from POST /api/v1/auth/token/ works.
+HELPDESK_API_LOGIN_TOKEN_DAYS = env.int("HELPDESK_API_LOGIN_TOKEN_DAYS", default=30)
 # Agents viewing a ticket are forgotten this long after their last heartbeat.
 HELPDESK_PRESENCE_TTL_SECONDS = 20
 HELPDESK_PRESENCE_POLL_SECONDS = 5  # how often an open ticket page sends its heartbeat

@@ -19,6 +19,8 @@ api_v1 = [
     path("", include("automation.api_urls")),
     path("", include("audit.api_urls")),
     path("", include("privacy.api_urls")),
+    path("", include("apitokens.api_urls")),
+    path("", include("twofactor.api_urls")),
 ]
 
 urlpatterns = [
@@ -43,5 +45,7 @@ urlpatterns = [
     path("", include("automation.urls")),
     path("", include("audit.urls")),
     path("", include("privacy.urls")),
+    path("", include("twofactor.urls")),
+    path("", include("apitokens.urls")),
     path("", include("knowledgebase.urls")),  # last: owns "/" and "/help/"
 ]

@@ -11,8 +11,10 @@ from pathlib import PurePath
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
-from rest_framework.authentication import TokenAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.authentication import get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+
+from apitokens.authentication import ApiTokenAuthentication
 
 from .selectors import attachment_visible_qs, ticket_get_for_user
 
@@ -40,9 +42,11 @@ def attachment_download(request: HttpRequest, ticket_id: int, attachment_id: int
         if not get_authorization_header(request):
             return redirect_to_login(request.get_full_path())
         try:
-            result = TokenAuthentication().authenticate(request)
+            result = ApiTokenAuthentication().authenticate(request)
         except AuthenticationFailed as exc:
             return JsonResponse({"detail": str(exc.detail)}, status=401)
+        except PermissionDenied as exc:
+            return JsonResponse({"detail": str(exc.detail)}, status=403)
         if result is None:
             return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
         user = result[0]

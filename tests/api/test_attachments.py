@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from apitokens.services import api_token_create
 from tickets import services
 from tickets.models import Attachment, Ticket
 
@@ -167,7 +167,7 @@ def test_other_peoples_tickets_and_wrong_parents_are_404(api_as, alice, bob, ali
 def test_downloads_work_with_an_api_token_too(alice, alice_ticket):
     attachment = services.attachment_add(ticket=alice_ticket, by=alice, file=upload())
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=alice).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=alice, name='t')[1]}")
     assert client.get(download_url(alice_ticket, attachment.pk)).status_code == 200
     client.credentials(HTTP_AUTHORIZATION="Token wrong")
     assert client.get(download_url(alice_ticket, attachment.pk)).status_code == 401

@@ -12,9 +12,9 @@ import urllib.error
 import urllib.request
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from accounts.models import User
+from apitokens.services import api_token_create
 from escalation.models import Escalation
 from tests.factories import UserFactory
 from tickets.models import Ticket, TicketEvent
@@ -45,7 +45,7 @@ def test_twenty_parallel_escalations_of_one_ticket_make_exactly_one(
     tokens = []
     for i in range(PARALLEL):
         agent = UserFactory(username=f"agent{i}", role=User.Role.AGENT, teams=[service_desk])
-        tokens.append(Token.objects.create(user=agent).key)
+        tokens.append(api_token_create(user=agent, name="test", scope="write")[1])
     url = f"{live_server.url}/api/v1/tickets/{vpn_ticket.pk}/escalate/"
     body = {**handoff, "from_tier": 1}
     barrier = threading.Barrier(PARALLEL)
@@ -82,9 +82,11 @@ def test_parallel_escalations_without_from_tier_never_skip_past_tier_3(
 ):
     # given: without from_tier each request escalates whatever tier it finds; the lock keeps them in line
     tokens = [
-        Token.objects.create(
-            user=UserFactory(username=f"b{i}", role=User.Role.AGENT, teams=[service_desk])
-        ).key
+        api_token_create(
+            user=UserFactory(username=f"b{i}", role=User.Role.AGENT, teams=[service_desk]),
+            name="test",
+            scope="write",
+        )[1]
         for i in range(6)
     ]
     url = f"{live_server.url}/api/v1/tickets/{vpn_ticket.pk}/escalate/"
@@ -123,7 +125,7 @@ def test_parallel_arrivals_never_overfill_the_load_cap(
     team.save()
     agents = [UserFactory(username=f"n{i}", role=User.Role.AGENT, teams=[team]) for i in range(2)]
     escalator = UserFactory(username="t1", role=User.Role.AGENT, teams=[service_desk])
-    token = Token.objects.create(user=escalator).key
+    token = api_token_create(user=escalator, name="test", scope="write")[1]
     tickets = [
         core.ticket_create(
             requester=alice, by=alice, subject=f"s{i}", description="d", category=network_category

@@ -26,7 +26,7 @@ CORE_NAV = [
 
 
 # The menus of the navigation: NavEntry.group → its label.
-NAV_GROUPS = {"config": _("Configuration")}
+NAV_GROUPS = {"config": _("Configuration"), "account": _("Account")}
 
 
 def _allowed(who: str, user: Any) -> bool:
