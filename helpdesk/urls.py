@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("recurring.api_urls")),
     path("", include("savedviews.api_urls")),
     path("", include("automation.api_urls")),
+    path("", include("organisations.api_urls")),
 ]
 
 urlpatterns = [
@@ -39,5 +40,6 @@ urlpatterns = [
     path("", include("recurring.urls")),
     path("", include("savedviews.urls")),
     path("", include("automation.urls")),
+    path("", include("organisations.urls")),
     path("", include("knowledgebase.urls")),  # last: owns "/" and "/help/"
 ]
