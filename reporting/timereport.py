@@ -48,6 +48,7 @@ class TimeFilterForm(MetricFilterForm):
             categories=tuple(category_ids(f.category)) if f.category else None,
             channel=f.channel,
             billable=self.cleaned_data.get("billable"),
+            organisation=f.organisation,
         )
 
     def params(self) -> dict[str, str]:
