@@ -130,6 +130,7 @@ class TimeReportApi(APIView):
             OpenApiParameter("tier", OpenApiTypes.INT, enum=[1, 2, 3]),
             OpenApiParameter("category", OpenApiTypes.INT),
             OpenApiParameter("channel", OpenApiTypes.STR),
+            OpenApiParameter("organisation", OpenApiTypes.INT, description="The requesters' organisation"),
             OpenApiParameter("billable", OpenApiTypes.STR, enum=["yes", "no"]),
         ],
         responses={200: OpenApiTypes.OBJECT},
