@@ -765,7 +765,9 @@ def metrics_summary(filters: MetricFilters, *, compare: bool = True) -> dict[str
 
 def _metrics_summary(filters: MetricFilters, *, compare: bool) -> dict[str, Any]:
     summary = period_numbers(filters)
-    summary["filters"] = {k: getattr(filters, k) for k in ("team", "tier", "category", "channel")}
+    summary["filters"] = {
+        k: getattr(filters, k) for k in ("team", "tier", "category", "channel", "organisation")
+    }
     summary["backlog"] = backlog(filters)
     if compare:
         previous = period_numbers(filters.previous())
