@@ -13,7 +13,8 @@ URL = "/api/v1/metrics/summary/"
 
 
 @pytest.fixture
-def acme_alice(march, alice):  # noqa: ANN001, ANN201
+def acme_alice(request, alice):  # noqa: ANN001, ANN201
+    request.getfixturevalue("march")  # the reporting tests' month of tickets (imported above)
     acme = services.organisation_save(name="Acme")
     services.member_add(organisation=acme, user=alice)
     return acme
