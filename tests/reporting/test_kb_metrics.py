@@ -156,5 +156,7 @@ def test_the_new_texts_are_in_german(april, sam, sam_client, network_team) -> No
     sam.language = "de"
     sam.save()
     html = sam_client.get("/dashboard/", {**APRIL_PARAMS, "team": network_team.pk}).content.decode()
-    assert "bei einem Team-, Stufen- oder Organisationsfilter nicht anwendbar" in card_html(html, "deflections")
+    assert "bei einem Team-, Stufen- oder Organisationsfilter nicht anwendbar" in card_html(
+        html, "deflections"
+    )
     assert "Tickets mit SLA-Uhr" in card_html(html, "resolution_minutes")
