@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("privacy.api_urls")),
     path("", include("apitokens.api_urls")),
     path("", include("twofactor.api_urls")),
+    path("", include("organisations.api_urls")),
 ]
 
 urlpatterns = [
@@ -47,5 +48,6 @@ urlpatterns = [
     path("", include("privacy.urls")),
     path("", include("twofactor.urls")),
     path("", include("apitokens.urls")),
+    path("", include("organisations.urls")),
     path("", include("knowledgebase.urls")),  # last: owns "/" and "/help/"
 ]

@@ -42,6 +42,7 @@ class MetricsSummaryApi(APIView):
             OpenApiParameter("tier", OpenApiTypes.INT, enum=[1, 2, 3]),
             OpenApiParameter("category", OpenApiTypes.INT, description="Includes sub-categories"),
             OpenApiParameter("channel", OpenApiTypes.STR),
+            OpenApiParameter("organisation", OpenApiTypes.INT, description="The requesters' organisation"),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
+from organisations.models import Organisation
 from tickets.models import Category, Ticket
 
 from .metrics import AGE_BUCKETS, METRICS, MetricFilters, default_period
@@ -53,6 +54,12 @@ class MetricFilterForm(forms.Form):
     channel = forms.ChoiceField(
         required=False, label=_("Channel"), choices=[("", _("All channels")), *Ticket.Channel.choices]
     )
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(),
+        required=False,
+        label=_("Organisation"),
+        empty_label=_("All organisations"),
+    )
 
     FIELD_NAMES = {"date_from": "from", "date_to": "to"}
 
@@ -93,6 +100,7 @@ class MetricFilterForm(forms.Form):
             tier=data.get("tier"),
             category=data["category"].pk if data.get("category") else None,
             channel=data.get("channel") or None,
+            organisation=data["organisation"].pk if data.get("organisation") else None,
         )
 
 

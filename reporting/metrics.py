@@ -42,6 +42,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from accounts.models import Team
+from organisations.selectors import organisation_member_ids
 from tickets.models import Category, Ticket, TicketEvent
 from tickets.selectors import ticket_visible_qs
 
@@ -81,6 +82,8 @@ class MetricFilters:
     tier: int | None = None
     category: int | None = None
     channel: str | None = None
+    # The requester's organisation (``organisations``): tickets of its members.
+    organisation: int | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -110,7 +113,7 @@ class MetricFilters:
     def as_params(self) -> dict[str, str]:
         """Query-string parameters that reproduce these filters (links, CSV)."""
         params = {"from": self.date_from.isoformat(), "to": self.date_to.isoformat()}
-        for key in ("team", "tier", "category", "channel"):
+        for key in ("team", "tier", "category", "channel", "organisation"):
             value = getattr(self, key)
             if value not in (None, ""):
                 params[key] = str(value)
@@ -139,8 +142,10 @@ def category_ids(category_id: int) -> list[int]:
 
 
 def scope_q(filters: MetricFilters, *, prefix: str = "") -> Q:
-    """The team / tier / category / channel filter (not the period)."""
+    """The team / tier / category / channel / organisation filter (not the period)."""
     q = Q()
+    if filters.organisation is not None:
+        q &= Q(**{f"{prefix}requester_id__in": organisation_member_ids(filters.organisation)})
     if filters.team is not None:
         q &= Q(**{f"{prefix}team_id": filters.team})
     if filters.tier is not None:
@@ -401,7 +406,7 @@ def deflection_rows(filters: MetricFilters) -> QuerySet[Any] | None:
     """
     from knowledgebase.models import Article, Deflection
 
-    if filters.team is not None or filters.tier is not None:
+    if filters.team is not None or filters.tier is not None or filters.organisation is not None:
         return None
     qs = Deflection.objects.filter(
         created_at__gte=filters.start, created_at__lt=filters.end, submitted_ticket__isnull=True
@@ -760,7 +765,9 @@ def metrics_summary(filters: MetricFilters, *, compare: bool = True) -> dict[str
 
 def _metrics_summary(filters: MetricFilters, *, compare: bool) -> dict[str, Any]:
     summary = period_numbers(filters)
-    summary["filters"] = {k: getattr(filters, k) for k in ("team", "tier", "category", "channel")}
+    summary["filters"] = {
+        k: getattr(filters, k) for k in ("team", "tier", "category", "channel", "organisation")
+    }
     summary["backlog"] = backlog(filters)
     if compare:
         previous = period_numbers(filters.previous())

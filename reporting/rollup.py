@@ -200,7 +200,8 @@ def period_sums(population: str, filters: MetricFilters, *, group: str | None = 
     tz = ZoneInfo(settings.TIME_ZONE)
     cols = columns(population)
     at = timestamp_of(population)
-    stale = stale_days()
+    # The summary rows have no organisation: under that filter every day is read from the tickets.
+    stale = None if filters.organisation is not None else stale_days()
     # Both parts have the shape of a DailyStat row and take the same scope filter (its columns
     # carry the ticket's names): the rows of the current days, the tickets of the stale ones.
     part_querysets: list[QuerySet] = []

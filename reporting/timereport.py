@@ -48,6 +48,7 @@ class TimeFilterForm(MetricFilterForm):
             categories=tuple(category_ids(f.category)) if f.category else None,
             channel=f.channel,
             billable=self.cleaned_data.get("billable"),
+            organisation=f.organisation,
         )
 
     def params(self) -> dict[str, str]:
@@ -129,6 +130,7 @@ class TimeReportApi(APIView):
             OpenApiParameter("tier", OpenApiTypes.INT, enum=[1, 2, 3]),
             OpenApiParameter("category", OpenApiTypes.INT),
             OpenApiParameter("channel", OpenApiTypes.STR),
+            OpenApiParameter("organisation", OpenApiTypes.INT, description="The requesters' organisation"),
             OpenApiParameter("billable", OpenApiTypes.STR, enum=["yes", "no"]),
         ],
         responses={200: OpenApiTypes.OBJECT},

@@ -120,8 +120,9 @@ class CustomHoliday(models.Model):
 class SlaPolicy(models.Model):
     """Targets per priority, in business minutes of a calendar.
 
-    A ticket gets the most specific matching policy: customer and category > customer >
-    category (a nearer category before its parents) > the default policy.
+    A ticket gets the most specific matching policy: customer and category > customer > the
+    contract policy of the requester's primary organisation (``organisations``) > category (a nearer
+    category before its parents) > the default policy.
     """
 
     name = models.CharField(_("name"), max_length=100, unique=True)

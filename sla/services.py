@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -25,6 +25,8 @@ from django.utils.translation import ngettext
 
 from helpdesk.db import rows_update
 from helpdesk.errors import ApplicationError
+from organisations.models import Organisation
+from organisations.selectors import contract_policy_q
 from tickets.events import event_record_many, in_event_batch
 from tickets.models import Category, Ticket, TicketEvent
 
@@ -58,13 +60,33 @@ def _category_chain(category: Category | None) -> list[int]:
 
 
 def policy_for(*, ticket: Ticket) -> SlaPolicy | None:
-    """The most specific policy: customer + category > customer > category (nearest first) > default."""
+    """The most specific policy: customer + category > customer > the contract policy of the
+    requester's primary organisation (while the contract runs on the ticket's creation day) >
+    category (nearest first) > default. One query."""
     chain = _category_chain(ticket.category)
-    candidates = SlaPolicy.objects.select_related("calendar").filter(
-        Q(is_default=True) | Q(customer_id=ticket.requester_id) | Q(category_id__in=chain)
+    day = timezone.localdate(ticket.created_at) if ticket.created_at else timezone.localdate()
+    by_contract = Exists(
+        Organisation.objects.filter(contract_policy_q(requester_id=ticket.requester_id, day=day)).filter(
+            sla_policy_id=OuterRef("pk")
+        )
+    )
+    candidates = (
+        SlaPolicy.objects.select_related("calendar")
+        .annotate(by_contract=by_contract)
+        .filter(
+            Q(is_default=True)
+            | Q(customer_id=ticket.requester_id)
+            | Q(category_id__in=chain)
+            | Q(by_contract=True)
+        )
     )
     best: tuple[tuple[int, ...], SlaPolicy] | None = None
     for policy in candidates:
+        if policy.by_contract:
+            # The organisation's policy as a whole (its own customer / category are not asked).
+            score = (0, 1, 0, 0, 0, -policy.pk)
+            if best is None or score > best[0]:
+                best = (score, policy)
         if policy.customer_id is not None and policy.customer_id != ticket.requester_id:
             continue
         if policy.category_id is not None and policy.category_id not in chain:
@@ -73,6 +95,7 @@ def policy_for(*, ticket: Ticket) -> SlaPolicy | None:
             continue
         score = (
             int(policy.customer_id is not None),
+            0,
             int(policy.category_id is not None),
             -chain.index(policy.category_id) if policy.category_id is not None else 0,
             int(policy.is_default),

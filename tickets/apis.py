@@ -58,6 +58,7 @@ from .serializers import (
 IN_USE = _("It is still in use.")
 AGENTS_ONLY = _("Only agents can do this.")
 REQUESTER_ONLY = _("Only the requester can rate this ticket.")
+REQUESTER_ONLY_REOPEN = _("Only the requester can reopen this ticket.")
 IDEMPOTENCY_KEY_TOO_LONG = _("The Idempotency-Key header may be at most 200 characters.")
 IDEMPOTENCY_IN_PROGRESS = _("A request with this Idempotency-Key is still being processed.")
 # Multipart framing around the file; anything bigger than the limit plus this is refused unread.
@@ -352,11 +353,14 @@ class TicketResolveApi(APIView):
 
 
 class TicketReopenApi(APIView):
-    """Agents; the requester too, within the reopen window after resolution."""
+    """Agents; the requester too, within the reopen window after resolution (not a colleague who sees
+    it through their organisation: 403)."""
 
     @extend_schema(request=None, responses={200: TicketOutputSerializer})
     def post(self, request: Request, ticket_id: int) -> Response:
         ticket = ticket_get_for_user(user=request.user, pk=ticket_id)
+        if not request.user.is_agent and ticket.requester_id != request.user.pk:
+            raise PermissionDenied(REQUESTER_ONLY_REOPEN)
         services.ticket_reopen(ticket=ticket, by=request.user)
         return _ticket_response(request, ticket_id)
 

@@ -14,6 +14,7 @@ from django.db.models.functions import Cast
 from django.http import Http404
 
 from accounts.models import User
+from organisations.selectors import shared_requesters
 
 from .models import (
     REFERENCE_RE,
@@ -34,13 +35,15 @@ def _is_agent(user: Any) -> bool:
 
 
 def ticket_visible_qs(*, user: Any) -> QuerySet[Ticket]:
-    """Tickets this user may see: agents all, customers their own, anonymous none."""
+    """Tickets this user may see: agents all, customers their own and, through an organisation that
+    shares them with them (``organisations.selectors.shared_requesters``), its members' tickets;
+    anonymous none."""
     qs = Ticket.objects.all()
     if not (user and user.is_authenticated):
         return qs.none()
     if user.is_agent:
         return qs
-    return qs.filter(requester=user)
+    return qs.filter(Q(requester=user) | Q(requester_id__in=shared_requesters(user=user)))
 
 
 def ticket_get_for_user(*, user: Any, pk: int | str, for_update: bool = False) -> Ticket:

@@ -88,14 +88,20 @@ def _apply_error(form: Any, error: ApplicationError) -> None:
 # --- Portal -------------------------------------------------------------------
 
 
-def _portal_ticket(request: HttpRequest, reference: str) -> Ticket:
-    """The signed-in person's own request by its reference; 404 for anyone else's, as for a missing one."""
+def _portal_ticket(request: HttpRequest, reference: str, *, own: bool = False) -> Ticket:
+    """A request the signed-in person may see (``ticket_visible_qs``: their own, and their organisation's
+    where it shares them) by its reference; 404 for any other, as for a missing one. The portal is the
+    customers' view: an agent's portal shows only their own requests (they work tickets in the workspace).
+    ``own``: only the requester may do this (reopen, rate) — 403 for a colleague who may see it."""
     pk = pk_from_reference(reference)
     if pk is None:
         raise Http404
     ticket = ticket_get_for_user(user=request.user, pk=pk)
     if ticket.requester_id != request.user.pk:
-        raise Http404
+        if request.user.is_agent:
+            raise Http404
+        if own:
+            raise PermissionDenied
     return ticket
 
 
@@ -168,9 +174,11 @@ def _portal_detail(
     status: int = 200,
 ) -> HttpResponse:
     rating = Rating.objects.filter(ticket=ticket).first()
-    can_rate = ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED) and rating is None
+    own = ticket.requester_id == request.user.pk
+    can_rate = own and ticket.status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED) and rating is None
     can_reopen = (
-        ticket.status == Ticket.Status.RESOLVED
+        own
+        and ticket.status == Ticket.Status.RESOLVED
         and ticket.resolved_at is not None
         and timezone.now() - ticket.resolved_at <= settings.HELPDESK_REOPEN_WINDOW
     )
@@ -221,7 +229,7 @@ def portal_reply(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_POST
 def portal_reopen(request: HttpRequest, reference: str) -> HttpResponse:
-    ticket = _portal_ticket(request, reference)
+    ticket = _portal_ticket(request, reference, own=True)
     try:
         services.ticket_reopen(ticket=ticket, by=request.user)
     except ApplicationError as e:
@@ -234,7 +242,7 @@ def portal_reopen(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_POST
 def portal_rate(request: HttpRequest, reference: str) -> HttpResponse:
-    ticket = _portal_ticket(request, reference)
+    ticket = _portal_ticket(request, reference, own=True)
     form = RatingForm(request.POST)
     if form.is_valid():
         try:

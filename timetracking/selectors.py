@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from accounts.models import Team, User
+from organisations.selectors import organisation_member_ids
 from tickets.selectors import ticket_visible_qs
 
 from .models import RunningTimer, TimeEntry
@@ -97,6 +98,7 @@ class TimeFilters:
     categories: tuple[int, ...] | None = None  # a category with its sub-categories
     channel: str | None = None
     billable: bool | None = None
+    organisation: int | None = None  # the ticket's requester's organisation
 
 
 def _filtered(f: TimeFilters) -> QuerySet[TimeEntry]:
@@ -111,6 +113,8 @@ def _filtered(f: TimeFilters) -> QuerySet[TimeEntry]:
         qs = qs.filter(ticket__channel=f.channel)
     if f.billable is not None:
         qs = qs.filter(billable=f.billable)
+    if f.organisation:
+        qs = qs.filter(ticket__requester_id__in=organisation_member_ids(f.organisation))
     return qs
 
 

@@ -112,3 +112,67 @@ def test_permission_matrix(request, world, persona, method, path, body, expected
     response = getattr(_client(user, path), method)(url, **kwargs)
     # then
     assert response.status_code == expected[PERSONAS.index(persona)], getattr(response, "data", response)
+
+
+# --- organisations (issue #14): the same endpoints for customers in organisations -----------------
+# ``member``: in alice's organisation without the right (it does not share tickets); ``colleague``: in
+# it with "sees all of the organisation's tickets"; ``manager``: its manager; ``outsider``: in another
+# organisation that shares everything with its members. Each row: expected for (member, colleague,
+# manager, outsider); rows not listed expect what bob gets (a customer who sees none of alice's things).
+ORG_PERSONAS = ["member", "colleague", "manager", "outsider"]
+_SEES = {  # what the colleague and the manager get for alice's tickets (member and outsider: as bob)
+    "GET /api/v1/tickets/{T}/": 200,
+    "PATCH /api/v1/tickets/{T}/": 403,
+    "GET /api/v1/tickets/{T}/messages/": 200,
+    "POST /api/v1/tickets/{T}/messages/": 201,
+    "GET /api/v1/tickets/{T}/attachments/": 200,
+    "GET /api/v1/tickets/{T}/attachments/{A}/download/": 200,
+    "POST /api/v1/tickets/{T}/resolve/": 403,
+    "POST /api/v1/tickets/{R}/reopen/": 403,  # only the requester reopens
+    "POST /api/v1/tickets/{T}/close/": 403,
+    "POST /api/v1/tickets/{R}/rating/": 403,  # only the requester rates
+}
+
+
+def _org_expected(key: str, bob: int) -> tuple[int, int, int, int]:
+    seen = _SEES.get(key, bob)
+    return (bob, seen, seen, bob)
+
+
+ORG_MATRIX = [(m, p, b, _org_expected(f"{m.upper()} {p}", e[2])) for m, p, b, e in MATRIX]
+
+
+@pytest.fixture
+def org_world(world, alice, bob):  # noqa: ANN001
+    from organisations import services as org_services
+    from tests.factories import UserFactory
+
+    acme = org_services.organisation_save(name="Acme")
+    globex = org_services.organisation_save(name="Globex", members_see_all_tickets=True)
+    people = {name: UserFactory(username=name, first_name=name.title()) for name in ORG_PERSONAS}
+    org_services.member_add(organisation=acme, user=alice)
+    org_services.member_add(organisation=acme, user=people["member"])
+    org_services.member_add(organisation=acme, user=people["colleague"], sees_all_tickets=True)
+    org_services.member_add(organisation=acme, user=people["manager"], is_manager=True)
+    org_services.member_add(organisation=globex, user=people["outsider"])
+    org_services.member_add(organisation=globex, user=bob)
+    return {**world, "people": people}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"),
+    ORG_MATRIX,
+    ids=[f"{m.upper()} {p}" for m, p, _b, _e in ORG_MATRIX],
+)
+@pytest.mark.parametrize("persona", ORG_PERSONAS)
+def test_permission_matrix_of_organisation_members(org_world, persona, method, path, body, expected):
+    # given
+    user = org_world["people"][persona]
+    url = path.format(**org_world)
+    if "auth/token" in path:
+        body = lambda w: {"username": persona, "password": "pw-Secret-123"}  # noqa: E731
+    # when
+    kwargs = {"data": body(org_world), "format": "json"} if body else {}
+    response = getattr(_client(user, path), method)(url, **kwargs)
+    # then
+    assert response.status_code == expected[ORG_PERSONAS.index(persona)], getattr(response, "data", response)

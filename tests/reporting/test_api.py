@@ -27,7 +27,13 @@ def test_supervisors_get_the_hand_computed_numbers(march, sam, api_as) -> None:
 def test_filters_apply(march, sam, api_as, network_team) -> None:
     body = api_as(sam).get(URL, {**MARCH_PARAMS, "team": network_team.pk}).json()
     assert (body["resolved"], body["flr"]) == (1, r(0, 1))
-    assert body["filters"] == {"team": network_team.pk, "tier": None, "category": None, "channel": None}
+    assert body["filters"] == {
+        "team": network_team.pk,
+        "tier": None,
+        "category": None,
+        "channel": None,
+        "organisation": None,
+    }
     body = api_as(sam).get(URL, {**MARCH_PARAMS, "channel": "email", "tier": 1}).json()
     assert (body["resolved"], body["created"]) == (2, 2)
 

@@ -112,7 +112,7 @@ def test_the_page_shows_them_with_links_to_what_is_behind(april, sam_client) -> 
 
 def test_the_page_says_when_deflections_do_not_apply(april, sam_client, network_team) -> None:
     html = sam_client.get("/dashboard/", {**APRIL_PARAMS, "team": network_team.pk}).content.decode()
-    assert "not applicable with a team or tier filter" in card_html(html, "deflections")
+    assert "not applicable with a team, tier or organisation filter" in card_html(html, "deflections")
 
 
 def test_the_csvs_have_the_same_numbers(april, sam_client) -> None:
@@ -156,5 +156,7 @@ def test_the_new_texts_are_in_german(april, sam, sam_client, network_team) -> No
     sam.language = "de"
     sam.save()
     html = sam_client.get("/dashboard/", {**APRIL_PARAMS, "team": network_team.pk}).content.decode()
-    assert "bei einem Team- oder Stufenfilter nicht anwendbar" in card_html(html, "deflections")
+    assert "bei einem Team-, Stufen- oder Organisationsfilter nicht anwendbar" in card_html(
+        html, "deflections"
+    )
     assert "Tickets mit SLA-Uhr" in card_html(html, "resolution_minutes")

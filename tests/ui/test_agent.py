@@ -249,8 +249,9 @@ def test_ticket_page_query_count_does_not_grow_with_the_timeline(
         # The page itself and the panels of escalation (with the resolve form's open-consult warning),
         # SLA, notifications, email and the knowledge base (whose suggestion search runs once per
         # language, 7 statements each on PostgreSQL), time (entries, the agent's timer), automation (the
-        # macros, the log), links, the followers (Follow button): constant in rows.
-        with django_assert_max_num_queries(43):
+        # macros, the log), links, the followers (Follow button), the requester's organisations (notes
+        # for agents): constant in rows.
+        with django_assert_max_num_queries(44):
             response = c.get(ticket_url(alice_ticket))
         assert response.content.decode().count("entry-text") == n + 1
 
