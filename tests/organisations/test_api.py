@@ -21,6 +21,12 @@ def test_a_supervisor_creates_an_organisation_with_domains_and_a_policy(sam, api
     assert response.status_code == 201, response.data
     assert response.data["domains"] == ["initech.de", "initech.example"]
     assert (response.data["sla_policy"], response.data["notes"]) == (policy.pk, "VIP")
+    # the admin audit log has who created it, with the values
+    from audit.models import AuditEntry
+
+    entry = AuditEntry.objects.get(model="organisations.organisation", action="created")
+    assert (entry.actor, entry.after["name"], entry.after["contract"]) == (sam, "Initech", "Premium")
+    assert AuditEntry.objects.filter(model="organisations.domain", action="created").count() == 2
 
 
 @pytest.mark.parametrize(
