@@ -10,11 +10,13 @@ class AutomationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from tickets.bulk import bulk_action_register
         from tickets.events import event_recorded
         from tickets.panels import NavEntry, Panel, agent_ticket_panels, nav_entries
 
-        from . import panels, receivers
+        from . import bulk, panels, receivers
 
+        bulk_action_register(bulk.ACTION)
         event_recorded.connect(receivers.on_event_recorded, dispatch_uid="automation.on_event_recorded")
         agent_ticket_panels.append(
             Panel(

@@ -414,12 +414,13 @@ def bulk_summary(*, changed: int, skipped: list[dict], failed: list[dict]) -> st
     return ", ".join(parts)
 
 
-def bulk_validate(*, action: str, params: dict) -> tuple[BulkAction, dict]:
-    """The action and its validated params; ``serializers.ValidationError`` with field errors."""
+def bulk_validate(*, action: str, params: dict, actor: Any = None) -> tuple[BulkAction, dict]:
+    """The action and its validated params; ``serializers.ValidationError`` with field errors. The params
+    serializer has the ``actor`` in its context (a macro must be one the actor may apply)."""
     found = bulk_actions.get(action)
     if found is None:
         raise serializers.ValidationError({"action": [_("Choose an action.")]})
-    ser = found.params(data=params or {})
+    ser = found.params(data=params or {}, context={"actor": actor})
     ser.is_valid(raise_exception=True)
     return found, ser.validated_data
 
@@ -517,7 +518,7 @@ def _apply_chunk(*, action: BulkAction, params: dict, actor: Any, ids: list[int]
 
 def bulk_run(*, actor: Any, action: str, params: dict, ids: list[int]) -> BulkResult:
     """Apply ``action`` to ``ids`` (already narrowed to what ``actor`` may see) inline, chunk by chunk."""
-    found, validated = bulk_validate(action=action, params=params)
+    found, validated = bulk_validate(action=action, params=params, actor=actor)
     ids = sorted(set(ids))
     result = BulkResult(total=len(ids))
     for start in range(0, len(ids), BULK_CHUNK):
@@ -534,7 +535,7 @@ def bulk_run(*, actor: Any, action: str, params: dict, ids: list[int]) -> BulkRe
 
 def bulk_submit(*, actor: Any, action: str, params: dict, ids: list[int]) -> BulkResult | BulkJob:
     """Inline up to ``BULK_INLINE_MAX`` tickets (the result), else a job for a worker (enqueued on commit)."""
-    bulk_validate(action=action, params=params)  # field errors now, not in the worker
+    bulk_validate(action=action, params=params, actor=actor)  # field errors now, not in the worker
     ids = sorted(set(ids))
     if len(ids) > BULK_MAX:
         raise ApplicationError(
@@ -563,7 +564,7 @@ def bulk_job_step(*, job_id: str) -> bool:
         job = BulkJob.objects.select_for_update().select_related("created_by").filter(pk=job_id).first()
         if job is None or job.status == BulkJob.Status.DONE:
             return False
-        found, validated = bulk_validate(action=job.action, params=job.params)
+        found, validated = bulk_validate(action=job.action, params=job.params, actor=job.created_by)
         ids = job.ticket_ids[job.done : job.done + BULK_CHUNK]
         result = BulkResult()
         if ids:
