@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "recurring",
     "savedviews",
     "automation",
+    "importers",
 ]
 
 MIDDLEWARE = [
