@@ -106,7 +106,7 @@ class Report:
         self.reasons[kind][reason] += 1
         if len(self.skipped) < SKIPPED_KEPT:
             self.skipped.append(
-                {"kind": kind, "source_id": str(source_id), "reason": reason, "detail": detail[:300]}
+                {"kind": str(kind), "source_id": str(source_id), "reason": reason, "detail": detail[:300]}
             )
 
     def as_dict(self) -> dict[str, Any]:

@@ -63,7 +63,7 @@ def guess_priority(value: str) -> str | None:
 
 @dataclass
 class Mapping:
-    states: dict[str, str] = field(default_factory=dict)
+    states: dict[str, str | None] = field(default_factory=dict)
     priorities: dict[str, str] = field(default_factory=dict)
     # source queue → {"team": our team's name, "tier": 1..3}
     queues: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -72,7 +72,7 @@ class Mapping:
     custom_fields: dict[str, str] = field(default_factory=dict)
     # Used for a value the map lacks (counted as unmapped); a state of None skips such tickets.
     default_state: str | None = None
-    default_priority: str = Priority.P3
+    default_priority: str = "P3"
     default_tier: int = 1
     # A ticket closed in the source without a resolution time counts as resolved when it was closed
     # (django-helpdesk, osTicket: "closed" is "done"), so the metrics see it solved.
@@ -87,9 +87,11 @@ class Mapping:
     def defaults(cls, values: dict[str, list[str]]) -> Mapping:
         m = cls()
         for v in values.get("states", []):
-            m.states[str(v)] = guess_state(v) or "open"
+            # None: not guessed; such tickets are skipped (unknown_state) unless the file maps the value
+            # or sets ``default_state``.
+            m.states[str(v)] = guess_state(v)
         for v in values.get("priorities", []):
-            m.priorities[str(v)] = guess_priority(v) or Priority.P3
+            m.priorities[str(v)] = guess_priority(v) or "P3"
         for v in values.get("queues", []):
             m.queues[str(v)] = {"team": str(v)[:100], "tier": 1}
         for v in values.get("categories", []):
@@ -129,7 +131,7 @@ class Mapping:
 
     def validate(self) -> None:
         for source, ours in self.states.items():
-            if ours not in STATES:
+            if ours is not None and ours not in STATES:
                 raise MappingError(f"states: {source!r} → {ours!r}: use one of {', '.join(STATES)}")
         if self.default_state is not None and self.default_state not in STATES:
             raise MappingError(f"default_state: use one of {', '.join(STATES)}")

@@ -65,6 +65,8 @@ FIELDS = [
     "language",
     "resolution",
 ]
+# Where a header is not our field's name by default.
+DEFAULT_COLUMNS = {"source_id": "id"}
 DATE_FORMATS = [
     "%d.%m.%Y %H:%M",
     "%d.%m.%Y %H:%M:%S",
@@ -132,7 +134,7 @@ class CsvSource(BaseSource):
         **options: Any,
     ) -> None:
         super().__init__(location, **options)
-        self.columns = {f: (columns or {}).get(f, f) for f in FIELDS}
+        self.columns = {f: (columns or {}).get(f, DEFAULT_COLUMNS.get(f, f)) for f in FIELDS}
         self.users_path, self.organisations_path = users, organisations
         self.key = f"csv:{Path(location).resolve().name}"
         if not Path(location).is_file():
