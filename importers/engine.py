@@ -601,8 +601,14 @@ class Importer:
             planned = self._plan_message(m, created)
             if planned is None:
                 continue
-            if not description.strip() and not planned["internal"] and not planned["attachments"]:
-                description = planned["body"]  # the first public text is the request itself
+            if (
+                not description.strip()
+                and not messages
+                and not planned["internal"]
+                and not planned["by_agent"]
+                and not planned["attachments"]
+            ):
+                description = planned["body"]  # the customer's first text is the request itself
                 continue
             messages.append(planned)
             steps.append(
