@@ -36,6 +36,7 @@ EXPANDED_NAMES = {
     "create_article_type",
     "create_article_sender",
     "roles",
+    "state_type",
     "type",
     "sender",
 }
@@ -46,7 +47,7 @@ class ZammadData:
         self.token = token
         self.lists = {
             name: json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-            for name in ("organizations", "groups", "users", "tickets")
+            for name in ("organizations", "groups", "users", "tickets", "ticket_states", "ticket_priorities")
         }
 
     def ticket(self, ticket_id: int) -> dict:
@@ -57,7 +58,9 @@ class ZammadData:
             return Reply(status=401, body={"error": "authentication failed"})
         path = request.path
         expand = request.query.get("expand") == "true"
-        index = re.fullmatch(r"/api/v1/(organizations|groups|users|tickets)", path)
+        index = re.fullmatch(
+            r"/api/v1/(organizations|groups|users|tickets|ticket_states|ticket_priorities)", path
+        )
         if index:
             items = self.lists[index.group(1)]
             return Reply(body=_page(items, request.query, expand))
