@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +24,8 @@ BACKENDS = ["mariadb", "sqlite"]
 def osticket(request, tmp_path: Path):  # noqa: ANN001, ANN201
     if request.param == "mariadb":
         if not osticket_db.mysql_available():
+            if os.environ.get("OSTICKET_TEST_REQUIRE_MYSQL"):
+                pytest.fail(f"CI: no MariaDB at {osticket_db.MYSQL_HOST}:{osticket_db.MYSQL_PORT}")
             pytest.skip(
                 f"no MariaDB/MySQL at {osticket_db.MYSQL_HOST}:{osticket_db.MYSQL_PORT} (SQLite runs instead)"
             )
