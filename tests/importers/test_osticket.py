@@ -149,3 +149,12 @@ def test_a_time_zone_in_the_url_reads_osticket_times_in_it(osticket) -> None:  #
     sep = "&" if "?" in osticket else "?"
     run(f"{osticket}{sep}tz=Europe/Berlin")
     assert Ticket.objects.get(pk=100231).created_at == datetime(2024, 3, 4, 7, 15, tzinfo=UTC)
+
+
+def test_the_command_reads_an_osticket_database_url(osticket, capsys) -> None:  # noqa: ANN001
+    from django.core.management import call_command
+
+    call_command("import_tickets", "--from", "osticket", osticket)
+    out = capsys.readouterr().out
+    assert "ticket: 3 imported, 3 skipped" in out
+    assert "HD-100231 (was 100231)" in out

@@ -141,3 +141,35 @@ def test_a_wrong_token_stops_the_import_with_a_message(zammad) -> None:  # noqa:
 
     with pytest.raises(SourceError, match="401"):
         import_execute(source_name="zammad", location=zammad.url, options={"token": "wrong", "per_page": 2})
+
+
+def test_an_attachment_over_the_limit_is_reported_and_its_message_kept(zammad, settings) -> None:  # noqa: ANN001
+    settings.HELPDESK_MAX_ATTACHMENT_BYTES = 60  # the screenshot (69 bytes) is too large, the log not
+    report, _mapping = run(zammad)
+    skipped = {(s["kind"], s["source_id"], s["reason"]) for s in report.skipped}
+    assert ("attachment", "11", "oversized_attachment") in skipped
+    assert list(Attachment.objects.values_list("filename", flat=True)) == ["vpn-client.log"]
+    assert Ticket.objects.get(pk=31001).messages.count() == 3
+
+
+def test_the_command_dry_run_prints_zammads_values_as_the_default_mapping(zammad, capsys) -> None:  # noqa: ANN001
+    from django.core.management import call_command
+
+    zammad.throttle_once.clear()
+    call_command(
+        "import_tickets",
+        "--from",
+        "zammad",
+        zammad.url,
+        "--token",
+        TOKEN,
+        "--option",
+        "per_page=3",
+        "--dry-run",
+    )
+    out = capsys.readouterr().out
+    assert "pending reminder: pending" in out
+    assert "high: P2" in out  # "3 high" without Zammad's sort number
+    assert "2nd Level Network" in out
+    assert "dry run" in out
+    assert not Ticket.objects.exists()

@@ -151,3 +151,14 @@ def test_a_wrong_token_stops_the_import_with_a_message(zendesk) -> None:  # noqa
             location=zendesk.url,
             options={"token": "wrong", "email": EMAIL, "per_page": 2},
         )
+
+
+def test_the_command_reads_zendesk_with_an_email_and_token(zendesk, capsys) -> None:  # noqa: ANN001
+    from django.core.management import call_command
+
+    zendesk.throttle_once.clear()
+    call_command(
+        "import_tickets", "--from", "zendesk", zendesk.url, "--token", TOKEN, "--option", f"email={EMAIL}"
+    )
+    assert "ticket: 4 imported, 2 skipped" in capsys.readouterr().out
+    assert Ticket.objects.filter(pk=501).exists()
