@@ -5,7 +5,8 @@ departments → teams; users (``ost_user`` with their default ``ost_user_email``
 as the company) → customers; staff (``ost_staff``; ``isadmin`` → supervisor, else agent, their
 department as team); tickets (``ost_ticket`` with the subject and priority of the ticket form's
 ``ost_ticket__cdata``, the status's name, the department as queue, the help topic as category);
-thread entries (``ost_thread_entry`` of the ticket's thread: M = the user's message, R = a staff
+closes and reopens as they happened (``ost_thread_event``: the reopen count, the resolution
+time); thread entries (``ost_thread_entry`` of the ticket's thread: M = the user's message, R = a staff
 response, N = an internal note) with their files (``ost_attachment`` type H → ``ost_file`` with
 the bytes in ``ost_file_chunk``); FAQ categories and FAQs (published / public kept).
 
@@ -34,6 +35,7 @@ from importers.records import (
     KBCategoryRecord,
     MessageRecord,
     Problem,
+    StateChange,
     TeamRecord,
     TicketRecord,
     UserRecord,
@@ -43,6 +45,8 @@ from .base import BaseSource, SourceError, register
 from .values import decode, language, parse_time
 
 BATCH = 500
+# ost_thread_event's states that change the ticket's state, as the mapping sees them.
+EVENT_STATES = {"closed": "closed", "reopened": "open"}
 CHANNELS = {"Web": "web", "Email": "email", "Phone": "phone", "API": "api"}
 
 
@@ -217,6 +221,18 @@ class OsTicketSource(BaseSource):
             self._time(row["closed"], problems, "closed") if row["state"] in ("closed", "archived") else None
         )
         priority_id = str(row["form_priority"] or "").strip() or str(row["topic_priority"] or "")
+        changes = []
+        for event in self._rows(
+            "SELECT ev.state, ev.timestamp, ev.uid, ev.uid_type FROM {p}thread_event ev"
+            " JOIN {p}thread th ON th.id = ev.thread_id"
+            " WHERE th.object_type = 'T' AND th.object_id = ? AND ev.state IN ('closed', 'reopened')"
+            " AND ev.annulled = 0 ORDER BY ev.timestamp, ev.id",
+            (row["ticket_id"],),
+        ):
+            when = self._time(event["timestamp"], [], "timestamp")
+            if when is not None:
+                by = f"{'s' if event['uid_type'] == 'S' else 'u'}{event['uid']}" if event["uid"] else None
+                changes.append(StateChange(state=EVENT_STATES[event["state"]], at=when, by_source_id=by))
         return TicketRecord(
             source_id=str(row["ticket_id"]),
             number=str(row["number"] or row["ticket_id"]),
@@ -231,6 +247,7 @@ class OsTicketSource(BaseSource):
             updated_at=updated,
             closed_at=closed,
             channel=CHANNELS.get(row["source"], ""),
+            state_changes=changes,
             problems=problems,
         )
 
@@ -322,7 +339,8 @@ class OsTicketSource(BaseSource):
 
     def describe_values(self) -> dict[str, list[str]]:
         return {
-            "states": [r["name"] for r in self._rows("SELECT name FROM {p}ticket_status ORDER BY sort, id")],
+            "states": [r["name"] for r in self._rows("SELECT name FROM {p}ticket_status ORDER BY sort, id")]
+            + sorted(set(EVENT_STATES.values())),
             "priorities": list(self.priorities().values()),
             "queues": [r["name"] for r in self._rows("SELECT name FROM {p}department ORDER BY id")],
             "categories": [

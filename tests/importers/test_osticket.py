@@ -85,6 +85,9 @@ def test_tickets_threads_and_faqs_read_the_same_through_our_api(osticket, api_as
     team = api.get(f"/api/v1/teams/{closed['team']}/").json()
     assert team["name"] == "Network Operations"
 
+    reopened = api.get("/api/v1/tickets/100236/").json()
+    assert reopened["status"] == "open"
+    assert reopened["reopen_count"] == 1  # closed on April 2nd, reopened by the customer on the 3rd
     emergency = Ticket.objects.get(pk=100236)
     assert emergency.priority == "P1"
     assert emergency.category.name == "Network Outage"
