@@ -2,7 +2,8 @@
 
 What is read (docs.zammad.org, "REST API"): groups → teams; users (roles Admin → supervisor,
 Agent → agent, else customer; their organisation's name as the company); tickets with their
-state, priority, group, owner and tags; each ticket's articles (``internal`` kept, the sender's
+state, priority, group, owner and tags, and its state changes as they happened
+(``/api/v1/ticket_history/<id>``: reopen counts, resolution times); each ticket's articles (``internal`` kept, the sender's
 user as the author) with their attachments.
 
 - Authentication: ``Authorization: Token token=<token>`` (an access token with the
@@ -28,7 +29,15 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from importers.records import AttachmentRecord, MessageRecord, Problem, TeamRecord, TicketRecord, UserRecord
+from importers.records import (
+    AttachmentRecord,
+    MessageRecord,
+    Problem,
+    StateChange,
+    TeamRecord,
+    TicketRecord,
+    UserRecord,
+)
 
 from .base import BaseSource, SourceError, register
 from .http import JsonApi, SourceHTTPError
@@ -148,6 +157,23 @@ class ZammadSource(BaseSource):
             closed = parse_time(t.get("last_close_at") or t.get("close_at"), problems, "close_at")
         owner = t.get("owner_id")
         tags = self._get("/api/v1/tags", object="Ticket", o_id=t["id"]).get("tags") or []
+        changes = []
+        for h in self._get(f"/api/v1/ticket_history/{t['id']}").get("history") or []:
+            if (
+                h.get("history_object") == "Ticket"
+                and h.get("history_attribute") == "state"
+                and h.get("value_to")
+            ):
+                when = parse_time(h.get("created_at"), [], "created_at")
+                by = h.get("created_by_id")
+                if when is not None:
+                    changes.append(
+                        StateChange(
+                            state=h["value_to"],
+                            at=when,
+                            by_source_id=str(by) if by and by != SYSTEM_USER_ID else None,
+                        )
+                    )
         return TicketRecord(
             source_id=str(t["id"]),
             number=str(t.get("number") or t["id"]),
@@ -162,6 +188,7 @@ class ZammadSource(BaseSource):
             updated_at=updated,
             closed_at=closed,
             channel=CHANNELS.get(t.get("create_article_type") or "", ""),
+            state_changes=changes,
             problems=problems,
         )
 

@@ -59,6 +59,7 @@ def test_tickets_read_the_same_through_our_api_as_in_zammad(zammad, api_as, tina
     assert t["reference"] == "HD-031001"
     assert t["subject"] == "VPN drops every hour"
     assert t["status"] == "open"
+    assert t["reopen_count"] == 1  # closed at 09:00, reopened by Petra at 09:40 (the ticket's history)
     assert t["priority"] == "P2"  # "3 high"
     assert at(t["created_at"]) == datetime(2024, 3, 4, 8, 15, tzinfo=UTC)
     assert at(t["first_response_at"]) == datetime(2024, 3, 4, 8, 47, 10, tzinfo=UTC)

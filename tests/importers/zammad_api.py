@@ -11,6 +11,7 @@ What it reproduces of the real thing (docs.zammad.org, "API → Introduction",
   with ``expand=true``;
 - ``/api/v1/ticket_articles/by_ticket/<id>`` (not paginated),
   ``/api/v1/tags?object=Ticket&o_id=<id>`` → ``{"tags": [...]}``,
+  ``/api/v1/ticket_history/<id>`` → ``{"history": [...], "assets": {...}}``,
   ``/api/v1/ticket_attachment/<ticket>/<article>/<attachment>`` → the bytes.
 """
 
@@ -80,6 +81,12 @@ class ZammadData:
             # Raw: the file may hold escapes Python's json would not write (lone surrogates).
             raw = file.read_bytes()
             return Reply(raw=raw if expand else json.dumps(_strip(json.loads(raw), expand)).encode())
+        history = re.fullmatch(r"/api/v1/ticket_history/(\d+)", path)
+        if history:
+            file = FIXTURES / "history" / f"{history.group(1)}.json"
+            return Reply(
+                body=json.loads(file.read_text()) if file.exists() else {"history": [], "assets": {}}
+            )
         if path == "/api/v1/tags":
             file = FIXTURES / "tags" / f"{request.query.get('o_id')}.json"
             return Reply(body=json.loads(file.read_text()) if file.exists() else {"tags": []})
