@@ -4,7 +4,8 @@ What is read (developer.zendesk.com): groups → teams; organisations (their nam
 users' company); users (end-user → customer, agent → agent, admin → supervisor) by the
 cursor-based incremental user export; tickets by the cursor-based incremental ticket export
 (``start_time`` = ``--since`` or 0, then ``cursor`` until ``end_of_stream``; ``exclude_deleted``;
-the metrics sideloaded for ``solved_at``); each ticket's comments (``public`` false → internal)
+the metrics sideloaded for ``solved_at``; the status changes from each ticket's audits, so
+reopens count as they happened); each ticket's comments (``public`` false → internal)
 with their attachments (``content_url``); Help Center articles (``draft`` → draft, a
 ``user_segment_id`` → internal, the locale as the language, labels as tags).
 
@@ -32,6 +33,7 @@ from importers.records import (
     KBArticleRecord,
     MessageRecord,
     Problem,
+    StateChange,
     TeamRecord,
     TicketRecord,
     UserRecord,
@@ -165,6 +167,7 @@ class ZendeskSource(BaseSource):
         return TicketRecord(
             source_id=str(t["id"]),
             number=str(t["id"]),
+            state_changes=[] if problems else self._status_changes(t["id"]),
             subject=t.get("subject") or t.get("raw_subject") or "",
             requester_source_id=str(t["requester_id"]) if t.get("requester_id") else None,
             state=status,
@@ -180,6 +183,23 @@ class ZendeskSource(BaseSource):
             channel=CHANNELS.get((t.get("via") or {}).get("channel") or "", ""),
             problems=problems,
         )
+
+    def _status_changes(self, ticket_id: int) -> list[StateChange]:
+        """The ticket's status changes as they happened, from its audits."""
+        changes: list[StateChange] = []
+        for audit in self._offset(f"/api/v2/tickets/{ticket_id}/audits.json", "audits"):
+            when = parse_time(audit.get("created_at"), [], "created_at")
+            author = audit.get("author_id")
+            for event in audit.get("events") or []:
+                if event.get("type") == "Change" and event.get("field_name") == "status" and when is not None:
+                    changes.append(
+                        StateChange(
+                            state=str(event.get("value") or ""),
+                            at=when,
+                            by_source_id=str(author) if author and author > 0 else None,
+                        )
+                    )
+        return changes
 
     def messages(self, ticket: TicketRecord) -> Iterator[MessageRecord]:
         page = self._get(f"/api/v2/tickets/{ticket.source_id}/comments.json", **{"page[size]": 100})

@@ -65,6 +65,7 @@ def test_tickets_read_the_same_through_our_api_as_in_zendesk(zendesk, api_as, ti
     assert t["reference"] == "HD-000501"
     assert t["subject"] == "VPN drops every hour"
     assert t["status"] == "open"
+    assert t["reopen_count"] == 1  # solved at 09:00, reopened by Petra at 09:40 (the ticket's audits)
     assert t["priority"] == "P2"  # high
     assert t["channel"] == "email"
     assert at(t["created_at"]) == datetime(2024, 3, 4, 8, 15, tzinfo=UTC)

@@ -9,6 +9,7 @@ What it reproduces (developer.zendesk.com, "Incremental Exports", "Ticket Commen
   oldest change first, ``per_page`` items a page, ``include=metric_sets`` sideloading the metrics;
 - the time-based organisations export (``next_page``, ``end_time``, ``count``, ``end_of_stream``);
 - offset pagination of groups and articles (``next_page`` until null);
+- ticket audits (``/api/v2/tickets/<id>/audits.json``, offset pagination);
 - cursor pagination of comments (``page[size]``, ``page[after]``; ``meta.has_more``, ``links.next``);
 - attachments' ``content_url`` → the bytes.
 """
@@ -90,6 +91,13 @@ class ZendeskData:
                     "meta": {"has_more": more, "after_cursor": after, "before_cursor": None},
                     "links": {"next": nxt, "prev": None},
                 }
+            )
+        audits = re.fullmatch(r"/api/v2/tickets/(\d+)/audits\.json", path)
+        if audits:
+            file = FIXTURES / "audits" / f"{audits.group(1)}.json"
+            items = self._load(f"audits/{audits.group(1)}.json") if file.exists() else []
+            return Reply(
+                body={"audits": items, "next_page": None, "previous_page": None, "count": len(items)}
             )
         token = re.fullmatch(r"/attachments/token/(\w+)/", path)
         if token:
