@@ -158,7 +158,10 @@ class ZendeskSource(BaseSource):
         created = parse_time(t.get("created_at"), problems, "created_at")
         updated = parse_time(t.get("updated_at"), problems, "updated_at")
         resolved = parse_time(solved_at, problems, "solved_at") if status in ("solved", "closed") else None
-        closed = updated if status == "closed" else None
+        changes = [] if problems else self._status_changes(t["id"])
+        closed = None
+        if status == "closed":  # when it was closed, per its audits (else its last update)
+            closed = next((c.at for c in reversed(changes) if c.state == "closed"), updated)
         fields = {
             f"field-{f['id']}": f.get("value")
             for f in t.get("custom_fields") or []
@@ -167,7 +170,7 @@ class ZendeskSource(BaseSource):
         return TicketRecord(
             source_id=str(t["id"]),
             number=str(t["id"]),
-            state_changes=[] if problems else self._status_changes(t["id"]),
+            state_changes=changes,
             subject=t.get("subject") or t.get("raw_subject") or "",
             requester_source_id=str(t["requester_id"]) if t.get("requester_id") else None,
             state=status,
