@@ -57,8 +57,8 @@ def test_tickets_read_the_same_through_our_api_as_in_zendesk(zendesk, api_as, ti
     # start_time once, then the cursor until end_of_stream: 6 tickets at 2 a page.
     pages = [p for _s, p in zendesk.log if p.startswith(TICKETS)]
     assert "start_time=0" in pages[0]
-    assert len([p for p in pages if "cursor=" in p]) == 2
-    assert report.counts["ticket"]["imported"] == 4
+    assert len([p for p in pages if "cursor=" in p]) == 3
+    assert report.counts["ticket"]["imported"] == 5
 
     api = api_as(tina)
     t = api.get("/api/v1/tickets/501/").json()
@@ -91,6 +91,10 @@ def test_tickets_read_the_same_through_our_api_as_in_zendesk(zendesk, api_as, ti
     assert solved["status"] == "resolved"
     assert at(solved["resolved_at"]) == datetime(2024, 3, 6, 9, 15, tzinfo=UTC)  # the metric set's solved_at
     assert solved["description"] == "Der Drucker im 2. OG druckt nur leere Seiten."
+    closed = api.get("/api/v1/tickets/507/").json()  # solved by an agent, closed by Zendesk 4 days later
+    assert closed["status"] == "closed"
+    assert at(closed["resolved_at"]) == datetime(2024, 3, 10, 10, tzinfo=UTC)
+    assert at(closed["closed_at"]) == datetime(2024, 3, 14, 10, tzinfo=UTC)
     hold = api.get("/api/v1/tickets/506/").json()
     assert (hold["status"], hold["priority"], hold["channel"]) == ("pending", "P1", "api")
 
@@ -128,7 +132,7 @@ def test_a_second_run_changes_nothing_and_since_starts_the_export_there(zendesk)
         User.objects.count(),
     )
     report, _mapping = run(zendesk)
-    assert report.counts["ticket"]["unchanged"] == 4
+    assert report.counts["ticket"]["unchanged"] == 5
     assert (
         Ticket.objects.count(),
         Message.objects.count(),
@@ -161,5 +165,5 @@ def test_the_command_reads_zendesk_with_an_email_and_token(zendesk, capsys) -> N
     call_command(
         "import_tickets", "--from", "zendesk", zendesk.url, "--token", TOKEN, "--option", f"email={EMAIL}"
     )
-    assert "ticket: 4 imported, 2 skipped" in capsys.readouterr().out
+    assert "ticket: 5 imported, 2 skipped" in capsys.readouterr().out
     assert Ticket.objects.filter(pk=501).exists()
