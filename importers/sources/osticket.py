@@ -1,6 +1,7 @@
 """``--from osticket mysql://USER:PASSWORD@HOST:PORT/DBNAME``: an osTicket (1.10+) database.
 
-What is read (osTicket's own tables, see tests/importers/fixtures/osticket/schema-mysql.sql):
+What is read (osTicket's own tables; the tests' tests/importers/fixtures/osticket/schema-mysql.sql
+has the columns used):
 departments → teams; users (``ost_user`` with their default ``ost_user_email``, organisation name
 as the company) → customers; staff (``ost_staff``; ``isadmin`` → supervisor, else agent, their
 department as team); tickets (``ost_ticket`` with the subject and priority of the ticket form's

@@ -1,5 +1,5 @@
-"""A small osTicket database for the importer tests: osTicket's own tables
-(fixtures/osticket/schema-*.sql) in a fresh MariaDB database, or in SQLite
+"""A small osTicket database for the importer tests: the osTicket tables the importer reads
+(fixtures/osticket/schema-*.sql, our DDL of them) in a fresh MariaDB database, or in SQLite
 where no MariaDB answers, filled with a realistic help desk's few weeks.
 """
 

@@ -1,4 +1,4 @@
-"""``--from osticket``: osTicket's published schema in a real MariaDB (or SQLite where none runs)."""
+"""``--from osticket``: the osTicket tables the importer reads, in a real MariaDB (or SQLite where none runs)."""
 
 from __future__ import annotations
 
