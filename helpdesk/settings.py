@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "twofactor",
     "apitokens",
+    "importers",
 ]
 
 MIDDLEWARE = [

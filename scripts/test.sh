@@ -8,14 +8,20 @@ VENV=${VENV:-.venv}
 if [ "${CI:-}" = "true" ]; then
   export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/helpdesk}
   export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
-  # Real parts the tests start themselves: Chromium (browser tests), dovecot (IMAP tests).
+  # Real parts the tests start themselves: Chromium (browser tests), dovecot (IMAP tests);
+  # MariaDB holds the osTicket database the importer tests read (tests/importers/test_osticket.py).
   missing=""
   [ -x /usr/bin/chromium ] || missing="$missing chromium"
   [ -x /usr/sbin/dovecot ] || missing="$missing dovecot-imapd"
+  [ -x /usr/sbin/mariadbd ] || missing="$missing mariadb-server"
   if [ -n "$missing" ]; then
     echo "Installing Debian packages for the tests:$missing"
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing) >/dev/null
   fi
+  if ! mariadb-admin -uroot -h127.0.0.1 ping >/dev/null 2>&1; then
+    (service mariadb start || service mysql start) >/dev/null 2>&1 || true
+  fi
+  export OSTICKET_TEST_REQUIRE_MYSQL=1
 fi
 
 echo "== ruff"
