@@ -147,6 +147,13 @@ def _m2m_names(instance: models.Model, field: str) -> list[str]:
     return sorted(str(o) for o in getattr(instance, field).all())
 
 
+def _repr(reg: Registration, instance: models.Model) -> str:
+    try:
+        return reg.repr(instance)
+    except (TypeError, ValueError):  # e.g. a date still a string before the row is read back: by its id
+        return f"{instance._meta.verbose_name} #{instance.pk}"
+
+
 def _record(reg: Registration, instance: models.Model, action: str, before: Any, after: Any) -> None:
     from .services import audit_record
 
@@ -154,7 +161,7 @@ def _record(reg: Registration, instance: models.Model, action: str, before: Any,
         action=action,
         model=instance._meta.label_lower,
         object_id=str(instance.pk),
-        object_repr=reg.repr(instance)[:200],
+        object_repr=_repr(reg, instance)[:200],
         before=before,
         after=after,
     )

@@ -170,9 +170,9 @@ def _erase(person: User) -> dict[str, int]:
     if email:
         InboundMail.objects.filter(from_address__iexact=email).update(raw=b"", from_address="", subject="")
         Participant.objects.filter(email__iexact=email).delete()
-    from rest_framework.authtoken.models import Token
+    from apitokens.models import ApiToken
 
-    Token.objects.filter(user_id=pk).delete()
+    ApiToken.objects.filter(user_id=pk).delete()
 
     person.username = tombstone_username(pk)
     person.first_name = TOMBSTONE_FIRST_NAME

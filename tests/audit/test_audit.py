@@ -105,10 +105,10 @@ def test_the_actor_comes_from_the_request(sam, network_team):
 
 
 def test_the_token_api_names_its_caller(sam, api):
-    from rest_framework.authtoken.models import Token
+    from apitokens.services import api_token_create
 
-    token = Token.objects.create(user=sam)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, raw = api_token_create(user=sam, name="CI", scope="write")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     r = api.post("/api/v1/teams/", {"name": "Field service", "tier": 1}, format="json")
     assert r.status_code == 201, r.content
     entry = AuditEntry.objects.get(model="accounts.team", action="created")
