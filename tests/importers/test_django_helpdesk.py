@@ -1,0 +1,140 @@
+"""The real django-helpdesk (from PyPI, in a virtualenv of its own) makes a data set through its own
+models; we import its SQLite database and its dumpdata JSON and read the result through our API.
+
+The virtualenv is built once (about 20 s: ``pip install django-helpdesk``) under
+``$HELPDESK_IMPORTERS_CACHE`` (default: the system temp dir) and reused; without network access to
+PyPI the tests skip, saying so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from accounts.models import User
+from importers.services import import_execute
+from tickets.models import Attachment, Ticket
+
+pytestmark = pytest.mark.django_db
+
+DJANGO_HELPDESK = "django-helpdesk==2.6.1"
+HERE = Path(__file__).parent
+
+
+def _venv() -> Path:
+    root = (
+        Path(os.environ.get("HELPDESK_IMPORTERS_CACHE", tempfile.gettempdir()))
+        / "importers-django-helpdesk-2.6.1"
+    )
+    python = root / "bin" / "python"
+    if python.exists() and (root / ".ready").exists():
+        return python
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(root)], check=True)  # noqa: S603
+    pip = subprocess.run(  # noqa: S603
+        [str(python), "-m", "pip", "install", "-q", DJANGO_HELPDESK], capture_output=True, text=True
+    )
+    if pip.returncode != 0:
+        pytest.skip(f"cannot install {DJANGO_HELPDESK} from PyPI: {pip.stderr.strip()[-300:]}")
+    (root / ".ready").write_text(f"built in {time.monotonic() - started:.0f} s\n")
+    return python
+
+
+@pytest.fixture(scope="session")
+def dataset(tmp_path_factory) -> dict:  # noqa: ANN001
+    python = _venv()
+    out = tmp_path_factory.mktemp("django-helpdesk")
+    subprocess.run(
+        [str(python), str(HERE / "django_helpdesk_site" / "make_dataset.py"), str(out)], check=True
+    )  # noqa: S603
+    summary = json.loads((out / "summary.json").read_text())
+    return {"dir": out, "summary": summary}
+
+
+def _import(dataset: dict, form: str, by=None):  # noqa: ANN001, ANN202
+    location = (
+        f"sqlite:///{dataset['dir'] / 'helpdesk.sqlite3'}"
+        if form == "db"
+        else str(dataset["dir"] / "dump.json")
+    )
+    return import_execute(
+        source_name="django-helpdesk",
+        location=location,
+        options={"media": str(dataset["dir"] / "media")},
+        by=by,
+    )
+
+
+@pytest.mark.parametrize("form", ["db", "json"])
+def test_round_trip_through_our_api(dataset, form, api_as, sam) -> None:  # noqa: ANN001
+    report, _mapping = _import(dataset, form, by=sam)
+    api = api_as(sam)
+    for source in dataset["summary"]["tickets"]:
+        if source["id"] in dataset["summary"]["broken"]:
+            assert not Ticket.objects.filter(pk=source["id"]).exists()
+            continue
+        body = api.get(f"/api/v1/tickets/{source['id']}/").json()
+        assert body["reference"] == f"HD-{source['id']:06d}"  # the original number is the reference
+        assert body["subject"] == source["title"]
+        assert datetime.fromisoformat(body["created_at"].replace("Z", "+00:00")) == datetime.fromisoformat(
+            source["created"]
+        )
+        assert User.objects.get(pk=body["requester"]).email == source["submitter"]
+        messages = api.get(f"/api/v1/tickets/{source['id']}/messages/").json()
+        rows = messages["results"] if isinstance(messages, dict) else messages
+        got = [
+            (datetime.fromisoformat(m["created_at"].replace("Z", "+00:00")), m["internal"], m["body"])
+            for m in rows
+        ]
+        want = [
+            (datetime.fromisoformat(f["date"]), not f["public"], f["comment"]) for f in source["followups"]
+        ]
+        assert got == want
+    assert ("4", "missing_requester") in {(s["source_id"], s["reason"]) for s in report.skipped}
+
+
+def test_history_counts_as_it_happened(dataset, sam) -> None:  # noqa: ANN001
+    _import(dataset, "db", by=sam)
+    t1, t2, t3 = (Ticket.objects.get(pk=n) for n in (1, 2, 3))
+    assert t1.status == "closed"
+    assert t1.resolved_at is not None
+    assert t1.reopen_count == 0
+    # the public reply at +2 h (the note at +1 h is no response)
+    assert t1.first_response_at == datetime(2024, 5, 6, 11, tzinfo=UTC)
+    assert t1.assignee.email == "anna@helpdesk.example"
+    assert t1.priority == "P2"
+    assert t2.status == "resolved"
+    assert t2.reopen_count == 1
+    assert t2.customer_followup_count == 1
+    # 09:00 + 20 h, when the customer wrote again
+    reopened = list(t2.events.filter(kind="reopened").values_list("created_at", flat=True))
+    assert reopened == [datetime(2024, 5, 7, 5, tzinfo=UTC)]
+    assert t3.status == "open"
+    assert t3.first_response_at is None
+    assert t3.team.name == "Hardware"
+    [attachment] = Attachment.objects.filter(ticket=t1)
+    assert attachment.filename == "report.pdf"
+    assert attachment.content_type == "application/pdf"
+    assert attachment.file.read() == b"%PDF-1.4 report"
+    from knowledgebase.models import Article
+
+    assert set(Article.objects.values_list("title", "language")) == {
+        ("Clearing a paper jam", "en"),
+        ("VPN-Profil erneuern", "de"),
+    }
+
+
+def test_the_database_and_its_dumpdata_are_one_source(dataset, sam) -> None:  # noqa: ANN001
+    _import(dataset, "db", by=sam)
+    count = Ticket.objects.count()
+    report, _mapping = _import(dataset, "json", by=sam)
+    assert Ticket.objects.count() == count
+    assert report.counts["ticket"]["unchanged"] == 3
