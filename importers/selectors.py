@@ -72,7 +72,7 @@ def report_view(run: ImportRun) -> dict[str, Any]:
         kinds.append(
             {
                 "label": label,
-                "outcomes": [(OUTCOMES.get(o, o), n) for o, n in c.items() if o in OUTCOMES and n],
+                "outcomes": [(label, c[o]) for o, label in OUTCOMES.items() if c.get(o)],
                 "reasons": sorted(
                     ((REASONS.get(r, r), n) for r, n in reasons.get(kind, {}).items()), key=lambda x: -x[1]
                 ),
