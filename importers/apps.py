@@ -22,5 +22,6 @@ class ImportersConfig(AppConfig):
                 slot="side",
                 order=90,
                 title=_("Imported"),
+                open=True,
             )
         )
