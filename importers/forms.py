@@ -61,7 +61,14 @@ class ImportForm(forms.Form):
 
 
 class RunAgainForm(forms.Form):
+    """Running a finished import again: only the secret it forgot (``needs``: "token", "url" or "")."""
+
     token = forms.CharField(
         label=_("API token"), required=False, max_length=500, widget=forms.PasswordInput(render_value=False)
     )
     url = forms.CharField(label=_("Database URL"), required=False, max_length=1000)
+
+    def __init__(self, *args: object, needs: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if needs:
+            self.fields[needs].required = True

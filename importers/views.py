@@ -82,7 +82,7 @@ def import_detail(request: HttpRequest, pk: str) -> HttpResponse:
     return render(
         request,
         "importers/detail.html",
-        {**_run_context(run), "again_form": RunAgainForm(), "needs_secret": needs},
+        {**_run_context(run), "again_form": RunAgainForm(needs=needs), "needs_secret": needs},
     )
 
 
@@ -99,20 +99,21 @@ def import_progress(request: HttpRequest, pk: str) -> HttpResponse:
 def import_again(request: HttpRequest, pk: str) -> HttpResponse:
     _supervisor(request)
     run = get_object_or_404(ImportRun, pk=pk)
-    form = RunAgainForm(request.POST)
-    form.is_valid()
     needs = services.needs_secret_again(run)
-    try:
-        again = services.import_run_again(
-            run=run, by=request.user, secret=form.cleaned_data.get(needs, "") if needs else ""
-        )
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return render(
-            request,
-            "importers/detail.html",
-            {**_run_context(run), "again_form": form, "needs_secret": needs},
-            status=400,
-        )
-    messages.success(request, _("The import runs again; what is already here is skipped."))
-    return redirect("importers:detail", pk=again.pk)
+    form = RunAgainForm(request.POST, needs=needs)
+    if form.is_valid():
+        try:
+            again = services.import_run_again(
+                run=run, by=request.user, secret=form.cleaned_data.get(needs, "") if needs else ""
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The import runs again; what is already here is skipped."))
+            return redirect("importers:detail", pk=again.pk)
+    return render(
+        request,
+        "importers/detail.html",
+        {**_run_context(run), "again_form": form, "needs_secret": needs},
+        status=400,
+    )

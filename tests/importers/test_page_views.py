@@ -194,3 +194,30 @@ def test_a_native_ticket_has_no_import_panel(sam, alice, service_desk) -> None: 
         'data-testid="imported-panel"'
         not in client_as(sam).get(f"/agent/tickets/{ticket.pk}/").content.decode()
     )
+
+
+def test_running_a_token_source_again_asks_for_the_token(sam, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+    run = ImportRun.objects.create(
+        source_name="zammad",
+        location="https://z.example",
+        options={"kind": "zammad"},
+        status=ImportRun.Status.FAILED,
+    )
+    c = client_as(sam)
+    with django_capture_on_commit_callbacks() as callbacks:
+        refused = c.post(f"/agent/config/imports/{run.pk}/again/", {"token": ""})
+        running = ImportRun.objects.create(
+            source_name="csv", location="x", options={"kind": "csv"}, status=ImportRun.Status.RUNNING
+        )
+        busy = c.post(f"/agent/config/imports/{running.pk}/again/")
+    assert refused.status_code == 400
+    assert "This field is required." in refused.content.decode()
+    assert busy.status_code == 400
+    assert "This import is still running." in busy.content.decode()
+    assert callbacks == []
+    with django_capture_on_commit_callbacks() as callbacks:
+        ok = c.post(f"/agent/config/imports/{run.pk}/again/", {"token": "new-token"})
+    again = ImportRun.objects.get(created_by=sam)
+    assert ok["Location"] == f"/agent/config/imports/{again.pk}/"
+    assert again.secret == "new-token"
+    assert len(callbacks) == 1
