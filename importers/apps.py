@@ -6,3 +6,22 @@ class ImportersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "importers"
     verbose_name = _("Importers")
+
+    def ready(self) -> None:
+        from tickets.panels import NavEntry, Panel, agent_ticket_panels, nav_entries
+
+        from .panels import original_number_context
+
+        nav_entries.append(
+            NavEntry(_("Imports"), "importers:list", who="supervisor", order=98, group="config")
+        )
+        agent_ticket_panels.append(
+            Panel(
+                "importers/_ticket_panel.html",
+                context=original_number_context,
+                slot="side",
+                order=90,
+                title=_("Imported"),
+                open=True,
+            )
+        )

@@ -65,8 +65,16 @@ class ImportRun(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     source_name = models.CharField(max_length=40)
-    # Where the data is: a path in the var dir (uploads) or a URL; never a token (see ``options``).
+    # Where the data is: an upload's path under MEDIA_ROOT (``imports/<id>/<name>``, never served) or a
+    # URL with any password taken out; never a token (see ``secret``).
     location = models.CharField(max_length=1000)
+    # The uploaded file's name as the supervisor chose it (shown on the pages).
+    file_name = models.CharField(max_length=255, blank=True)
+    # The API token or the database URL with its password: kept only until the run ends (done or
+    # failed), never shown again, never logged nor audited.
+    secret = models.TextField(blank=True)
+    # The mapping file as given (YAML); ``mapping`` keeps the mapping that was used.
+    mapping_text = models.TextField(blank=True)
     options = models.JSONField(default=dict, blank=True)
     mapping = models.JSONField(default=dict, blank=True)
     dry_run = models.BooleanField(default=False)
@@ -81,6 +89,10 @@ class ImportRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Moved on after every batch: a run whose heartbeat is recent is being worked on (a redelivered
+    # task leaves it alone); an old one was abandoned by a dead worker and may be taken over.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -88,3 +100,13 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_name} {self.location} ({self.status})"
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, round(100 * self.done / self.total))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -65,6 +65,8 @@ class Source(Protocol):
         engine builds the default mapping (printed by ``--dry-run``) from it."""
         ...
 
+    def count_tickets(self, since: datetime | None = None) -> int | None: ...
+
     def close(self) -> None: ...
 
 
@@ -98,6 +100,11 @@ class BaseSource:
 
     def describe_values(self) -> dict[str, list[str]]:
         return {}
+
+    def count_tickets(self, since: datetime | None = None) -> int | None:
+        """How many tickets ``tickets(since)`` will yield, for a progress bar; None when the source
+        cannot tell cheaply (the bar then shows only how many are done)."""
+        return None
 
     def close(self) -> None:
         return None

@@ -327,6 +327,18 @@ class DjangoHelpdeskSource(BaseSource):
         label = STATUS_LABELS.get(int(status), str(status)) if status not in (None, "") else ""
         return ON_HOLD if on_hold and label in ("Open", "Reopened") else label
 
+    def _since_filter(self, since: datetime | None) -> tuple[str, list[Any]]:
+        if since is None:
+            return "", []
+        return " AND modified >= %s", [
+            since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if self.db.vendor == "sqlite" else since
+        ]
+
+    def count_tickets(self, since: datetime | None = None) -> int | None:
+        where, params = self._since_filter(since)
+        row = next(self.db.rows(f"SELECT COUNT(*) AS n FROM helpdesk_ticket WHERE 1 = 1{where}", params))
+        return int(row["n"])
+
     def tickets(self, since: datetime | None = None) -> Iterator[TicketRecord]:
         fields = (
             {
@@ -337,12 +349,7 @@ class DjangoHelpdeskSource(BaseSource):
             else {}
         )
         last_id = -1
-        where, params = "", []
-        if since is not None:
-            where = " AND modified >= %s"
-            params = [
-                since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if self.db.vendor == "sqlite" else since
-            ]
+        where, params = self._since_filter(since)
         while True:
             page = list(
                 self.db.rows(

@@ -185,6 +185,13 @@ class OsTicketSource(BaseSource):
                 return
             last = rows[-1]["id"]
 
+    def count_tickets(self, since: datetime | None = None) -> int | None:
+        where, extra = "", []
+        if since is not None:
+            where = " WHERE t.updated >= ?"
+            extra = [since.astimezone(self.tz).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S")]
+        return int(self._rows(f"SELECT COUNT(*) AS n FROM {{p}}ticket t{where}", extra)[0]["n"])
+
     def tickets(self, since: datetime | None = None) -> Iterator[TicketRecord]:
         last = 0
         where, extra = "", []

@@ -8,14 +8,7 @@ PyPI the tests skip, saying so.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import tempfile
-import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -24,39 +17,6 @@ from importers.services import import_execute
 from tickets.models import Attachment, Ticket
 
 pytestmark = pytest.mark.django_db
-
-DJANGO_HELPDESK = "django-helpdesk==2.6.1"
-HERE = Path(__file__).parent
-
-
-def _venv() -> Path:
-    root = (
-        Path(os.environ.get("HELPDESK_IMPORTERS_CACHE", tempfile.gettempdir()))
-        / "importers-django-helpdesk-2.6.1"
-    )
-    python = root / "bin" / "python"
-    if python.exists() and (root / ".ready").exists():
-        return python
-    started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(root)], check=True)  # noqa: S603
-    pip = subprocess.run(  # noqa: S603
-        [str(python), "-m", "pip", "install", "-q", DJANGO_HELPDESK], capture_output=True, text=True
-    )
-    if pip.returncode != 0:
-        pytest.skip(f"cannot install {DJANGO_HELPDESK} from PyPI: {pip.stderr.strip()[-300:]}")
-    (root / ".ready").write_text(f"built in {time.monotonic() - started:.0f} s\n")
-    return python
-
-
-@pytest.fixture(scope="session")
-def dataset(tmp_path_factory) -> dict:  # noqa: ANN001
-    python = _venv()
-    out = tmp_path_factory.mktemp("django-helpdesk")
-    subprocess.run(
-        [str(python), str(HERE / "django_helpdesk_site" / "make_dataset.py"), str(out)], check=True
-    )  # noqa: S603
-    summary = json.loads((out / "summary.json").read_text())
-    return {"dir": out, "summary": summary}
 
 
 def _import(dataset: dict, form: str, by=None):  # noqa: ANN001, ANN202
