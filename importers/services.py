@@ -25,6 +25,9 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEntry
+from audit.services import audit_record
+
 from .engine import Importer, Report
 from .mapping import Mapping, MappingError
 from .models import ImportRun
@@ -296,8 +299,7 @@ def import_run_start(
         run.location, run.secret = _split_password(url.strip())
     try:
         with transaction.atomic():
-            run.save(force_insert=True)
-            _enqueue(run)
+            _save_and_enqueue(run)
     except Exception:
         if run.file_name:
             shutil.rmtree(Path(settings.MEDIA_ROOT) / UPLOAD_DIR / str(run.id), ignore_errors=True)
@@ -332,8 +334,7 @@ def import_run_again(*, run: ImportRun, by: Any, secret: str = "") -> ImportRun:
             raise ValidationError({"url": [str(DB_URL_NEEDED) % {"example": DB_EXAMPLES[source_kind.value]}]})
         again.secret = full
     with transaction.atomic():
-        again.save(force_insert=True)
-        _enqueue(again)
+        _save_and_enqueue(again)
     return again
 
 
@@ -347,6 +348,27 @@ def needs_secret_again(run: ImportRun) -> str:
     if source_kind.takes == "database" and PASSWORD_MASK in run.location:
         return "url"
     return ""
+
+
+def _save_and_enqueue(run: ImportRun) -> None:
+    """Saves a new run, records in the audit log who started it from where (never the token or the
+    database password: the location shown is masked), and enqueues its task after commit."""
+    run.save(force_insert=True)
+    audit_record(
+        action=AuditEntry.Action.CREATED,
+        model="importers.importrun",
+        object_id=str(run.pk),
+        object_repr=run.source_name,
+        after={
+            "source": run.source_name,
+            "location": run.location,
+            "file": run.file_name,
+            "dry_run": run.dry_run,
+            "since": run.since.isoformat() if run.since else None,
+        },
+        actor=run.created_by,
+    )
+    _enqueue(run)
 
 
 def _enqueue(run: ImportRun) -> None:

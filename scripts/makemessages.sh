@@ -17,3 +17,4 @@ run accounts accounts base.html _field.html _form_errors.html 403.html 404.html 
 run tickets tickets
 run timetracking timetracking shortcuts @templates/reporting/time.html @templates/reporting/_time_table.html @templates/reporting/_time_link.html @reporting/timereport.py
 run recurring recurring
+run importers importers

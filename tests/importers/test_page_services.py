@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from importers import services
 from importers.engine import Importer
 from importers.models import ImportRun
@@ -226,3 +227,20 @@ def test_a_database_password_is_kept_out_of_the_location_and_the_error(sam) -> N
     again = services.import_run_again(run=run, by=sam, secret=url)
     assert again.secret == url
     assert again.location == run.location
+
+
+def test_who_started_an_import_from_where_is_in_the_audit_log_without_the_password(sam) -> None:  # noqa: ANN001
+    # when: an osTicket run with a password in its database address, and the same run again
+    url = "mysql://ost:pa55word@db.example/osticket"
+    run = services.import_run_start(by=sam, kind="osticket", url=url)
+    services.import_run_finish(run=run, report=None, error="stopped")
+    again = services.import_run_again(run=ImportRun.objects.get(pk=run.pk), by=sam, secret=url)
+    # then: two entries by the supervisor, naming source and masked address, never the password
+    entries = list(AuditEntry.objects.filter(model="importers.importrun").order_by("at", "pk"))
+    assert [(e.action, e.actor_id, e.object_id) for e in entries] == [
+        (AuditEntry.Action.CREATED, sam.pk, str(run.pk)),
+        (AuditEntry.Action.CREATED, sam.pk, str(again.pk)),
+    ]
+    assert entries[0].after["source"] == "osticket"
+    assert entries[0].after["location"] == "mysql://ost:***@db.example/osticket"
+    assert all("pa55word" not in str(e.after) for e in entries)
