@@ -6,8 +6,11 @@ then recorded by the signal receivers below, whoever writes them (a service, a f
 a command), with the actor from ``audit.context``. Only the tracked fields are compared; a save that
 changes none of them writes nothing.
 
-Not seen: ``QuerySet.update()`` and raw SQL (no signals). Services that change configuration that
-way record it themselves with ``audit.services.audit_record``.
+Not seen: ``QuerySet.update()``, ``bulk_create`` and raw SQL (no signals). Services that change
+configuration that way go through ``audit.services.audit_queryset_update`` / ``audit_bulk_created``
+(the SLA default switch, rule reordering, a tier's default team, a primary organisation, a calendar's
+custom days); ``tests/audit/test_bulk_updates.py`` fails when a new such call on a registered model
+appears outside them.
 
 Why not django-auditlog (or django-simple-history / django-pghistory)? auditlog was the closest fit
 (a registry, an actor middleware, JSON changes), but: its entries know only create / update /
@@ -209,6 +212,35 @@ def _post_delete(sender: type[models.Model], instance: models.Model, **kwargs: A
     reg = _registry.get(sender)
     if reg is not None:
         _record(reg, instance, "deleted", _masked(reg, _row(reg, instance)), None)
+
+
+def record_values_changed(instance: models.Model, values: dict[str, Any]) -> None:
+    """An "updated" entry for ``instance`` (as read before) getting ``values`` by a ``QuerySet.update``."""
+    reg = _registry.get(type(instance))
+    if reg is None:
+        return
+    old = _row(reg, instance)
+    for name, value in values.items():
+        if isinstance(value, models.Model):
+            value = value.pk
+        setattr(instance, instance._meta.get_field(name).attname, value)
+    new = _row(reg, instance)
+    changed = [k for k in reg.fields if old.get(k) != new.get(k)]
+    if changed:
+        _record(
+            reg,
+            instance,
+            "updated",
+            _masked(reg, {k: old[k] for k in changed}),
+            _masked(reg, {k: new[k] for k in changed}),
+        )
+
+
+def record_created(instance: models.Model) -> None:
+    """A "created" entry for a row written without signals (``bulk_create``)."""
+    reg = _registry.get(type(instance))
+    if reg is not None and reg.log_create(instance):
+        _record(reg, instance, "created", None, _masked(reg, _row(reg, instance)))
 
 
 def _m2m_field(sender: type[models.Model], model: type[models.Model]) -> tuple[Registration, str] | None:
