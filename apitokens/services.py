@@ -64,7 +64,9 @@ def api_token_create(
         expires_at=now + timedelta(days=expires_in_days),
     )
     # The name, access and expiry, never the token (nor its prefix or digest).
-    audit_person_event(action=AuditEntry.Action.TOKEN_CREATED, person=user, actor=user, details=_details(token))
+    audit_person_event(
+        action=AuditEntry.Action.TOKEN_CREATED, person=user, actor=user, details=_details(token)
+    )
     return token, raw
 
 

@@ -26,7 +26,9 @@ ADD_TAG = [{"type": "add_tags", "value": ["x"]}]
 
 
 def _updated(model: str, object_id: object) -> list[AuditEntry]:
-    return list(AuditEntry.objects.filter(model=model, object_id=str(object_id), action="updated").order_by("id"))
+    return list(
+        AuditEntry.objects.filter(model=model, object_id=str(object_id), action="updated").order_by("id")
+    )
 
 
 def test_switching_the_default_sla_policy_records_the_old_default_losing_it(sam):
@@ -144,5 +146,5 @@ def test_no_bulk_write_on_a_registered_model_bypasses_the_audit_log():
 
 
 def test_the_guard_finds_a_plain_update():
-    assert CALL.search('        SlaPolicy.objects.filter(is_default=True).update(is_default=False)')
+    assert CALL.search("        SlaPolicy.objects.filter(is_default=True).update(is_default=False)")
     assert CALL.search("    Rule.objects.filter(pk=r.pk).update(position=position)")

@@ -73,7 +73,8 @@ def test_a_supervisors_reset_ends_every_session_and_revokes_the_tokens(alice, sa
     response = supervisor.post(f"/accounts/two-factor/people/{alice.pk}/reset/", follow=True)
     # then: both of alice's browsers are signed out, the token is dead, the supervisor is still in
     assert "signed out everywhere" in response.content.decode()
-    assert signed_out(laptop) and signed_out(phone)
+    assert signed_out(laptop)
+    assert signed_out(phone)
     assert bearer(raw).get("/api/v1/users/me/").status_code == 401
     assert supervisor.get("/accounts/two-factor/people/").status_code == 200
     # the remembered browser signs in again with the password only (she has no second factor now),
@@ -126,7 +127,8 @@ def test_a_new_password_ends_the_sessions_and_the_remembered_browsers(alice):
     alice.set_password("pw-Other-456")
     alice.save()
     # then
-    assert signed_out(laptop) and signed_out(phone)
+    assert signed_out(laptop)
+    assert signed_out(phone)
     # the remembered browser asks for the code again after signing in with the new password
     assert sign_in(phone, alice, "pw-Other-456").status_code == 302
     assert phone.get(PAGE)["Location"].startswith(VERIFY)
