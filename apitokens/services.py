@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -106,17 +107,24 @@ def api_token_check(*, raw: str) -> ApiToken | None:
     return token
 
 
+_CURRENT = object()
+
+
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, by: Any = _CURRENT) -> ApiToken:
+    """``by``: who revokes, for the audit log (default: whoever is acting, ``audit.context``)."""
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_person_event(action=AuditEntry.Action.TOKEN_REVOKED, person=token.user, details=_details(token))
+        extra = {} if by is _CURRENT else {"actor": by}
+        audit_person_event(
+            action=AuditEntry.Action.TOKEN_REVOKED, person=token.user, details=_details(token), **extra
+        )
     return token
 
 
 @transaction.atomic
-def api_tokens_revoke_all(*, user: User) -> int:
+def api_tokens_revoke_all(*, user: User, by: Any = _CURRENT) -> int:
     """Revokes every active token of ``user`` (a supervisor's two-factor reset, an account turned off);
     one audit entry per token. Returns how many."""
     tokens = list(
@@ -126,5 +134,5 @@ def api_tokens_revoke_all(*, user: User) -> int:
     )
     for token in tokens:
         token.user = user
-        api_token_revoke(token=token)
+        api_token_revoke(token=token, by=by)
     return len(tokens)

@@ -93,18 +93,23 @@ def registration_for(model: type[models.Model]) -> Registration | None:
     return _registry.get(model)
 
 
+def _model_name(model: type[models.Model]) -> str:
+    # "SLA policy" stays "SLA-Richtlinie" (not str.capitalize()'s "Sla-richtlinie"); a name Django
+    # made from the class ("rule") is looked up as "Rule" in the catalogues.
+    name = str(model._meta.verbose_name)
+    name = name[:1].upper() + name[1:]
+    return gettext(name)
+
+
 def registered_models() -> list[tuple[str, str]]:
     """(label, verbose name) of every registered model, for the page's filter."""
-    return sorted(
-        ((m._meta.label_lower, str(m._meta.verbose_name).capitalize()) for m in _registry),
-        key=lambda pair: pair[1],
-    )
+    return sorted(((m._meta.label_lower, _model_name(m)) for m in _registry), key=lambda pair: pair[1])
 
 
 def model_verbose_name(label: str) -> str | None:
     for m in _registry:
         if m._meta.label_lower == label:
-            return str(m._meta.verbose_name).capitalize()
+            return _model_name(m)
     return None
 
 

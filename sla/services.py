@@ -725,7 +725,9 @@ def sla_policy_save(*, policy: SlaPolicy | None = None, **fields: Any) -> SlaPol
     _check_policy(policy)
     if policy.is_default:
         # One UPDATE, which the audit registry's signals do not see: recorded here (issue #14).
-        audit_queryset_update(SlaPolicy.objects.filter(is_default=True).exclude(pk=policy.pk), is_default=False)
+        audit_queryset_update(
+            SlaPolicy.objects.filter(is_default=True).exclude(pk=policy.pk), is_default=False
+        )
     policy.full_clean(validate_constraints=False)
     is_update = policy.pk is not None
     policy.save()

@@ -146,7 +146,7 @@ def two_factor_reset(*, user: User, by: User) -> int:
         raise ApplicationError(str(_("Only supervisors may reset two-factor authentication.")))
     _remove_devices(user=user)
     user_sessions_end(user=user)
-    revoked = api_tokens_revoke_all(user=user)
+    revoked = api_tokens_revoke_all(user=user, by=by)
     audit_person_event(
         action=AuditEntry.Action.TWO_FACTOR_RESET,
         person=user,

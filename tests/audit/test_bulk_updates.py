@@ -148,3 +148,13 @@ def test_no_bulk_write_on_a_registered_model_bypasses_the_audit_log():
 def test_the_guard_finds_a_plain_update():
     assert CALL.search("        SlaPolicy.objects.filter(is_default=True).update(is_default=False)")
     assert CALL.search("    Rule.objects.filter(pk=r.pk).update(position=position)")
+
+
+def test_the_log_names_models_in_the_readers_language():
+    from django.utils import translation
+
+    with translation.override("de"):
+        names = dict(registry.registered_models())
+    assert names["sla.slapolicy"] == "SLA-Richtlinie"  # not "Sla-richtlinie"
+    assert names["automation.rule"] == "Regel"  # a name Django made from the class, translated
+    assert names["mailin.mailbox"] == "Postfach"

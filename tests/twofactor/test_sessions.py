@@ -166,3 +166,19 @@ def test_sessions_from_before_the_epoch_stay_valid(alice):
 
     assert alice.session_epoch == 0
     assert alice.get_session_auth_hash() == AbstractBaseUser.get_session_auth_hash(alice)
+
+
+def test_the_reset_names_the_supervisor_on_each_revoked_token_even_outside_a_request(alice, sam):
+    from audit.models import AuditEntry
+    from twofactor.services import two_factor_reset
+
+    enable(alice)
+    api_token_create(user=alice, name="Script")
+    # when: e.g. from a command, with no request to read the actor from
+    assert two_factor_reset(user=alice, by=sam) == 1
+    # then
+    (revoked,) = AuditEntry.objects.filter(action="token_revoke", object_id=str(alice.pk))
+    (reset,) = AuditEntry.objects.filter(action="2fa_reset", object_id=str(alice.pk))
+    assert revoked.actor == sam
+    assert (reset.actor, reset.details) == (sam, {"tokens_revoked": 1, "sessions_ended": True})
+    assert revoked.details["token_name"] == "Script"
