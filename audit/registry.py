@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -46,6 +47,8 @@ class Registration:
     secret: frozenset[str]
     repr: Callable[[models.Model], str]
     log_create: Callable[[models.Model], bool]
+    # attname -> how a recorded value reads on the page (e.g. a rule's actions in words).
+    describe: dict[str, Callable[[Any], Any]]
 
 
 _registry: dict[type[models.Model], Registration] = {}
@@ -60,6 +63,7 @@ def register(
     secret: list[str] | tuple[str, ...] = (),
     repr: Callable[[models.Model], str] | None = None,  # noqa: A002 - the registration's word for it
     log_create: Callable[[models.Model], bool] | None = None,
+    describe: dict[str, Callable[[Any], Any]] | None = None,
 ) -> None:
     """Record changes of ``model``. ``fields``: the tracked fields (default: all concrete ones but
     the primary key and ``exclude``); ``secret``: recorded as changed, never with their values;
@@ -74,6 +78,7 @@ def register(
         secret=frozenset(model._meta.get_field(n).attname for n in secret),
         repr=repr or str,
         log_create=log_create or (lambda _obj: True),
+        describe=dict(describe or {}),
     )
     # Connected per model: a post_delete receiver for every sender would turn off Django's fast
     # (set-based) deletes of every model in the project.
@@ -132,11 +137,33 @@ def field_verbose_name(label: str, attname: str) -> str:
 
 
 def field_value_label(label: str, attname: str, value: Any) -> Any:
-    """A recorded value as the reader knows it: a choice's label instead of its code."""
+    """A recorded value as the reader knows it: a choice's label instead of its code, a related
+    object's name (a person's current display name) instead of its id, a registered description."""
+    if value is None or value == "":
+        return value
+    for m, reg in _registry.items():
+        if m._meta.label_lower == label and attname in reg.describe:
+            try:
+                return reg.describe[attname](value)
+            except (KeyError, TypeError, ValueError):  # an old entry in a shape no longer known
+                return value
     f = _field(label, attname)
     if f is not None and f.choices and not isinstance(value, list | dict):
         return dict(f.flatchoices).get(value, value)
+    if f is not None and f.many_to_one and isinstance(value, int):
+        return _related_name(f.related_model, value)
     return value
+
+
+def _related_name(model: type[models.Model], pk: int) -> str:
+    obj = model._base_manager.filter(pk=pk).first()
+    if obj is None:
+        return f"#{pk}"
+    if model is get_user_model():
+        from tickets.templatetags.helpdesk_ui import display_name
+
+        return display_name(obj)
+    return str(obj)
 
 
 def _json(value: Any) -> Any:

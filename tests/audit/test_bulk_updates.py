@@ -158,3 +158,32 @@ def test_the_log_names_models_in_the_readers_language():
     assert names["sla.slapolicy"] == "SLA-Richtlinie"  # not "Sla-richtlinie"
     assert names["automation.rule"] == "Regel"  # a name Django made from the class, translated
     assert names["mailin.mailbox"] == "Postfach"
+
+
+def test_rules_calendars_and_people_read_in_words_not_codes(sam, tina, client):
+    from audit.models import AuditEntry as Entry
+
+    sam.language = "de"
+    sam.save()
+    with acting_as(sam):
+        calendar_save(name="Office", working_hours={"0": [["08:00", "17:00"]]})
+        automation.rule_save(
+            user=sam,
+            name="Urgent",
+            trigger="created",
+            conditions=[
+                {"field": "priority", "op": "in", "value": ["P1"]},
+                {"field": "assignee", "op": "in", "value": [tina.pk]},
+            ],
+            actions=[{"type": "add_tags", "value": ["urgent"]}],
+        )
+    assert Entry.objects.filter(model="automation.rule").exists()
+    client.force_login(sam)
+    html = client.get("/agent/config/audit/").content.decode()
+    assert "Mo 08:00–17:00" in html
+    assert "Schlagwörter hinzufügen: urgent" in html
+    assert "Priorität: P1" in html
+    assert "Tina" in html  # the assignee and "created by" by name
+    assert "Angelegt von:</span> – → Sam" in html
+    for raw in ("{&#x27;", "&#x27;type&#x27;", "business_hours", "Sla-richtlinie"):
+        assert raw not in html
