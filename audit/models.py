@@ -42,7 +42,6 @@ class AuditEntry(models.Model):
         RECOVERY_CODES = "2fa_codes", _("New recovery codes")
         TOKEN_CREATED = "token_new", _("API token created")
         TOKEN_REVOKED = "token_revoke", _("API token revoked")
-        SESSIONS_ENDED = "sessions_end", _("All sessions ended")
 
     at = models.DateTimeField(_("when"), default=timezone.now)
     # Kept by id without a database constraint: a user who acted can still be deleted (the id stays and
