@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,9 @@ class User(AbstractUser):
     email_updates = models.BooleanField(default=True)
     # Agents who are away are skipped by automatic routing.
     available = models.BooleanField(default=True)
+    # Raised to end every session of the person on every device (a two-factor reset, an account turned
+    # off, ...): it is part of the session hash Django checks on each request, like the password.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         # The ticket search looks a requester up by email address, whatever its case (issue #16).
@@ -45,10 +49,36 @@ class User(AbstractUser):
     def is_customer(self) -> bool:
         return not self.is_agent
 
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's hash of the password, with the session epoch mixed in once it was ever raised (so
+        sessions from before the epoch existed stay valid)."""
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "accounts.User.session_epoch",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
     def save(self, *args: object, **kwargs: object) -> None:
         # Admins are supervisors (API.md: createsuperuser makes an admin who is also a supervisor).
         if self.is_superuser and self.role != self.Role.SUPERVISOR:
             self.role = self.Role.SUPERVISOR
+        update_fields = kwargs.get("update_fields")
+        self._deactivated = False
+        if (
+            not self.is_active
+            and self.pk is not None
+            and not self._state.adding
+            and (update_fields is None or "is_active" in update_fields)
+            and type(self)._base_manager.filter(pk=self.pk, is_active=True).exists()
+        ):
+            # Turned off: every session ends now, and a later reactivation does not bring them back.
+            self.session_epoch += 1
+            self._deactivated = True
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "session_epoch"}
         super().save(*args, **kwargs)
 
 

@@ -116,3 +116,14 @@ def user_language_set(*, user: User, language: str) -> User:
         user.language = language
         user.save(update_fields=["language"])
     return user
+
+
+def user_sessions_end(*, user: User) -> User:
+    """Ends every session of ``user`` on every device (and their remembered browsers, whose cookies are
+    bound to the same hash). A view that wants to keep the caller's own session signed in calls
+    ``django.contrib.auth.update_session_auth_hash`` with the returned user afterwards."""
+    from django.db.models import F
+
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+    return user

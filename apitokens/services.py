@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -13,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from audit.models import AuditEntry
+from audit.services import audit_person_event
 from helpdesk.errors import ApplicationError
 
 from .models import ApiToken
@@ -61,7 +64,19 @@ def api_token_create(
         created_at=now,
         expires_at=now + timedelta(days=expires_in_days),
     )
+    # The name, access and expiry, never the token (nor its prefix or digest).
+    audit_person_event(
+        action=AuditEntry.Action.TOKEN_CREATED, person=user, actor=user, details=_details(token)
+    )
     return token, raw
+
+
+def _details(token: ApiToken) -> dict[str, str]:
+    return {
+        "token_name": token.name,
+        "scope": token.scope,
+        "expires": token.expires_at.date().isoformat(),
+    }
 
 
 def api_token_for_login(*, user: User) -> tuple[ApiToken, str]:
@@ -92,8 +107,32 @@ def api_token_check(*, raw: str) -> ApiToken | None:
     return token
 
 
-def api_token_revoke(*, token: ApiToken) -> ApiToken:
+_CURRENT = object()
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: Any = _CURRENT) -> ApiToken:
+    """``by``: who revokes, for the audit log (default: whoever is acting, ``audit.context``)."""
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        extra = {} if by is _CURRENT else {"actor": by}
+        audit_person_event(
+            action=AuditEntry.Action.TOKEN_REVOKED, person=token.user, details=_details(token), **extra
+        )
     return token
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User, by: Any = _CURRENT) -> int:
+    """Revokes every active token of ``user`` (a supervisor's two-factor reset, an account turned off);
+    one audit entry per token. Returns how many."""
+    tokens = list(
+        ApiToken.objects.select_for_update().filter(
+            user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+    )
+    for token in tokens:
+        token.user = user
+        api_token_revoke(token=token, by=by)
+    return len(tokens)

@@ -35,6 +35,13 @@ class AuditEntry(models.Model):
         EXPORTED = "exported", _("Personal data exported")
         ERASED = "erased", _("Person erased")
         RETENTION = "retention", _("Retention run")
+        # A person's sign-in credentials (issue #14): recorded on the person, never with a code or token.
+        TWO_FACTOR_ON = "2fa_on", _("Two-factor authentication turned on")
+        TWO_FACTOR_OFF = "2fa_off", _("Two-factor authentication turned off")
+        TWO_FACTOR_RESET = "2fa_reset", _("Two-factor authentication reset")
+        RECOVERY_CODES = "2fa_codes", _("New recovery codes")
+        TOKEN_CREATED = "token_new", _("API token created")
+        TOKEN_REVOKED = "token_revoke", _("API token revoked")
 
     at = models.DateTimeField(_("when"), default=timezone.now)
     # Kept by id without a database constraint: a user who acted can still be deleted (the id stays and

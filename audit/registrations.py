@@ -18,8 +18,57 @@ def _is_staff_account(user: object) -> bool:
     return user.role != "customer" or user.is_staff or user.is_superuser
 
 
+def _conditions_text(conditions: list[dict]) -> list[str]:
+    """A rule's conditions in the reader's words, one line each ("Priorität: P1 kritisch")."""
+    from django.conf import settings
+
+    from accounts.models import Tier
+    from automation.conditions import CHOICE_FIELDS, ID_MODELS, OTHER_FIELDS
+    from tickets.models import Priority, Ticket
+    from tickets.templatetags.helpdesk_ui import display_name
+
+    choices = {
+        "status": dict(Ticket.Status.choices),
+        "priority": dict(Priority.choices),
+        "channel": dict(Ticket.Channel.choices),
+        "tier": dict(Tier.choices),
+        "language": dict(settings.LANGUAGES),
+        "sla_state": dict(Ticket.SlaState.choices),
+    }
+    lines = []
+    for c in conditions:
+        field, op, value = c.get("field"), c.get("op"), c.get("value")
+        if field == "business_hours":
+            inside = op == "inside"
+            lines.append(gettext("inside business hours") if inside else gettext("outside business hours"))
+            continue
+        values = value if isinstance(value, list) else [value]
+        if field in ID_MODELS:
+            found = {o.pk: o for o in ID_MODELS[field]._base_manager.filter(pk__in=values)}
+            show = display_name if field == "assignee" else str
+            names = [show(found[v]) if v in found else f"#{v}" for v in values]
+        else:
+            names = [str(choices.get(field, {}).get(v, v)) for v in values]
+        label = CHOICE_FIELDS[field][0] if field in CHOICE_FIELDS else OTHER_FIELDS.get(field, field)
+        if op == "has_none":
+            label = gettext("Tags (none of)")
+        lines.append(f"{label}: {', '.join(names)}")
+    return lines
+
+
+def _hours_text(hours: dict) -> list[str]:
+    """A calendar's working hours, one weekday each ("Mon 08:00–17:00"); {} reads as "–"."""
+    from django.utils.dates import WEEKDAYS_ABBR
+
+    return [
+        f"{WEEKDAYS_ABBR[int(day)]} " + ", ".join(f"{a}–{b}" for a, b in spans)
+        for day, spans in sorted(hours.items(), key=lambda kv: int(kv[0]))
+    ]
+
+
 def register_core_models() -> None:
     from accounts.models import Team, User
+    from automation.actions import describe as describe_actions
     from automation.models import Macro, Rule
     from mailin.models import Mailbox
     from recurring.models import RecurringTicket
@@ -37,11 +86,12 @@ def register_core_models() -> None:
     registry.register(Team)
     registry.register(Category)
     registry.register(EscalationPath)
-    registry.register(Calendar)
+    registry.register(Calendar, describe={"working_hours": _hours_text})
     registry.register(CustomHoliday)
     registry.register(SlaPolicy)
-    registry.register(Rule, exclude=["created_at", "updated_at"])
-    registry.register(Macro, exclude=["created_at", "updated_at"])
+    describe = {"actions": describe_actions, "conditions": _conditions_text}
+    registry.register(Rule, exclude=["created_at", "updated_at"], describe=describe)
+    registry.register(Macro, exclude=["created_at", "updated_at"], describe=describe)
     registry.register(Webhook, secret=["secret"], exclude=["created_at"])
     registry.register(Mailbox, exclude=["last_polled_at", "last_error"])
     registry.register(RecurringTicket, exclude=["created_at", "handled_until", "next_run_at"])

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tickets.templatetags.helpdesk_ui import display_name
@@ -110,8 +111,26 @@ def detail_rows(entry: AuditEntry) -> list[tuple[str, str]]:
         "months": _("Older than (months)"),
         "rule": _("Rule"),
         "bytes": _("Size (bytes)"),
+        "token_name": _("Token"),
+        "scope": _("Access"),
+        "expires": _("Expires"),
+        "tokens_revoked": _("API tokens revoked"),
+        "sessions_ended": _("Signed out everywhere"),
     }
-    return [(labels[k], _value(v)) for k, v in entry.details.items() if k in labels]
+    return [(labels[k], _detail_value(k, v)) for k, v in entry.details.items() if k in labels]
+
+
+def _detail_value(key: str, value: Any) -> str:
+    if key == "scope":
+        from apitokens.models import ApiToken
+
+        return str(dict(ApiToken.Scope.choices).get(value, value))
+    if key == "expires" and isinstance(value, str):
+        try:
+            return date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        except ValueError:
+            return value
+    return _value(value)
 
 
 CSV_HEADER = ["id", "at", "actor_id", "action", "model", "object_id", "object", "before", "after", "details"]

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.db import models
+from django.db.models import QuerySet
+from django.utils.translation import gettext
+
+from . import registry
 from .context import current_actor
 from .models import AuditEntry
 
@@ -34,3 +40,38 @@ def audit_record(
         after=after,
         details=details or {},
     )
+
+
+def audit_person_event(
+    *, action: str, person: Any, details: dict[str, Any] | None = None, actor: Any = _NO_ACTOR
+) -> AuditEntry:
+    """An event about a person's sign-in (two factors, API tokens, sessions), kept by the person's id and
+    shown by their current name. ``details`` never holds a code, a secret or a token."""
+    return audit_record(
+        action=action,
+        model="accounts.user",
+        object_id=str(person.pk),
+        object_repr=gettext("User #%(id)s") % {"id": person.pk},
+        details=details,
+        actor=actor,
+    )
+
+
+def audit_queryset_update(qs: QuerySet, **values: Any) -> int:
+    """``qs.update(**values)`` for a registered model, with an "updated" entry per row whose tracked
+    values change (before/after, like a save): what the registry's signals cannot see. Plain values only
+    (no ``F()``); the rows are read once, in the caller's transaction."""
+    reg = registry.registration_for(qs.model)
+    if reg is None:
+        return qs.update(**values)
+    rows = list(qs)
+    count = qs.update(**values)
+    for obj in rows:
+        registry.record_values_changed(obj, values)
+    return count
+
+
+def audit_bulk_created(objs: Iterable[models.Model]) -> None:
+    """A "created" entry for each row a ``bulk_create`` wrote (which sends no signals)."""
+    for obj in objs:
+        registry.record_created(obj)

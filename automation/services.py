@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from audit.services import audit_queryset_update
 from helpdesk.errors import ApplicationError
 from tickets.models import Message, Ticket, TicketEvent
 from tickets.services import ticket_lock
@@ -356,7 +357,8 @@ def rule_move(*, rule: Rule, up: bool) -> None:
         rules[index], rules[other] = rules[other], rules[index]
     for position, r in enumerate(rules, start=1):
         if r.position != position:
-            Rule.objects.filter(pk=r.pk).update(position=position)
+            # No signals for an UPDATE: the audit log gets each move here (issue #14).
+            audit_queryset_update(Rule.objects.filter(pk=r.pk), position=position)
 
 
 # --- running: event rules ---------------------------------------------------------------------------

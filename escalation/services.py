@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Team, User
+from audit.services import audit_queryset_update
 from helpdesk.errors import ApplicationError, ConflictError
 from tickets import services as core
 from tickets.events import event_record
@@ -606,11 +607,13 @@ def team_default_set(*, tier: int, team: Team | None) -> None:
     if team is not None and team.tier != tier:
         raise ApplicationError(str(TEAM_WRONG_TIER), field="team")
     # Clear first: one default per tier is a unique constraint.
-    Team.objects.filter(tier=tier, is_default_for_tier=True).exclude(pk=getattr(team, "pk", None)).update(
-        is_default_for_tier=False
+    # UPDATEs send no signals: recorded in the audit log here (issue #14).
+    audit_queryset_update(
+        Team.objects.filter(tier=tier, is_default_for_tier=True).exclude(pk=getattr(team, "pk", None)),
+        is_default_for_tier=False,
     )
     if team is not None and not team.is_default_for_tier:
-        Team.objects.filter(pk=team.pk).update(is_default_for_tier=True)
+        audit_queryset_update(Team.objects.filter(pk=team.pk), is_default_for_tier=True)
 
 
 @transaction.atomic

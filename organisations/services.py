@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from audit.services import audit_queryset_update
 from helpdesk.errors import ApplicationError
 
 from .models import Domain, Membership, Organisation
@@ -118,7 +119,7 @@ def member_add(
     if is_primary is None:
         is_primary = not has_primary
     if is_primary and has_primary:
-        Membership.objects.filter(user=user, is_primary=True).update(is_primary=False)
+        audit_queryset_update(Membership.objects.filter(user=user, is_primary=True), is_primary=False)
     return Membership.objects.create(
         organisation=organisation,
         user=user,
@@ -167,7 +168,9 @@ def member_update(
     if is_manager is not None:
         membership.is_manager = is_manager
     if is_primary and not membership.is_primary:
-        Membership.objects.filter(user_id=membership.user_id, is_primary=True).update(is_primary=False)
+        audit_queryset_update(
+            Membership.objects.filter(user_id=membership.user_id, is_primary=True), is_primary=False
+        )
         membership.is_primary = True
     elif is_primary is False:
         membership.is_primary = False

@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from audit.services import audit_bulk_created, audit_queryset_update
 from helpdesk.db import rows_update
 from helpdesk.errors import ApplicationError
 from organisations.models import Organisation
@@ -723,7 +724,10 @@ def sla_policy_save(*, policy: SlaPolicy | None = None, **fields: Any) -> SlaPol
     _apply(policy, fields)
     _check_policy(policy)
     if policy.is_default:
-        SlaPolicy.objects.filter(is_default=True).exclude(pk=policy.pk).update(is_default=False)
+        # One UPDATE, which the audit registry's signals do not see: recorded here (issue #14).
+        audit_queryset_update(
+            SlaPolicy.objects.filter(is_default=True).exclude(pk=policy.pk), is_default=False
+        )
     policy.full_clean(validate_constraints=False)
     is_update = policy.pk is not None
     policy.save()
@@ -783,9 +787,10 @@ def calendar_save(
     calendar.save()
     if custom_holidays is not None:
         calendar.custom_holidays.all().delete()
-        CustomHoliday.objects.bulk_create(
+        days = CustomHoliday.objects.bulk_create(
             CustomHoliday(calendar=calendar, date=h["date"], name=h["name"]) for h in custom_holidays
         )
+        audit_bulk_created(days)
     return calendar
 
 

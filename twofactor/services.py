@@ -18,6 +18,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
+from accounts.services import user_sessions_end
+from audit.models import AuditEntry
+from audit.services import audit_person_event
 from helpdesk.errors import ApplicationError
 
 from . import throttle
@@ -97,6 +100,9 @@ def totp_setup_confirm(*, user: User, code: str) -> list[str]:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    # Sessions elsewhere were signed in without the second factor: they end (the view keeps its own).
+    user_sessions_end(user=user)
+    audit_person_event(action=AuditEntry.Action.TWO_FACTOR_ON, person=user, actor=user)
     return _new_recovery_codes(user=user)
 
 
@@ -105,6 +111,7 @@ def recovery_codes_regenerate(*, user: User, code: str) -> list[str]:
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise ApplicationError(str(NOT_ON))
     two_factor_check(user=user, code=code)
+    audit_person_event(action=AuditEntry.Action.RECOVERY_CODES, person=user, actor=user)
     return _new_recovery_codes(user=user)
 
 
@@ -121,31 +128,53 @@ def two_factor_disable(*, user: User, code: str) -> None:
         raise ApplicationError(str(NOT_ON))
     two_factor_check(user=user, code=code)
     _remove_devices(user=user)
+    # Every other session and remembered browser ends; the view keeps the caller's own session.
+    user_sessions_end(user=user)
+    audit_person_event(action=AuditEntry.Action.TWO_FACTOR_OFF, person=user, actor=user)
 
 
 @transaction.atomic
-def two_factor_reset(*, user: User, by: User) -> None:
-    """A supervisor removes someone's two factors (a lost phone); remembered browsers stop counting."""
+def two_factor_reset(*, user: User, by: User) -> int:
+    """A supervisor removes someone's two factors (a lost phone, or a stolen one).
+
+    Treated as a possible compromise (docs/two-factor.md): every session of the person ends on every
+    device, remembered browsers stop counting and their personal API tokens are revoked. Returns the
+    number of tokens revoked."""
+    from apitokens.services import api_tokens_revoke_all
+
     if not by.is_supervisor:
         raise ApplicationError(str(_("Only supervisors may reset two-factor authentication.")))
     _remove_devices(user=user)
+    user_sessions_end(user=user)
+    revoked = api_tokens_revoke_all(user=user, by=by)
+    audit_person_event(
+        action=AuditEntry.Action.TWO_FACTOR_RESET,
+        person=user,
+        actor=by,
+        details={"tokens_revoked": revoked, "sessions_ended": True},
+    )
+    return revoked
 
 
 # --- remembered browsers: a signed, expiring cookie bound to the person and their app's secret ---
 
 
-def _fingerprint(device: TOTPDevice) -> str:
-    return hashlib.sha256(f"{device.pk}:{device.key}".encode()).hexdigest()[:32]
+def _fingerprint(device: TOTPDevice, user: User) -> str:
+    # The session hash changes with the password and with ``user_sessions_end``: a new password, a
+    # reset or an account turned off makes every remembered browser give the code again.
+    bound = f"{device.pk}:{device.key}:{user.get_session_auth_hash()}"
+    return hashlib.sha256(bound.encode()).hexdigest()[:32]
 
 
-def remember_cookie_value(*, device: TOTPDevice) -> str:
-    return signing.dumps({"u": device.user_id, "f": _fingerprint(device)}, salt=REMEMBER_SALT)
+def remember_cookie_value(*, device: TOTPDevice, user: User) -> str:
+    return signing.dumps({"u": user.pk, "f": _fingerprint(device, user)}, salt=REMEMBER_SALT)
 
 
 def remember_cookie_valid(*, user: User, value: str | None) -> bool:
     """True for a cookie this person got while their current app was set up, within its lifetime.
 
-    Turning two factors off or a supervisor's reset replaces the secret: old cookies stop counting.
+    Turning two factors off or a supervisor's reset replaces the secret, and a new password or ended
+    sessions change the person's session hash: old cookies stop counting.
     """
     if not value or not settings.HELPDESK_2FA_REMEMBER_DAYS:
         return False
@@ -156,6 +185,6 @@ def remember_cookie_valid(*, user: User, value: str | None) -> bool:
     if not isinstance(data, dict) or data.get("u") != user.pk:
         return False
     return any(
-        _fingerprint(device) == data.get("f")
+        _fingerprint(device, user) == data.get("f")
         for device in TOTPDevice.objects.filter(user=user, confirmed=True)
     )

@@ -8,6 +8,7 @@ import base64
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -64,6 +65,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             _apply_error(form, exc)
         else:
+            update_session_auth_hash(request, request.user)  # this browser stays signed in
             session.mark(request, session.OK)
             messages.success(request, _("Two-factor authentication is on."))
             return render(
@@ -113,7 +115,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             if form.cleaned_data["remember"] and settings.HELPDESK_2FA_REMEMBER_DAYS and totp is not None:
                 response.set_cookie(
                     session.REMEMBER_COOKIE,
-                    services.remember_cookie_value(device=totp),
+                    services.remember_cookie_value(device=totp, user=request.user),
                     max_age=settings.HELPDESK_2FA_REMEMBER_DAYS * 86400,
                     secure=settings.SESSION_COOKIE_SECURE,
                     httponly=True,
@@ -156,6 +158,7 @@ def disable(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
+            update_session_auth_hash(request, request.user)  # this browser stays, the others end
             session.mark(request, session.NONE)
             messages.success(request, _("Two-factor authentication is off."))
     else:
@@ -182,7 +185,10 @@ def staff_reset(request: HttpRequest, pk: int) -> HttpResponse:
     services.two_factor_reset(user=person, by=request.user)
     messages.success(
         request,
-        _("Two-factor authentication of %(name)s was reset. They can set it up again at their next sign-in.")
+        _(
+            "Two-factor authentication of %(name)s was reset: they were signed out everywhere and their "
+            "API tokens were revoked. They can set it up again at their next sign-in."
+        )
         % {"name": display_name(person)},
     )
     return redirect("twofactor:staff_list")
