@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlparse, urlunparse
 import pytest
 import requests
 from django.contrib.sessions.backends.db import SessionStore
+from django.urls import reverse
 
 from accounts.models import User
 from sso import services
@@ -130,3 +131,28 @@ def test_an_id_token_with_another_nonce_is_refused(ada, live_server):
     assert response.headers["Location"].startswith("/accounts/login/")
     assert not signed_in(rp, live_server.url)
     assert not User.objects.filter(email="ada@example.com").exists()
+
+
+def test_two_factors_still_apply_after_single_sign_on(ada, live_server, tina):
+    from tests.twofactor.conftest import enable
+
+    # given: tina has an authenticator app; her account has ada's address at the provider
+    tina.email = "ada@example.com"
+    tina.save()
+    enable(tina)
+    rp = requests.Session()
+    callback = idp_sign_in(start(rp, live_server.url), "ada")
+    rp.get(callback, allow_redirects=False)
+    # then: signed in, but every page asks for the code first
+    response = rp.get(f"{live_server.url}{reverse('tickets:agent_queue')}", allow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(reverse("twofactor:verify"))
+
+
+def test_staff_sign_in_through_the_provider_while_passwords_are_off(ada, live_server):
+    from sso.models import SsoSettings
+
+    SsoSettings.objects.update_or_create(pk=1, defaults={"staff_passwords_off": True})
+    rp = requests.Session()
+    response = rp.get(idp_sign_in(start(rp, live_server.url), "ada"), allow_redirects=False)
+    assert response.headers["Location"].startswith("/agent/")
