@@ -101,6 +101,7 @@ def test_signing_in_through_the_provider(browser, live_server, oidc, service_des
     page.goto("/oidc/callback/?code=stolen&state=forged")
     page.wait_for_url("**/accounts/login/**")
     assert TEXT[lang]["failed"] in page.content()
+    shoot(page, "sso-refused", lang)
     context.close()
 
     # the supervisors' page lists the mapping and the sign-ins
