@@ -100,3 +100,14 @@ def test_a_supervisor_adds_edits_and_deletes_a_mapping(client, sam, service_desk
     assert mapping.role == "supervisor"
     assert client.post(f"/agent/config/sso/mappings/{mapping.pk}/delete/").status_code == 302
     assert not GroupMapping.objects.exists()
+
+
+def test_the_page_costs_few_queries(client, sam, service_desk, network_team, django_assert_max_num_queries):
+    from sso.services import group_mapping_save
+
+    SsoSettings.objects.filter(pk=1).update(staff_passwords_off=False)
+    for n in range(5):
+        group_mapping_save(source="oidc", group=f"g{n}", role="agent", teams=[service_desk, network_team])
+    client.force_login(sam)
+    with django_assert_max_num_queries(15):
+        assert client.get("/agent/config/sso/").status_code == 200
