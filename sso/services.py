@@ -50,7 +50,7 @@ REFUSED_CONFLICT = _(
 )
 NO_SOURCE = _("Set up single sign-on first: with local passwords off, staff could not sign in at all.")
 MAPPING_EXISTS = _("This group already has a mapping for this source.")
-STAFF_PASSWORDS_OFF = _("Staff sign in with single sign-on. Use the button on the sign-in page.")
+STAFF_PASSWORDS_OFF = _("Staff sign in with single sign-on, with their company account.")
 
 _RANK = {User.Role.CUSTOMER: 0, User.Role.AGENT: 1, User.Role.SUPERVISOR: 2}
 
