@@ -11,6 +11,7 @@ is copied from storage in chunks. Layout:
     time_entries.json    time they logged (agents) or that was logged on their requests
     notifications.json   mails and in-app notices to them
     follows.json, mentions.json, saved_views.json, preferences.json
+    sign_in.json         their accounts at single sign-on sources and their single sign-ons
     attachments/<id>-<file name>   the files
 """
 
@@ -55,6 +56,7 @@ def person_data(*, person: User) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         TicketFollower,
     )
     from savedviews.models import SavedView
+    from sso.models import ExternalIdentity, SignIn
     from tickets.models import Attachment, Message, Rating, Ticket, TicketEvent
     from timetracking.models import TimeEntry
 
@@ -153,6 +155,17 @@ def person_data(*, person: User) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         "mentions.json": _rows(Mention.objects.filter(user_id=pk), "ticket_id", "message_id"),
         "saved_views.json": _rows(SavedView.objects.filter(owner_id=pk), "id", "name"),
         "preferences.json": _rows(NotificationPreference.objects.filter(user_id=pk), "topic"),
+        "sign_in.json": {
+            "accounts": _rows(
+                ExternalIdentity.objects.filter(user_id=pk),
+                "source",
+                "external_id",
+                "groups",
+                "created_at",
+                "last_sign_in_at",
+            ),
+            "sign_ins": _rows(SignIn.objects.filter(user_id=pk), "at", "source", "outcome"),
+        },
     }
     return docs, attachments
 

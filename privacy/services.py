@@ -171,8 +171,12 @@ def _erase(person: User) -> dict[str, int]:
         InboundMail.objects.filter(from_address__iexact=email).update(raw=b"", from_address="", subject="")
         Participant.objects.filter(email__iexact=email).delete()
     from apitokens.models import ApiToken
+    from sso.models import ExternalIdentity, SignIn
 
     ApiToken.objects.filter(user_id=pk).delete()
+    # The links to their directory accounts go too: signing in there later makes a new person.
+    ExternalIdentity.objects.filter(user_id=pk).delete()
+    SignIn.objects.filter(user_id=pk).delete()
 
     person.username = tombstone_username(pk)
     person.first_name = TOMBSTONE_FIRST_NAME

@@ -130,3 +130,27 @@ def test_two_erasures_racing_with_one_token_erase_once(alice, sam):
         t.join()
     assert sorted(outcomes) == ["erased", "refused"]
     assert AuditEntry.objects.filter(action="erased").count() == 1
+
+
+def test_erasure_removes_the_links_to_directory_accounts_and_the_sign_in_history(alice, sam):
+    from sso.models import ExternalIdentity, SignIn
+    from sso.services import provision
+
+    # given: alice signed in through single sign-on once
+    assert (
+        provision(source="oidc", external_id="sub-alice", email=alice.email, full_name="Alice A", groups=[])
+        == alice
+    )
+    assert (
+        ExternalIdentity.objects.filter(user=alice).count(),
+        SignIn.objects.filter(user=alice).count(),
+    ) == (1, 1)
+    # when
+    _erase(alice, sam)
+    # then: neither her account there nor her sign-ins are kept; signing in again makes a new person
+    assert not ExternalIdentity.objects.filter(user=alice).exists()
+    assert not SignIn.objects.filter(user=alice).exists()
+    again = provision(
+        source="oidc", external_id="sub-alice", email="alice@example.com", full_name="A", groups=[]
+    )
+    assert again.pk != alice.pk

@@ -52,6 +52,18 @@ def test_the_export_zip_holds_the_persons_data_and_files(alice, bob, sam, alices
     assert entry.details["attachments"] == 1
 
 
+def test_the_export_holds_the_persons_single_sign_on_accounts(alice, sam, api_as):
+    from sso.services import provision
+
+    provision(source="saml", external_id="alice@idp", email=alice.email, full_name="Alice", groups=["Staff"])
+    zf = _zip(api_as(sam).post(f"/api/v1/privacy/people/{alice.pk}/export/"))
+    sign_in = json.loads(zf.read("sign_in.json"))
+    assert [(a["source"], a["external_id"], a["groups"]) for a in sign_in["accounts"]] == [
+        ("saml", "alice@idp", ["Staff"])
+    ]
+    assert [s["source"] for s in sign_in["sign_ins"]] == ["saml"]
+
+
 def test_the_export_page_button_downloads_the_zip(alice, sam, alices_ticket):
     client = Client()
     client.force_login(sam)
