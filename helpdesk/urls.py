@@ -33,6 +33,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("accounts/", include("accounts.urls")),
+    path("saml2/", include("sso.saml_urls")),  # 404 unless SAML is configured
     path("", include("tickets.urls")),
     path("", include("escalation.urls")),
     path("", include("sla.urls")),
