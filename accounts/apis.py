@@ -17,6 +17,8 @@ from rest_framework.views import APIView
 from apitokens.authentication import SETUP_2FA
 from apitokens.services import api_token_for_login
 from helpdesk.errors import ConflictError
+from sso.backends import REFUSED_FLAG
+from sso.services import STAFF_PASSWORDS_OFF
 from twofactor.selectors import has_two_factor, setup_required
 from twofactor.services import two_factor_check
 
@@ -59,6 +61,8 @@ class TokenObtainApi(APIView):
             username=data.validated_data["username"],
             password=data.validated_data["password"],
         )
+        if user is None and getattr(request._request, REFUSED_FLAG, False):
+            raise PermissionDenied(STAFF_PASSWORDS_OFF)  # the right password, but staff use SSO
         if user is None or not user.is_active:
             raise serializers.ValidationError({"non_field_errors": [BAD_CREDENTIALS]})
         if has_two_factor(user=user):

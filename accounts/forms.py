@@ -31,6 +31,11 @@ class ThrottledLoginForm(AuthenticationForm):
         try:
             cleaned = super().clean()
         except forms.ValidationError:
+            from sso.backends import REFUSED_FLAG
+            from sso.services import STAFF_PASSWORDS_OFF
+
+            if getattr(self.request, REFUSED_FLAG, False):  # the right password, but staff use SSO
+                raise forms.ValidationError(STAFF_PASSWORDS_OFF, code="sso_required") from None
             throttle.login_failed(self.request, username)
             raise
         throttle.login_succeeded(self.request, username)

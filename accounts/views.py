@@ -40,6 +40,13 @@ class SignInView(LoginView):
     def get_default_redirect_url(self) -> str:
         return home_for(self.request.user)
 
+    def get_context_data(self, **kwargs: object) -> dict:
+        from sso.buttons import login_buttons
+
+        context = super().get_context_data(**kwargs)
+        context["sso_buttons"] = login_buttons()  # "Sign in with …" of each configured source
+        return context
+
 
 class SignOutView(LogoutView):
     """POST only (Django's LogoutView refuses GET)."""
@@ -58,7 +65,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             last_name=form.cleaned_data.get("last_name", ""),
             language=form.cleaned_data["language"],
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="sso.backends.LocalPasswordBackend")
         messages.success(request, _("Welcome! Your account is ready."))
         return redirect(_safe_next(request, request.GET.get("next")) or home_for(user))
     return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)

@@ -84,6 +84,9 @@ INSTALLED_APPS = [
     "twofactor",
     "apitokens",
     "importers",
+    # Single sign-on (issue #14): OpenID Connect through mozilla-django-oidc, group mappings (sso/).
+    "mozilla_django_oidc",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -343,6 +346,32 @@ OTP_STATIC_THROTTLE_FACTOR = 0
 OTP_TOTP_ISSUER = env.str("HELPDESK_2FA_ISSUER", default="Helpdesk")
 # How long a token from POST /api/v1/auth/token/ works.
 HELPDESK_API_LOGIN_TOKEN_DAYS = env.int("HELPDESK_API_LOGIN_TOKEN_DAYS", default=30)
+
+# --- single sign-on (issue #14, docs/sso.md) ---
+# Passwords go through sso.backends.LocalPasswordBackend (Django's ModelBackend that refuses staff while
+# "local passwords off for staff" is on); each configured source adds its backend after it.
+AUTHENTICATION_BACKENDS = ["sso.backends.LocalPasswordBackend"]
+# OpenID Connect: any provider by its issuer URL; endpoints and keys come from the issuer's
+# /.well-known/openid-configuration (read when the first sign-in starts, then cached).
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+HELPDESK_SSO_OIDC_ENABLED = bool(OIDC_ISSUER)
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="")  # the button's "Sign in with <name>"
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
+# An address is linked to an existing account only when the provider vouches for it; with this on, a
+# provider that sends no email_verified claim (e.g. Entra ID) is not trusted either.
+OIDC_REQUIRE_EMAIL_VERIFIED = env.bool("OIDC_REQUIRE_EMAIL_VERIFIED", default=False)
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
+OIDC_VERIFY_SSL = env.bool("OIDC_VERIFY_SSL", default=True)
+OIDC_CALLBACK_CLASS = "sso.oidc.CallbackView"
+OIDC_AUTHENTICATE_CLASS = "sso.oidc.AuthenticateView"
+LOGIN_REDIRECT_URL_FAILURE = LOGIN_URL
+if HELPDESK_SSO_OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("sso.oidc.OIDCBackend")
 # Agents viewing a ticket are forgotten this long after their last heartbeat.
 HELPDESK_PRESENCE_TTL_SECONDS = 20
 HELPDESK_PRESENCE_POLL_SECONDS = 5  # how often an open ticket page sends its heartbeat

@@ -33,6 +33,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("accounts/", include("accounts.urls")),
+    path("oidc/", include("mozilla_django_oidc.urls")),
+    path("", include("sso.urls")),
     path("saml2/", include("sso.saml_urls")),  # 404 unless SAML is configured
     path("", include("tickets.urls")),
     path("", include("escalation.urls")),
