@@ -508,7 +508,7 @@ if HELPDESK_SSO_LDAP_ENABLED:
             timeout=env.int("LDAP_TIMEOUT_SECONDS", default=5),
         )
     )
-    AUTHENTICATION_BACKENDS.append("sso.ldap.DirectoryBackend")  # noqa: F821 - defined above (sso section)
+    AUTHENTICATION_BACKENDS.append("sso.ldap.DirectoryBackend")
 
 # SAML 2.0: "Sign in with SAML" on the sign-in page (djangosaml2 on pysaml2, which runs xmlsec1).
 SAML_IDP_METADATA_URL = env.str("SAML_IDP_METADATA_URL", default="")
@@ -541,4 +541,4 @@ if HELPDESK_SSO_SAML_ENABLED:
             https=HELPDESK_BASE_URL.startswith("https://"),
         )
     )
-    AUTHENTICATION_BACKENDS.append("sso.saml.SamlBackend")  # noqa: F821
+    AUTHENTICATION_BACKENDS.append("sso.saml.SamlBackend")

@@ -134,7 +134,9 @@ def _ldif(people: list[Person], groups: dict[str, str]) -> str:
             f"givenName: {p.given}\nsn: {p.surname}\nmail: {p.email}\nuserPassword: {p.password}\n"
         )
     for cn, description in groups.items():
-        members = [p.dn for p in people if cn in p.groups] or [ADMIN_DN]  # groupOfNames needs a member
+        # groupOfNames needs one member at least: a placeholder, as directory admins do, so that the last
+        # real member can be taken out.
+        members = [f"cn=nobody,{BASE}", *(p.dn for p in people if cn in p.groups)]
         parts.append(
             f"dn: cn={cn},{GROUPS}\nobjectClass: groupOfNames\ncn: {cn}\ndescription: {description}\n"
             + "".join(f"member: {m}\n" for m in members)
