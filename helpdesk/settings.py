@@ -522,6 +522,7 @@ MIDDLEWARE.insert(
     "djangosaml2.middleware.SamlSessionMiddleware",
 )
 SAML_ACS_FAILURE_RESPONSE_FUNCTION = "sso.saml.acs_failure"
+SAML_CSP_HANDLER = ""  # the site sets its own headers
 if HELPDESK_SSO_SAML_ENABLED:
     from sso.saml_config import saml_settings
 

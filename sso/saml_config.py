@@ -41,7 +41,8 @@ def saml_settings(
         "authn_requests_signed": bool(sp_key_file),
         "name_id_format": NAMEID_FORMAT_PERSISTENT,
         "name_id_format_allow_create": True,
-        "required_attributes": [attr_email],
+        # No requested attributes in our metadata: IdPs would then send only those (and group claims are
+        # often not in pysaml2's attribute maps); the IdP's release policy decides, the mapping reads.
     }
     config: dict[str, Any] = {
         "entityid": entity_id or f"{base}/saml2/metadata/",
