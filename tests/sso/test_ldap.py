@@ -10,11 +10,11 @@ import time
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from sso.models import ExternalIdentity, SignIn
 
 from accounts.models import User
 from sso import services
-from tests.conftest import CHROMIUM_ARGS, IN_CI  # noqa: F401 - CI decides skip or fail
+from sso.models import ExternalIdentity, SignIn
+from tests.conftest import IN_CI
 from tests.sso import ldap_server
 from tests.sso.ldap_server import GROUPS, PEOPLE, LdapServer, Person
 
@@ -234,3 +234,31 @@ def test_a_directory_sign_in_costs_a_bounded_number_of_queries(ldap_on, django_a
 def test_the_sign_in_page_has_no_sso_button_for_ldap(ldap_on):  # noqa: ANN001
     page = Client().get("/accounts/login/").content.decode()
     assert "/saml2/login/" not in page
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_playwright_signs_in_with_the_directory_password_on_the_form(browser, live_server, ldap_on, lang):  # noqa: ANN001
+    from tests.conftest import SIGN_IN
+
+    context = browser.new_context(locale=lang, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "tina.sso")
+    page.fill("#id_password", TINA.password)
+    page.get_by_role("button", name=SIGN_IN[lang], exact=True).click()
+    page.wait_for_url("**/agent/")
+    assert "Tina Sommer" in page.content()
+    assert ldap_user(TINA).role == User.Role.AGENT
+    # and once the directory locked her, the same password no longer works
+    context.clear_cookies()
+    ldap_on.lock(TINA)
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "tina.sso")
+    page.fill("#id_password", TINA.password)
+    page.get_by_role("button", name=SIGN_IN[lang], exact=True).click()
+    page.wait_for_load_state()
+    assert "/accounts/login/" in page.url
+    assert page.locator(".errorlist, .form-errors, [role=alert]").count() >= 1
+    context.close()

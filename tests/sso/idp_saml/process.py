@@ -35,7 +35,7 @@ class TestIdP:
     def __init__(self, sp_metadata_xml: str) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="idp-"))
         self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://localhost:{self.port}"
         (self.dir / "sp-metadata.xml").write_text(sp_metadata_xml)
         self.proc: subprocess.Popen[bytes] | None = None
 

@@ -229,7 +229,9 @@ def main() -> None:
     parser.add_argument("--sp-metadata", required=True)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    base = f"http://127.0.0.1:{args.port}"
+    # "localhost" like the live server: the way back to the helpdesk is then a same-site POST, which
+    # carries djangosaml2's SameSite=Lax cookie over http (over https it is SameSite=None; Secure).
+    base = f"http://localhost:{args.port}"
     app = IdentityProvider(base, args.dir, args.sp_metadata)
     (args.dir / "idp-metadata.xml").write_text(app.metadata)
     with make_server("127.0.0.1", args.port, app, handler_class=QuietHandler) as httpd:
