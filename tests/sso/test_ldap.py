@@ -13,7 +13,7 @@ from django.test import Client
 
 from accounts.models import User
 from sso import services
-from sso.models import ExternalIdentity, SignIn
+from sso.models import ExternalIdentity, SignIn, SsoSettings
 from tests.conftest import IN_CI
 from tests.sso import ldap_server
 from tests.sso.ldap_server import GROUPS, PEOPLE, LdapServer, Person
@@ -133,6 +133,15 @@ def test_a_directory_user_in_no_mapped_group_gets_no_staff_role(ldap_on):  # noq
     assert (user.role, user.teams.count()) == (User.Role.CUSTOMER, 0)
     assert client.get("/agent/").status_code in (403, 404, 302)
     assert response["Location"] != "/agent/"
+
+
+def test_unmapped_directory_users_are_refused_when_the_settings_say_so(ldap_on, alice):  # noqa: ANN001
+    services.sso_settings_update(staff_passwords_off=False, unmapped=SsoSettings.Unmapped.REFUSE)
+    _client, response = sign_in("carl.sso", CARL.password)
+    assert response.status_code == 200
+    assert SignIn.objects.filter(source="ldap", outcome="unmapped").count() == 1
+    _client, response = sign_in("tina.sso", TINA.password)  # a mapped one still comes in
+    assert response.status_code == 302
 
 
 def test_a_wrong_password_or_an_unknown_name_signs_nobody_in_and_changes_nothing(ldap_on):  # noqa: ANN001

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import requests
 from django.core.cache import cache
-from sso.models import ExternalIdentity
 
 from accounts.models import User
 from sso import services
+from sso.models import ExternalIdentity, SsoSettings
 from tests.conftest import IN_CI
 from tests.sso.idp_saml import process
 
@@ -180,6 +180,15 @@ def test_an_assertion_for_an_unmapped_group_gets_no_staff_role(saml_on, live_ser
     user = saml_user("carl")
     assert (user.role, user.teams.count()) == (User.Role.CUSTOMER, 0)
     assert answer.headers["Location"] != "/agent/"
+
+
+def test_unmapped_people_are_refused_with_the_reason_when_the_settings_say_so(saml_on, live_server):  # noqa: ANN001
+    services.sso_settings_update(staff_passwords_off=False, unmapped=SsoSettings.Unmapped.REFUSE)
+    s, action, fields = to_idp_and_back(live_server.url, saml_on, "carl")
+    answer = s.post(action, data=fields, allow_redirects=False, timeout=20)
+    assert answer.status_code == 403
+    assert "not allowed to sign in here" in answer.text
+    assert s.get(f"{live_server.url}/portal/tickets/", allow_redirects=False, timeout=20).status_code == 302
 
 
 def test_a_tampered_response_is_refused(saml_on, live_server):  # noqa: ANN001
