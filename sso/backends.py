@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from .selectors import staff_password_refused
@@ -28,5 +27,7 @@ class LocalPasswordBackend(ModelBackend):
         if user is not None and staff_password_refused(user):
             if request is not None:
                 setattr(request, REFUSED_FLAG, True)
-            raise PermissionDenied  # ends the check: no later backend may accept the password
+            # None, not PermissionDenied: a directory backend after this one (LDAP) may still accept the
+            # person's directory password; no backend after it checks local passwords.
+            return None
         return user
