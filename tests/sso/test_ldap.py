@@ -212,6 +212,16 @@ def test_someone_taken_out_of_the_agents_group_is_a_customer_at_the_next_sign_in
     assert (user.role, user.teams.count()) == (User.Role.CUSTOMER, 0)
 
 
+def test_with_local_passwords_off_for_staff_directory_staff_still_sign_in(ldap_on, settings, tina):  # noqa: ANN001
+    # given: passwords off for staff (possible only with a source configured), a local agent with a password
+    services.sso_settings_update(staff_passwords_off=True, unmapped=SsoSettings.Unmapped.CUSTOMER)
+    # when / then: the directory agent comes in with the directory password, the local one does not
+    _client, response = sign_in("tina.sso", TINA.password)
+    assert response.status_code == 302
+    _client, response = sign_in("tina", "pw-Secret-123")
+    assert response.status_code == 200
+
+
 def test_two_factors_still_apply_after_the_directory_password(ldap_on):  # noqa: ANN001
     from tests.twofactor.conftest import enable
 
