@@ -4,15 +4,19 @@ sign-in page's "Sign in with SAML" button. Both answer only while SAML is config
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 
+import requests
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 
 from .buttons import LOGIN_BUTTONS
+
+logger = logging.getLogger(__name__)
 
 
 def _only_when_configured(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -39,7 +43,11 @@ def _lazy(name: str) -> Callable[..., HttpResponse]:
             "acs": saml.AcsView.as_view(),
             "metadata": saml_views.MetadataView.as_view(),
         }
-        return views[name](request, *args, **kwargs)
+        try:
+            return views[name](request, *args, **kwargs)
+        except (requests.RequestException, OSError) as error:  # the IdP's metadata could not be read
+            logger.warning("SAML: the identity provider's metadata could not be read: %s", error)
+            return saml.acs_failure(request, error, status=502)
 
     # The assertion consumer service takes the IdP's cross-site POST: its signature and the outstanding
     # request in djangosaml2's own cookie stand in for the CSRF token.

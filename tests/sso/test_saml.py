@@ -252,6 +252,15 @@ def test_two_factors_still_apply_after_saml(saml_on, live_server):  # noqa: ANN0
     assert agent.headers["Location"].startswith("/accounts/two-factor/verify/")
 
 
+def test_an_unreachable_idp_metadata_url_shows_the_failure_page_not_a_server_error(
+    saml_on, live_server, settings
+):  # noqa: ANN001
+    settings.HELPDESK_SAML_IDP_METADATA_URL = "http://127.0.0.1:9/metadata"  # nothing listens there
+    answer = requests.get(f"{live_server.url}/saml2/login/", allow_redirects=False, timeout=20)
+    assert answer.status_code == 502
+    assert "did not work" in answer.text
+
+
 @pytest.mark.django_db
 def test_without_configuration_there_is_no_button_and_no_saml_route(client, settings):  # noqa: ANN001
     settings.HELPDESK_SSO_SAML_ENABLED = False
