@@ -25,6 +25,7 @@ from typing import Any
 
 import ldap
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django_auth_ldap.backend import LDAPBackend
@@ -94,6 +95,9 @@ class DirectoryBackend(LDAPBackend):
         except SignInRefused as refused:
             if request is not None:
                 setattr(request, REFUSED_ATTR, str(refused))
+                if hasattr(request, "_messages"):
+                    # The right password: the reason may be told (the form itself only says "incorrect").
+                    messages.error(request, str(refused))
             identity = ExternalIdentity.objects.filter(
                 source=Source.LDAP, external_id=_identity_key(username)
             ).first()

@@ -194,8 +194,9 @@ def test_an_active_directory_account_disabled_by_user_account_control_is_refused
     # when: 514 = normal + ACCOUNTDISABLE (the bind itself still works on this server)
     ldap_on.set_user_account_control(ANNA, 514)
     _client, response = sign_in("anna.ad", ANNA.password)
-    # then
+    # then: refused, with the reason (she gave the right password)
     assert response.status_code == 200
+    assert "Your account is disabled" in response.content.decode()
     assert ldap_user(ANNA).role == User.Role.CUSTOMER
 
 
