@@ -280,7 +280,7 @@ def test_the_sp_metadata_names_the_assertion_consumer_service(saml_on, live_serv
 
 TEXT = {
     "en": {"button": "Sign in with SAML", "continue": "Continue", "failed": "Sign-in failed"},
-    "de": {"button": "Mit SAML anmelden", "continue": "Weiter", "failed": "Anmeldung fehlgeschlagen"},
+    "de": {"button": "Anmelden mit SAML", "continue": "Weiter", "failed": "Anmeldung fehlgeschlagen"},
 }
 
 
