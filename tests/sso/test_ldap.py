@@ -154,6 +154,15 @@ def test_a_wrong_password_or_an_unknown_name_signs_nobody_in_and_changes_nothing
     assert not ExternalIdentity.objects.filter(external_id="nobody").exists()
 
 
+def test_an_empty_password_never_reaches_the_directory(ldap_on):  # noqa: ANN001
+    # An empty password would be an anonymous ("unauthenticated") bind, which many servers accept.
+    from django.contrib.auth import authenticate
+
+    assert authenticate(None, username="tina.sso", password="") is None
+    assert 'BIND dn="uid=tina.sso' not in ldap_on.log()
+    assert not ExternalIdentity.objects.exists()
+
+
 @pytest.mark.parametrize("username", ["*", "tina.sso)(uid=*", "*)(|(uid=*", "tina.sso\x00", "sam.sso*"])
 def test_ldap_filter_injection_in_the_username_signs_nobody_in(ldap_on, username):  # noqa: ANN001
     _client, response = sign_in(username, TINA.password)
