@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -50,7 +50,7 @@ REFUSED_CONFLICT = _(
 )
 NO_SOURCE = _("Set up single sign-on first: with local passwords off, staff could not sign in at all.")
 MAPPING_EXISTS = _("This group already has a mapping for this source.")
-STAFF_PASSWORDS_OFF = _("Staff sign in with single sign-on. Use the button on the sign-in page.")
+STAFF_PASSWORDS_OFF = _("Staff sign in with single sign-on, with their company account.")
 
 _RANK = {User.Role.CUSTOMER: 0, User.Role.AGENT: 1, User.Role.SUPERVISOR: 2}
 
@@ -195,15 +195,20 @@ def provision(
         raise ValueError("external_id is required")
     email = (email or "").strip().lower()
     groups = [str(g) for g in groups if str(g).strip()]
-    refusal = _provision(
-        source=source,
-        external_id=external_id,
-        email=email,
-        full_name=full_name,
-        groups=groups,
-        active=active,
-        email_verified=email_verified,
-    )
+    args = {
+        "source": source,
+        "external_id": external_id,
+        "email": email,
+        "full_name": full_name,
+        "groups": groups,
+        "active": active,
+        "email_verified": email_verified,
+    }
+    try:
+        refusal = _provision(**args)
+    except IntegrityError:
+        # Two first sign-ins of one person at once (two tabs): the other made the account; find it.
+        refusal = _provision(**args)
     if isinstance(refusal, User):
         return refusal
     raise SignInRefused(str(refusal))
@@ -273,6 +278,8 @@ def _provision(
     identity, _new = ExternalIdentity.objects.get_or_create(
         source=source, external_id=external_id, defaults={"user": user}
     )
+    if identity.user_id != user.pk:  # a parallel first sign-in linked it meanwhile: undo ours, retry
+        raise IntegrityError("identity linked by a parallel sign-in")
     _apply(user=user, identity=identity, role=role, team_ids=team_ids, groups=groups)
     identity.last_sign_in_at = timezone.now()
     identity.save(update_fields=["last_sign_in_at"])

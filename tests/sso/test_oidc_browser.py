@@ -112,3 +112,22 @@ def test_signing_in_through_the_provider(browser, live_server, oidc, service_des
     assert "Ada Lovelace" in page.content()
     shoot(page, "sso-config", lang)
     page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_staff_password_is_refused_with_a_clear_message(browser, live_server, tina, settings, lang):  # noqa: ANN001
+    from sso.models import SsoSettings
+
+    settings.HELPDESK_SSO_OIDC_ENABLED = True
+    settings.OIDC_ISSUER = "https://login.example.com"
+    settings.OIDC_PROVIDER_NAME = "Example"
+    SsoSettings.objects.update_or_create(pk=1, defaults={"staff_passwords_off": True})
+    page = signed_in_page(browser, live_server, tina, lang)
+    message = {
+        "en": "Staff sign in with single sign-on",
+        "de": "Mitarbeitende melden sich per Single Sign-on an",
+    }
+    assert message[lang] in page.content()
+    assert page.url.endswith("/accounts/login/")
+    shoot(page, "sso-password-refused", lang)
+    page.context.close()

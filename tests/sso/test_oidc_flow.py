@@ -156,3 +156,16 @@ def test_staff_sign_in_through_the_provider_while_passwords_are_off(ada, live_se
     rp = requests.Session()
     response = rp.get(idp_sign_in(start(rp, live_server.url), "ada"), allow_redirects=False)
     assert response.headers["Location"].startswith("/agent/")
+
+
+def test_with_unmapped_refused_a_person_in_no_mapped_group_is_told_why(ada, live_server):
+    from sso.models import SsoSettings
+
+    SsoSettings.objects.update_or_create(pk=1, defaults={"unmapped": SsoSettings.Unmapped.REFUSE})
+    rp = requests.Session()
+    callback = idp_sign_in(start(rp, live_server.url), "mallory")
+    page = rp.get(callback, headers={"Accept-Language": "de"})
+    assert page.url.endswith("/accounts/login/")
+    assert "Ihr Konto darf sich hier nicht anmelden" in page.text
+    assert not signed_in(rp, live_server.url)
+    assert SignIn.objects.get().outcome == "unmapped"

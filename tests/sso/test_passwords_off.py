@@ -100,3 +100,33 @@ def test_a_supervisor_adds_edits_and_deletes_a_mapping(client, sam, service_desk
     assert mapping.role == "supervisor"
     assert client.post(f"/agent/config/sso/mappings/{mapping.pk}/delete/").status_code == 302
     assert not GroupMapping.objects.exists()
+
+
+def test_the_page_costs_few_queries(client, sam, service_desk, network_team, django_assert_max_num_queries):
+    from sso.services import group_mapping_save
+
+    SsoSettings.objects.filter(pk=1).update(staff_passwords_off=False)
+    for n in range(5):
+        group_mapping_save(source="oidc", group=f"g{n}", role="agent", teams=[service_desk, network_team])
+    client.force_login(sam)
+    with django_assert_max_num_queries(15):
+        assert client.get("/agent/config/sso/").status_code == 200
+
+
+def test_the_audit_log_shows_mapping_changes_by_name(client, sam, service_desk):
+    from django.urls import reverse
+
+    from sso.services import group_mapping_save, provision
+
+    SsoSettings.objects.filter(pk=1).update(staff_passwords_off=False)
+    group_mapping_save(source="oidc", group="helpdesk-agents", role="agent", teams=[service_desk])
+    provision(source="oidc", external_id="s-1", email="ada@example.com", full_name="Ada Lovelace",
+              groups=["helpdesk-agents"])  # fmt: skip
+    sam.language = "de"
+    sam.save()
+    client.force_login(sam)
+    page = client.get(reverse("audit:list"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Gruppenzuordnung" in page
+    assert "Kunde → Agent" in page  # the role the mapping gave, by its label
+    assert "– → Service Desk" in page  # the team it made her join (named as when it was recorded)
+    assert "Ada Lovelace" in page  # the person by name, not by id

@@ -181,3 +181,31 @@ def test_passwords_cannot_be_turned_off_without_a_source(settings):
     with pytest.raises(services.ApplicationError):
         services.sso_settings_update(staff_passwords_off=True, unmapped="customer")
     assert not sso_settings_get().staff_passwords_off
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_sign_ins_at_once_make_one_account(service_desk):
+    import threading
+
+    from django.db import connection
+
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            results.append(sign_in([]).pk)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(set(results)) == 1
+    assert User.objects.filter(email="ada@example.com").count() == 1
