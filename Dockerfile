@@ -12,8 +12,12 @@ WORKDIR /app
 
 # Dependencies first, so a code change does not reinstall them (pyproject's package list is empty:
 # `pip install .` installs the dependencies only).
+# Single sign-on: python-ldap is built against OpenLDAP's and SASL's headers; pysaml2 runs xmlsec1.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev libldap-dev libsasl2-dev xmlsec1 \
+ && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
-RUN pip install .
+RUN pip install ".[ldap]"
 
 COPY . .
 

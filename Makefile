@@ -7,10 +7,12 @@ PROCFILE ?= Procfile.dev
 
 .PHONY: run test lint bench seed-load clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml scripts/system-packages.sh
+	@bash scripts/system-packages.sh  # as root on Debian: the headers python-ldap builds against, xmlsec1
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q ".[dev]"  # the project is run from here; only its dependencies are installed
+	# The project is run from here; only its dependencies are installed (LDAP's when they can be built).
+	$(VENV)/bin/pip install -q ".[dev$$(bash scripts/system-packages.sh --ldap-extra)]"
 	touch $@
 
 ## make run: install, migrate, load demo data on first start, serve web + worker + beat.

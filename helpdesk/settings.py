@@ -476,3 +476,70 @@ CELERY_BEAT_SCHEDULE["privacy-retention"] = {
     "schedule": PRIVACY_RETENTION_SECONDS,
     "options": {"expires": PRIVACY_RETENTION_SECONDS},
 }
+
+
+# --- single sign-on: LDAP / Active Directory and SAML 2.0 (issue #14, docs/sso-ldap-saml.md) ----------
+# LDAP: the sign-in form's username and password are checked against the directory (django-auth-ldap,
+# installed with the `ldap` extra; `make` does so when libldap-dev and libsasl2-dev are there).
+LDAP_SERVER_URI = env.str("LDAP_SERVER_URI", default="")
+HELPDESK_SSO_LDAP_ENABLED = bool(LDAP_SERVER_URI)
+if HELPDESK_SSO_LDAP_ENABLED:
+    try:
+        from sso.ldap_config import ldap_settings
+    except ImportError as error:
+        raise ImproperlyConfigured(
+            "LDAP_SERVER_URI is set but python-ldap / django-auth-ldap are missing: "
+            "apt-get install libldap-dev libsasl2-dev, then pip install '.[ldap]'"
+        ) from error
+    vars().update(
+        ldap_settings(
+            server_uri=LDAP_SERVER_URI,
+            bind_dn=env.str("LDAP_BIND_DN", default=""),
+            bind_password=env.str("LDAP_BIND_PASSWORD", default=""),
+            start_tls=env.bool("LDAP_START_TLS", default=False),
+            user_search_base=env.str("LDAP_USER_SEARCH_BASE", default=""),
+            user_search_filter=env.str("LDAP_USER_SEARCH_FILTER", default="(uid=%(user)s)"),
+            user_dn_template=env.str("LDAP_USER_DN_TEMPLATE", default=""),
+            group_search_base=env.str("LDAP_GROUP_SEARCH_BASE", default=""),
+            group_search_filter=env.str("LDAP_GROUP_SEARCH_FILTER", default=""),
+            group_type=env.str("LDAP_GROUP_TYPE", default="groupOfNames"),
+            attr_email=env.str("LDAP_ATTR_EMAIL", default="mail"),
+            attr_full_name=env.str("LDAP_ATTR_FULL_NAME", default="cn"),
+            timeout=env.int("LDAP_TIMEOUT_SECONDS", default=5),
+        )
+    )
+    AUTHENTICATION_BACKENDS.append("sso.ldap.DirectoryBackend")
+
+# SAML 2.0: "Sign in with SAML" on the sign-in page (djangosaml2 on pysaml2, which runs xmlsec1).
+SAML_IDP_METADATA_URL = env.str("SAML_IDP_METADATA_URL", default="")
+SAML_IDP_METADATA_FILE = env.str("SAML_IDP_METADATA_FILE", default="")
+HELPDESK_SSO_SAML_ENABLED = bool(SAML_IDP_METADATA_URL or SAML_IDP_METADATA_FILE)
+HELPDESK_SAML_PROVIDER_NAME = env.str("SAML_PROVIDER_NAME", default="")  # the button's "Sign in with <name>"
+INSTALLED_APPS.append("djangosaml2")  # its templates (the HTTP-POST form)
+# djangosaml2's own session cookie keeps the requests sent to the IdP (no answer without a request).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "djangosaml2.middleware.SamlSessionMiddleware",
+)
+SAML_ACS_FAILURE_RESPONSE_FUNCTION = "sso.saml.acs_failure"
+SAML_CSP_HANDLER = ""  # the site sets its own headers
+if HELPDESK_SSO_SAML_ENABLED:
+    from sso.saml_config import saml_settings
+
+    vars().update(
+        saml_settings(
+            base_url=HELPDESK_BASE_URL,
+            idp_metadata_url=SAML_IDP_METADATA_URL,
+            idp_metadata_file=SAML_IDP_METADATA_FILE,
+            entity_id=env.str("SAML_SP_ENTITY_ID", default=""),
+            attr_email=env.str("SAML_ATTR_EMAIL", default="mail"),
+            attr_full_name=env.str("SAML_ATTR_FULL_NAME", default="displayName"),
+            attr_groups=env.str("SAML_ATTR_GROUPS", default="isMemberOf"),
+            sp_key_file=env.str("SAML_SP_KEY_FILE", default=""),
+            sp_cert_file=env.str("SAML_SP_CERT_FILE", default=""),
+            want_response_signed=env.bool("SAML_WANT_RESPONSE_SIGNED", default=False),
+            metadata_cache_seconds=env.int("SAML_IDP_METADATA_CACHE_SECONDS", default=3600),
+            https=HELPDESK_BASE_URL.startswith("https://"),
+        )
+    )
+    AUTHENTICATION_BACKENDS.append("sso.saml.SamlBackend")

@@ -35,6 +35,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("", include("sso.urls")),
+    path("saml2/", include("sso.saml_urls")),  # 404 unless SAML is configured
     path("", include("tickets.urls")),
     path("", include("escalation.urls")),
     path("", include("sla.urls")),

@@ -14,6 +14,10 @@ if [ "${CI:-}" = "true" ]; then
   [ -x /usr/bin/chromium ] || missing="$missing chromium"
   [ -x /usr/sbin/dovecot ] || missing="$missing dovecot-imapd"
   [ -x /usr/sbin/mariadbd ] || missing="$missing mariadb-server"
+  # Single sign-on: a real OpenLDAP server (tests/sso/ldap_server.py) and xmlsec1 for SAML's signatures.
+  [ -x /usr/sbin/slapd ] || missing="$missing slapd"
+  [ -x /usr/bin/ldapmodify ] || missing="$missing ldap-utils"
+  [ -x /usr/bin/xmlsec1 ] || missing="$missing xmlsec1"
   if [ -n "$missing" ]; then
     echo "Installing Debian packages for the tests:$missing"
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing) >/dev/null
@@ -22,6 +26,8 @@ if [ "${CI:-}" = "true" ]; then
     (service mariadb start || service mysql start) >/dev/null 2>&1 || true
   fi
   export OSTICKET_TEST_REQUIRE_MYSQL=1
+  # The LDAP and SAML tests fail instead of skipping when their server cannot run.
+  export SSO_TEST_REQUIRE_SERVERS=1
 fi
 
 echo "== ruff"
