@@ -99,3 +99,9 @@ def contract_policy_q(*, requester_id: Any, day: date, prefix: str = "") -> Q:
 def organisation_member_ids(organisation_id: int) -> QuerySet[Membership]:
     """The members' user ids (a subquery): the organisation's tickets are its members' requests."""
     return Membership.objects.filter(organisation_id=organisation_id).values("user_id")
+
+
+def primary_member_ids(organisation_ids: Any) -> QuerySet[Membership]:
+    """The user ids (a subquery) of the people whose primary organisation is one of ``organisation_ids``
+    (ids or a subquery of them): whose requests an organisation's own rules cover."""
+    return Membership.objects.filter(organisation_id__in=organisation_ids, is_primary=True).values("user_id")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -70,14 +72,40 @@ class PersonEraseApi(APIView):
 
 
 class RetentionRuleSerializer(serializers.ModelSerializer):
+    """Without ``organisation`` the global rule; with it, that organisation's own rule (one each). The
+    organisation of a rule is fixed once it is made."""
+
     class Meta:
         model = RetentionRule
-        fields = ["id", "scope", "months", "active", "created_at"]
+        fields = ["id", "scope", "organisation", "months", "active", "created_at"]
         read_only_fields = ["id", "scope", "created_at"]
+
+    def validate_organisation(self, value: Any) -> Any:
+        if self.instance is not None and value != self.instance.organisation:
+            raise serializers.ValidationError(_("A rule's organisation cannot be changed."))
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None:
+            org = attrs.get("organisation")
+            taken = (
+                RetentionRule.objects.filter(organisation=org)
+                if org
+                else RetentionRule.objects.filter(scope=RetentionRule.Scope.GLOBAL)
+            )
+            if taken.exists():
+                field, text = (
+                    ("organisation", _("This organisation already has a retention rule."))
+                    if org
+                    else ("scope", _("There is already a global retention rule."))
+                )
+                raise serializers.ValidationError({field: [text]})
+            attrs["scope"] = RetentionRule.Scope.ORGANISATION if org else RetentionRule.Scope.GLOBAL
+        return attrs
 
 
 class RetentionRuleViewSet(viewsets.ModelViewSet):
-    """Supervisors: the retention rules (one global rule for now)."""
+    """Supervisors: the retention rules (a global rule and one per organisation)."""
 
     permission_classes = [IsSupervisor]
     serializer_class = RetentionRuleSerializer
@@ -86,8 +114,6 @@ class RetentionRuleViewSet(viewsets.ModelViewSet):
     pagination_class = None
 
     def perform_create(self, serializer: RetentionRuleSerializer) -> None:
-        if RetentionRule.objects.filter(scope=RetentionRule.Scope.GLOBAL).exists():
-            raise serializers.ValidationError({"scope": [_("There is already a global retention rule.")]})
         serializer.save(created_by=self.request.user)
 
 

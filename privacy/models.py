@@ -9,14 +9,24 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RetentionRule(models.Model):
-    """ "Delete closed tickets older than N months". Global for now; a per-organisation rule adds a
-    scope ``organisation`` and its foreign key, and ``privacy.retention.rule_tickets`` filters by it
-    (the one place that decides which tickets a rule covers)."""
+    """ "Delete closed tickets older than N months": one global rule, and one rule per organisation
+    that takes precedence for the requests of the people whose primary organisation it is (as its SLA
+    policy does). ``privacy.retention.rule_tickets`` is the one place that decides which tickets a
+    rule covers."""
 
     class Scope(models.TextChoices):
         GLOBAL = "global", _("All tickets")
+        ORGANISATION = "organisation", _("One organisation")
 
     scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices, default=Scope.GLOBAL)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="retention_rules",
+    )
     months = models.PositiveSmallIntegerField(
         _("closed for more than (months)"), validators=[MinValueValidator(1), MaxValueValidator(240)]
     )
@@ -34,12 +44,23 @@ class RetentionRule(models.Model):
             models.UniqueConstraint(
                 fields=["scope"], condition=models.Q(scope="global"), name="one_global_rule"
             ),
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(scope="organisation"),
+                name="one_rule_per_organisation",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(scope="global", organisation__isnull=True))
+                | models.Q(scope="organisation", organisation__isnull=False),
+                name="retention_scope_matches_organisation",
+            ),
             models.CheckConstraint(condition=models.Q(months__gte=1), name="retention_months_positive"),
         ]
 
     def __str__(self) -> str:
+        scope = self.organisation.name if self.organisation_id else self.get_scope_display()
         return gettext("%(scope)s: closed tickets older than %(months)s months") % {
-            "scope": self.get_scope_display(),
+            "scope": scope,
             "months": self.months,
         }
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from audit.services import audit_record
+from organisations.selectors import primary_member_ids
 from tickets.models import Attachment, Ticket
 
 from .models import RetentionRule, RetentionRun
@@ -29,10 +30,15 @@ RETENTION_IDS_KEPT = 10_000
 
 
 def rule_tickets(*, rule: RetentionRule, cutoff: datetime) -> QuerySet[Ticket]:
-    """The tickets ``rule`` removes at ``cutoff``. The one place a scope (an organisation) filters."""
+    """The tickets ``rule`` removes at ``cutoff``. The one place a scope (an organisation) filters: an
+    organisation's rule covers the requests of the people whose primary organisation it is; the global
+    rule covers all others (an organisation's own rule takes precedence, be it longer or shorter)."""
     qs = Ticket.objects.filter(status=Ticket.Status.CLOSED, closed_at__lt=cutoff)
     if rule.scope == RetentionRule.Scope.GLOBAL:
-        return qs
+        own_rules = RetentionRule.objects.filter(scope=RetentionRule.Scope.ORGANISATION, active=True)
+        return qs.exclude(requester_id__in=primary_member_ids(own_rules.values("organisation_id")))
+    if rule.scope == RetentionRule.Scope.ORGANISATION and rule.organisation_id:
+        return qs.filter(requester_id__in=primary_member_ids([rule.organisation_id]))
     return qs.none()  # a scope this code does not know removes nothing
 
 
@@ -88,6 +94,7 @@ def retention_run_rule(*, rule: RetentionRule, now: datetime | None = None) -> R
                 object_repr=str(rule)[:200],
                 details={
                     "rule": rule.pk,
+                    "organisation": rule.organisation_id,
                     "months": rule.months,
                     "tickets": len(removed),
                     "attachments": attachments,

@@ -32,7 +32,7 @@ from audit.models import AuditEntry
 from audit.services import audit_record
 from helpdesk.errors import ApplicationError, ConflictError
 
-from .models import ErasureToken
+from .models import ErasureToken, RetentionRule
 
 TOKEN_TTL = timedelta(minutes=30)
 TOMBSTONE_FIRST_NAME = "Erased person"
@@ -192,3 +192,18 @@ def _delete_files(names: list[str]) -> None:
     for name in names:
         with contextlib.suppress(OSError):  # already gone: must not fail on a missing file
             default_storage.delete(name)
+
+
+def organisation_retention_save(
+    *, by: Any, organisation: Any, months: int, active: bool = True
+) -> RetentionRule:
+    """An organisation's own retention rule, made or changed (one per organisation)."""
+    rule = RetentionRule.objects.filter(
+        scope=RetentionRule.Scope.ORGANISATION, organisation=organisation
+    ).first() or RetentionRule(
+        scope=RetentionRule.Scope.ORGANISATION, organisation=organisation, created_by=by
+    )
+    rule.months, rule.active = months, active
+    rule.full_clean()
+    rule.save()
+    return rule

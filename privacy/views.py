@@ -13,7 +13,7 @@ from helpdesk.errors import ApplicationError
 
 from . import selectors, services
 from .export import person_export
-from .forms import EraseForm, PersonSearchForm, RetentionRuleForm
+from .forms import EraseForm, OrganisationRetentionForm, PersonSearchForm, RetentionRuleForm
 from .models import RetentionRule, RetentionRun
 
 
@@ -28,13 +28,25 @@ def privacy_home(request: HttpRequest) -> HttpResponse:
     search = PersonSearchForm(request.GET or None)
     people = selectors.person_search(q=search.cleaned_data["q"]) if search.is_valid() else []
     rule = RetentionRule.objects.filter(scope=RetentionRule.Scope.GLOBAL).first()
-    form = RetentionRuleForm(request.POST or None, instance=rule)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST.get("form", "global") if request.method == "POST" else None
+    form = RetentionRuleForm(request.POST if posted == "global" else None, instance=rule)
+    org_form = OrganisationRetentionForm(request.POST if posted == "organisation" else None)
+    if posted == "global" and form.is_valid():
         saved = form.save(commit=False)
         if saved.created_by_id is None:
             saved.created_by = request.user
         saved.save()
         messages.success(request, _("Retention rule saved."))
+        return redirect("privacy:home")
+    if posted == "organisation" and org_form.is_valid():
+        services.organisation_retention_save(by=request.user, **org_form.cleaned_data)
+        messages.success(request, _("Retention rule saved."))
+        return redirect("privacy:home")
+    if posted == "delete":
+        get_object_or_404(
+            RetentionRule, pk=request.POST.get("rule"), scope=RetentionRule.Scope.ORGANISATION
+        ).delete()
+        messages.success(request, _("Retention rule deleted."))
         return redirect("privacy:home")
     return render(
         request,
@@ -43,10 +55,14 @@ def privacy_home(request: HttpRequest) -> HttpResponse:
             "search": search,
             "people": people,
             "form": form,
+            "org_form": org_form,
             "rule": rule,
-            "runs": RetentionRun.objects.select_related("rule")[:20],
+            "org_rules": RetentionRule.objects.filter(scope=RetentionRule.Scope.ORGANISATION)
+            .select_related("organisation")
+            .order_by("organisation__name"),
+            "runs": RetentionRun.objects.select_related("rule__organisation")[:20],
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or org_form.errors else 200,
     )
 
 

@@ -88,3 +88,29 @@ def test_a_supervisor_erases_a_person_and_sees_the_audit_entry(browser, live_ser
     assert "alice" not in page.content().lower()
     _shoot(page, f"audit-log-{lang}")
     page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "save", "saved"),
+    [
+        ("en", "Save the organisation's rule", "Retention rule saved."),
+        ("de", "Regel der Organisation speichern", "Aufbewahrungsregel gespeichert."),
+    ],
+)
+def test_a_supervisor_gives_an_organisation_its_own_retention_rule(
+    browser, live_server, sam, lang, save, saved
+):
+    from organisations import services as org_services
+    from privacy.models import RetentionRule
+
+    acme = org_services.organisation_save(name="Acme")
+    page = signed_in_page(browser, live_server, sam, lang)
+    page.goto("/agent/config/privacy/")
+    form = page.locator("#retention-org-form")
+    form.locator("select[name=organisation]").select_option(label="Acme")
+    form.locator("input[name=months]").fill("36")
+    form.get_by_role("button", name=save).click()
+    page.get_by_text(saved).wait_for()
+    assert page.locator("#retention-org-rules tbody tr").first.inner_text().split("\t")[:2] == ["Acme", "36"]
+    _shoot(page, f"privacy-retention-{lang}")
+    assert RetentionRule.objects.get(organisation=acme).months == 36
