@@ -53,6 +53,7 @@ from tickets.models import (
 from tickets.services import PRIORITY_MATRIX, route_team
 
 from . import replay
+from .lookup import ticket_by_original_number  # noqa: F401  -- its home is importers.lookup
 from .mapping import Mapping
 from .models import ImportedRecord, ImportRun
 from .records import (
@@ -1014,13 +1015,3 @@ class Importer:
         from reporting.rollup import rollup_refresh
 
         self.report.days_rebuilt = rollup_refresh()
-
-
-def ticket_by_original_number(number: str) -> Ticket | None:
-    """The imported ticket that had this number in its old system (newest import first)."""
-    row = (
-        ImportedRecord.objects.filter(kind=Kind.TICKET, number=str(number).lstrip("#"))
-        .order_by("-imported_at")
-        .first()
-    )
-    return Ticket.objects.filter(pk=row.object_id).first() if row else None

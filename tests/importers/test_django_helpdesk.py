@@ -138,3 +138,16 @@ def test_the_database_and_its_dumpdata_are_one_source(dataset, sam) -> None:  # 
     report, _mapping = _import(dataset, "json", by=sam)
     assert Ticket.objects.count() == count
     assert report.counts["ticket"]["unchanged"] == 3
+
+
+def test_a_reply_to_django_helpdesks_mail_threads_onto_the_imported_ticket(dataset, sam) -> None:  # noqa: ANN001
+    from mailin import services as mailin
+    from tests.mailin.conftest import make_mail
+
+    _import(dataset, "db", by=sam)
+    open_ticket = Ticket.objects.get(pk=3)  # "Need a second screen", queue hw, carl's
+    # django-helpdesk's own subject tag: [queue-slug-id]
+    raw = make_mail(sender="carl@customer.example", subject="Re: [hw-3] Need a second screen", body="Any news?")
+    inbound = mailin.inbound_process(pk=mailin.inbound_store(raw=raw).pk)
+    assert inbound.ticket == open_ticket
+    assert open_ticket.messages.get(body="Any news?").match_reason == "matched by original number in subject"
