@@ -78,6 +78,9 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False  # as in production: no query log growing in memory
     from django.core.management import call_command
     from django.db import connection
 
@@ -118,7 +121,8 @@ def main() -> None:
         import pstats
 
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     tickets, messages = Ticket.objects.count(), Message.objects.count()
     counts = {kind: dict(c) for kind, c in report.counts.items()}
