@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--source-url", default="postgres://postgres@127.0.0.1:5432/hd_h2_source")
     parser.add_argument("--target-url", default="postgres://postgres@127.0.0.1:5432/hd_h2_bench")
     parser.add_argument("--keep-source", action="store_true", help="reuse the source database")
+    parser.add_argument("--source-only", action="store_true", help="make the source database, import nothing")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
 
@@ -89,6 +90,8 @@ def main() -> None:
 
     if not args.keep_source:
         make_source(args.source_url, args.tickets, args.messages_per_ticket)
+    if args.source_only:
+        return
     connection.close()
     fresh_database(args.target_url)
     call_command("migrate", verbosity=0)

@@ -240,6 +240,37 @@ class _TicketPlan:
     pk: int | None = None
 
 
+def bulk_insert(model: Any, objs: list[Any]) -> None:
+    """Insert these new rows, setting their ids: on PostgreSQL the ids are taken from the table's
+    sequence in one query and the rows sent with COPY (the triggers fire as for an INSERT), several
+    times faster than ``bulk_create``'s parameter lists for the hundreds of thousands of rows a big
+    import writes; elsewhere ``bulk_create``. Rows that already have an id keep it."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=1000)
+        return
+    meta = model._meta
+    missing = [o for o in objs if o.pk is None]
+    with connection.cursor() as cursor:
+        if missing:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(missing)],
+            )
+            for obj, (pk,) in zip(missing, cursor.fetchall(), strict=True):
+                obj.pk = pk
+        fields = list(meta.concrete_fields)
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with cursor.cursor.copy(
+            f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
+        ) as copy:
+            for obj in objs:
+                copy.write_row([f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields])
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, "default"
+
+
 class Importer:
     def __init__(
         self,
@@ -926,7 +957,7 @@ class Importer:
             for p, t in zip(new, tickets, strict=True)
             for m in p.messages
         ]
-        Message.objects.bulk_create(message_rows, batch_size=2000)
+        bulk_insert(Message, message_rows)
         rows = iter(message_rows)
         events: list[TicketEvent] = []
         records: list[ImportedRecord] = []
@@ -989,8 +1020,8 @@ class Importer:
                 )
             )
             results.append((p, skipped))
-        TicketEvent.objects.bulk_create(events, batch_size=2000)
-        ImportedRecord.objects.bulk_create(records, batch_size=2000)
+        bulk_insert(TicketEvent, events)
+        bulk_insert(ImportedRecord, records)
         self.report.count(Kind.MESSAGE, "imported", len(message_rows))
         if attachments_total:
             self.report.count(Kind.ATTACHMENT, "imported", attachments_total)
@@ -1010,10 +1041,9 @@ class Importer:
                 if number not in taken:
                     t.pk = number
         kept = [t for t in tickets if t.pk is not None]
-        if kept:  # first, and the id sequence moved past them, so the others' ids cannot collide
-            Ticket.objects.bulk_create(kept, batch_size=1000)
+        if kept:  # the id sequence moved past them first, so the others' ids cannot collide
             self._sequence_past(max(t.pk for t in kept))
-        Ticket.objects.bulk_create([t for t in tickets if t.pk is None], batch_size=1000)
+        bulk_insert(Ticket, tickets)
         return tickets
 
     def _insert_ticket(self, plan: _TicketPlan) -> Ticket:
