@@ -254,7 +254,7 @@ def _copy_converter(f: Any) -> Callable[[Any], Any] | None:
         encoder = f.encoder
         return lambda v: None if v is None else json.dumps(v, cls=encoder)
     target = f.target_field if isinstance(f, models.ForeignKey) else f
-    if isinstance(target, _PLAIN_FIELDS | models.AutoField | models.BigAutoField):
+    if isinstance(target, _PLAIN_FIELDS):  # AutoField and BigAutoField are IntegerFields
         return None
     if isinstance(f, models.DateTimeField):
         return lambda v: v if v is None or v.tzinfo is not None else f.get_db_prep_save(v, real)
