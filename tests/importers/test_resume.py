@@ -27,16 +27,31 @@ from tickets.models import Message, Ticket
 TICKETS, PER_TICKET = 1500, 3
 
 
-@pytest.fixture
-def big_source(tmp_path: Path) -> str:
-    path = tmp_path / "helpdesk.sqlite3"
+def _source(path: Path, tickets: int, per_ticket: int) -> str:
     subprocess.run(  # noqa: S603
         [str(_venv()), str(HERE / "django_helpdesk_site" / "make_schema.py"), str(path)], check=True
     )
     conn = sqlite3.connect(path)
-    fill(conn, "sqlite", tickets=TICKETS, per_ticket=PER_TICKET)
+    fill(conn, "sqlite", tickets=tickets, per_ticket=per_ticket)
     conn.close()
     return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def big_source(tmp_path: Path) -> str:
+    return _source(tmp_path / "helpdesk.sqlite3", TICKETS, PER_TICKET)
+
+
+@pytest.mark.django_db
+def test_a_batch_of_tickets_costs_a_few_queries_not_a_few_per_ticket(
+    tmp_path, django_assert_max_num_queries, caplog
+) -> None:  # noqa: ANN001
+    source = _source(tmp_path / "small.sqlite3", 500, 4)  # two batches of 250, 505 people
+    with django_assert_max_num_queries(80):  # ticket by ticket it was ~3,500
+        report, _mapping = import_execute(source_name="django-helpdesk", location=source)
+    assert report.counts["ticket"]["imported"] == 500
+    assert Message.objects.count() == 2000
+    assert "retrying ticket by ticket" not in caplog.text  # the fast path did it, not the fallback
 
 
 def _imported() -> int:
