@@ -7,7 +7,7 @@
    django-helpdesk's real schema, made by the migrations of django-helpdesk 2.6.1 in its own
    virtualenv (the one the tests build, ``tests/importers/test_django_helpdesk.py``; psycopg is
    added to it), then filled with COPY (``tests/importers/django_helpdesk_site/bulk_data.py``).
-   ``--keep-source`` reuses a source made before.
+   ``--keep-source`` reuses a source made before; ``--source-only`` makes it and stops.
 2. Target: a fresh database (``--target-url``, default ``hd_h2_bench``), migrated.
 3. The import as ``manage.py import_tickets --from django-helpdesk URL`` runs it (same service),
    timed; then the wall time, tickets/s, messages/s and the peak RSS (``ru_maxrss``) are printed,
