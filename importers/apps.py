@@ -8,8 +8,10 @@ class ImportersConfig(AppConfig):
     verbose_name = _("Importers")
 
     def ready(self) -> None:
+        from mailin.hooks import subject_lookup_register
         from tickets.panels import NavEntry, Panel, agent_ticket_panels, nav_entries
 
+        from .lookup import ticket_for_subject
         from .panels import original_number_context
 
         nav_entries.append(
@@ -25,3 +27,5 @@ class ImportersConfig(AppConfig):
                 open=True,
             )
         )
+        # Replies to the old helpdesk's mail ("Re: [#123] …") thread onto the imported ticket.
+        subject_lookup_register("matched by original number in subject", ticket_for_subject)

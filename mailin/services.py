@@ -23,7 +23,7 @@ from notifications.threading import ticket_pk_from_token
 from tickets import services as ticket_services
 from tickets.models import REFERENCE_RE, Message, Ticket
 
-from . import parsing
+from . import hooks, parsing
 from .fingerprint import content_hash
 from .models import InboundMail, Mailbox, Participant
 
@@ -49,7 +49,8 @@ class Match:
 
 
 def match_ticket(mail: parsing.ParsedMail) -> Match:
-    """The ticket this mail replies to: by signed token, then thread headers, then the reference.
+    """The ticket this mail replies to: by signed token, then thread headers, then the reference,
+    then the lookups other apps registered (``mailin.hooks``).
 
     A mail is appended only when its sender is the requester or an approved participant;
     a valid token from anyone else is suspicious (quarantine), a header or subject match
@@ -76,6 +77,11 @@ def match_ticket(mail: parsing.ParsedMail) -> Match:
             return Match(ticket, reason)
         if strong:
             return Match(None, f"reply token of {ticket.reference} used by another sender", suspicious=True)
+    # Nothing of ours: the other apps' lookups (e.g. an imported ticket's old number, see mailin.hooks).
+    for reason, lookup in hooks.subject_lookups:
+        ticket = lookup(mail.subject)
+        if ticket is not None and _may_write(ticket, mail.from_address):
+            return Match(ticket, reason)
     return Match(None, "new request")
 
 

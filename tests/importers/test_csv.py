@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from accounts.models import Team, User
-from importers.engine import ticket_by_original_number
+from importers.lookup import ticket_by_original_number
 from importers.models import ImportedRecord
 from importers.services import import_execute
 from tickets.models import Message, Ticket, TicketEvent
