@@ -28,6 +28,7 @@ built from the source's ``describe_values()``)::
 
 A value missing from the map is never a crash: the ticket gets the default and the value is
 counted under "unmapped" in the report. Queues without an entry become a team of the same name
-at tier 1; custom fields without an entry become tags. A customer's company becomes the tag
-``company-<name>`` until organisations exist.
+at tier 1; custom fields without an entry become tags. A customer's company becomes their
+organisation (found by name, else made; their first one is their primary one) and stays a tag
+``company-<name>`` on their tickets.
 """

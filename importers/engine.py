@@ -318,6 +318,7 @@ class Importer:
         self.progress = progress
         self.report = Report(source=source.name, dry_run=dry_run)
         self.users: dict[str, _UserRef] = {}
+        self._organisations: dict[str, Any] = {}  # by name: the organisations customers' companies became
         self.team_names: dict[str, str] = {}  # team source id → its name (for queue mapping)
         self.teams: dict[str, Team | None] = {}  # our team name → team
         self.categories: dict[str, Category | None] = {}
@@ -524,6 +525,39 @@ class Importer:
         self._flush_users(pending, new_records)
         ImportedRecord.objects.bulk_create(new_records)
         self._taken_usernames = None
+        if not self.dry_run:
+            refs = [(self.users.get(str(r.source_id)), r.company) for r in batch if r.company]
+            self._join_organisations([(ref, name) for ref, name in refs if ref is not None])
+
+    def _join_organisations(self, pairs: list[tuple[_UserRef, str]]) -> None:
+        """A customer's company becomes their organisation (found by name, else made), which they join
+        through the organisations' own service (their first becomes their primary one; domains, SLA and
+        sharing stay as the supervisors set them). Agents' companies are not organisations."""
+        from organisations import services as org_services
+        from organisations.models import Membership, Organisation
+
+        pairs = [
+            (ref, name.strip()[:200]) for ref, name in pairs if ref.pk and not ref.is_agent and name.strip()
+        ]
+        if not pairs:
+            return
+        names = {name for _ref, name in pairs}
+        orgs = self._organisations
+        for org in Organisation.objects.filter(name__in=names - orgs.keys()):
+            orgs[org.name] = org
+        joined = set(
+            Membership.objects.filter(user_id__in=[ref.pk for ref, _n in pairs]).values_list(
+                "user_id", "organisation__name"
+            )
+        )
+        customers = {u.pk: u for u in User.objects.filter(pk__in=[ref.pk for ref, _n in pairs])}
+        for ref, name in pairs:
+            if name not in orgs:
+                orgs[name] = org_services.organisation_save(name=name)
+                self.report.count(Kind.ORGANISATION, "imported")
+            if (ref.pk, name) not in joined and ref.pk in customers:
+                org_services.member_add(organisation=orgs[name], user=customers[ref.pk])
+                joined.add((ref.pk, name))
 
     def _flush_users(self, pending: list[tuple[User, str, str, str]], records: list[ImportedRecord]) -> None:
         User.objects.bulk_create([u for u, _sid, _fp, _company in pending], batch_size=1000)

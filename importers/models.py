@@ -27,6 +27,7 @@ class ImportedRecord(models.Model):
         ATTACHMENT = "attachment", _("Attachment")
         KB_CATEGORY = "kb_category", _("Knowledge base category")
         KB_ARTICLE = "kb_article", _("Knowledge base article")
+        ORGANISATION = "organisation", _("Organisation")
 
     source_key = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=Kind.choices)

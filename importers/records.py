@@ -44,7 +44,7 @@ class UserRecord:
     last_name: str = ""
     username: str = ""  # the source's login name; our username is made unique by the engine
     role: str = "customer"  # "customer" | "agent" | "supervisor" (the source maps its own roles)
-    company: str = ""  # company / organisation name: a tag on the user's tickets for now
+    company: str = ""  # company / organisation name: a customer joins that organisation
     language: str = ""
     active: bool = True
     team_source_ids: list[str] = field(default_factory=list)

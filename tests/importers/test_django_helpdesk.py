@@ -8,12 +8,14 @@ PyPI the tests skip, saying so.
 
 from __future__ import annotations
 
+import subprocess
 from datetime import UTC, datetime
 
 import pytest
 
 from accounts.models import User
 from importers.services import import_execute
+from tests.importers.conftest import HERE, _venv
 from tickets.models import Attachment, Ticket
 
 pytestmark = pytest.mark.django_db

@@ -65,6 +65,15 @@ def test_tickets_read_the_same_through_our_api_as_in_zammad(zammad, api_as, tina
     assert at(t["first_response_at"]) == datetime(2024, 3, 4, 8, 47, 10, tzinfo=UTC)
     assert set(t["tags"]) == {"vpn", "remote-work", "company-acme-gmbh"}
     assert User.objects.get(pk=t["requester"]).email == "petra@acme.example"
+    # The customer's Zammad organisation is her organisation here, and her primary one
+    (membership,) = User.objects.get(pk=t["requester"]).org_memberships.select_related("organisation")
+    assert (membership.organisation.name, membership.is_primary) == ("Acme GmbH", True)
+    assert report.counts["organisation"]["imported"] == 2  # Acme GmbH and Globex Ltd (Jane's)
+    assert set(
+        User.objects.get(email="tom@acme.example").org_memberships.values_list(
+            "organisation__name", flat=True
+        )
+    ) == {"Acme GmbH"}
     assert User.objects.get(pk=t["assignee"]).email == "dana.agent@helpdesk.example"
     assert User.objects.get(pk=t["assignee"]).role == User.Role.SUPERVISOR  # Zammad's Admin role
 
