@@ -226,14 +226,18 @@ class _Batch:
     prefs: dict[tuple[int, str], tuple[bool, bool]] = field(default_factory=dict)
     prefs_of: set[int] = field(default_factory=set)  # users whose preferences are in ``prefs``
     inapp: list[InAppNotification] = field(default_factory=list)  # written at the batch's end
+    messages: dict[int, Message] = field(default_factory=dict)  # the notes and replies of its events
 
 
 _batch: ContextVar[_Batch | None] = ContextVar("notifications_batch", default=None)
 
 
-def followers_preload(*, batch: int, ticket_ids: set[int]) -> None:
+def followers_preload(*, batch: int, ticket_ids: set[int], message_ids: Any = ()) -> None:
     cached = _Batch(number=batch, ticket_ids=ticket_ids)
     _followers_cache_load(cached.followers, ticket_ids)
+    if message_ids:
+        # the notes of a rule's batch (the time-rule sweep): read at once, not one an event (``_message``)
+        cached.messages = {m.pk: m for m in _message_qs().filter(pk__in=list(message_ids))}
     _batch.set(cached)
 
 
@@ -261,11 +265,19 @@ def _followers(ticket: Ticket, told: set[int]) -> list[User]:
 # --- planning (inside the change's transaction) --------------------------------------------------------
 
 
+def _message_qs() -> Any:
+    return Message.objects.only("ticket_id", "body", "internal", "by_agent", "author")
+
+
 def _message(event: TicketEvent, ticket: Ticket) -> Message | None:
     pk = (event.data or {}).get("message")
     if not pk:
         return None
-    return Message.objects.filter(pk=pk, ticket=ticket).only("body", "internal", "by_agent", "author").first()
+    cached = _batch_now()
+    if cached is not None and pk in cached.messages:
+        message = cached.messages[pk]
+        return message if message.ticket_id == ticket.pk else None
+    return _message_qs().filter(pk=pk, ticket=ticket).first()
 
 
 def _follower_topic(event: TicketEvent, message: Message | None) -> str | None:
