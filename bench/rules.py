@@ -64,6 +64,8 @@ def prepare(pending: int, due: int) -> list[int]:
                 [now, ids],
             )
         Ticket.objects.filter(pk__in=ids[:due]).update(sla_paused_at=now - timedelta(days=3, hours=1))
+        # A run before tagged them: untagged again, so every run adds the tag (not only the note).
+        Ticket.tags.through.objects.filter(ticket_id__in=ids, tag__name="reminded").delete()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE tickets_ticket")
     return ids
@@ -73,6 +75,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pending", type=int, default=100_000)
     parser.add_argument("--due", type=int, default=500)
+    parser.add_argument(
+        "--one-by-one", action="store_true", help="fire ticket by ticket, as before the set-based sweep"
+    )
     args = parser.parse_args()
     if not settings.IS_POSTGRES:
         sys.exit("Set DATABASE_URL to a PostgreSQL copy of the load data.")
@@ -102,6 +107,7 @@ def main() -> None:
             {"type": "note", "body": "Pending for three days: remind {customer_name}."},
         ],
     )
+    set_based = False if args.one_by_one else None
     try:
         t0 = time.perf_counter()
         if os.environ.get("BENCH_PROFILE"):
@@ -109,10 +115,10 @@ def main() -> None:
             import pstats
 
             with cProfile.Profile() as prof:
-                counts = rules_time_sweep()
+                counts = rules_time_sweep(set_based=set_based)
             pstats.Stats(prof).sort_stats(os.environ["BENCH_PROFILE"]).print_stats(30)
         else:
-            counts = rules_time_sweep()
+            counts = rules_time_sweep(set_based=set_based)
         first = time.perf_counter() - t0
         print(f"sweep 1: {first:.3f} s  fired {counts[rule.pk]}")
         t0 = time.perf_counter()
@@ -120,7 +126,9 @@ def main() -> None:
         idle = time.perf_counter() - t0
         print(f"sweep 2: {idle:.3f} s  fired {counts[rule.pk]} (nothing left to do)")
         print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        print(f"RESULT rules_sweep pending={pending} due={args.due} first={first:.3f}s idle={idle:.3f}s")
+        print(
+            f"RESULT rules_sweep{' one-by-one' if args.one_by_one else ''} pending={pending} due={args.due} first={first:.3f}s idle={idle:.3f}s"
+        )
     finally:
         Run.objects.filter(rule=rule).delete()
         rule.delete()
