@@ -214,7 +214,7 @@ def test_set_based_sweep_asks_a_fixed_number_of_queries_per_batch(
     ticket_follow(ticket=first, user=nick)
     receivers._state.batch = None
     # the same bound for 5 and for 40 tickets in the batch: nothing is asked per ticket
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(32):
         counts = services.rules_time_sweep()
     assert list(counts.values()) == [n]
     assert Message.objects.filter(system=True, internal=True).count() == n
