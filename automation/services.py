@@ -509,12 +509,16 @@ def time_rule_due_qs(rule: Rule | RuleDraft, now: datetime) -> QuerySet[Ticket]:
     return qs
 
 
-def rules_time_sweep(*, now: datetime | None = None, batch_size: int = SWEEP_BATCH_SIZE) -> dict[int, int]:
+def rules_time_sweep(
+    *, now: datetime | None = None, batch_size: int = SWEEP_BATCH_SIZE, set_based: bool | None = None
+) -> dict[int, int]:
     """Fire every active time rule for the tickets due now, once per ticket and anchor; {rule id: fired}.
 
     One query per rule finds the due tickets' ids (over the status index: no ORDER BY … LIMIT, which
     would walk the primary key of a million tickets); they are then locked and handled in pk order, in
-    batches of ``batch_size``, each batch one transaction."""
+    batches of ``batch_size``, each batch one transaction. A rule of field, tag and note actions fires
+    set-based (``_time_batch_bulk``), any other ticket by ticket; ``set_based`` False forces the latter
+    (the tests compare the two)."""
     now = now or timezone.now()
     counts: dict[int, int] = {}
     for rule in Rule.objects.filter(active=True, trigger=Rule.Trigger.TIME).order_by("position", "id"):
@@ -523,12 +527,22 @@ def rules_time_sweep(*, now: datetime | None = None, batch_size: int = SWEEP_BAT
             continue  # e.g. "outside business hours" while the office is open: the next sweep will see
         ids = sorted(time_rule_due_qs(rule, now).order_by().values_list("pk", flat=True))
         for start in range(0, len(ids), batch_size):
-            counts[rule.pk] += _time_batch(rule, ids[start : start + batch_size], now)
+            counts[rule.pk] += _time_batch(rule, ids[start : start + batch_size], now, set_based=set_based)
     return counts
 
 
+# The actions a time rule can apply set-based, a whole batch at once (``_time_batch_bulk``); a rule with
+# any other action (a reply, an escalation, mail, a webhook) fires ticket by ticket through ``_apply_run``.
+BULK_ACTION_TYPES = frozenset({*FIELD_ACTIONS, "add_tags", "remove_tags", "note"})
+
+
+def rule_set_based(rule: Rule) -> bool:
+    """Whether the sweep fires ``rule`` set-based (every action one of ``BULK_ACTION_TYPES``)."""
+    return all(a["type"] in BULK_ACTION_TYPES for a in rule.actions)
+
+
 @transaction.atomic
-def _time_batch(rule: Rule, ids: list[int], now: datetime) -> int:
+def _time_batch(rule: Rule, ids: list[int], now: datetime, *, set_based: bool | None = None) -> int:
     # Locked in pk order; rows another sweep (or an agent) holds are skipped, not waited for. The due
     # conditions are asked again under the lock: a ticket changed since the first query drops out.
     tickets = list(
@@ -536,7 +550,7 @@ def _time_batch(rule: Rule, ids: list[int], now: datetime) -> int:
         .filter(pk__in=ids)
         .order_by("pk")
         .select_for_update(skip_locked=True, of=("self",))
-        .only("id", "status", "version", "requester_id", "team_id", "updated_at")
+        .select_related("requester", "team", "assignee")
     )
     if not tickets:
         return 0
@@ -561,12 +575,176 @@ def _time_batch(rule: Rule, ids: list[int], now: datetime) -> int:
         r.ticket_id: r
         for r in Run.objects.filter(rule=rule, ticket_id__in=[t.pk for t in tickets], created_at=marker)
     }
-    for ticket in tickets:
-        run = runs.get(ticket.pk)
-        if run is not None and run.anchor == ticket.rule_anchor:
+    todo = [(t, runs[t.pk]) for t in tickets if t.pk in runs and runs[t.pk].anchor == t.rule_anchor]
+    set_based = set_based is not False and rule_set_based(rule)
+    done = False
+    if set_based and todo:
+        try:
+            with transaction.atomic():
+                _time_batch_bulk(rule, todo)
+            done = True
+        except Exception:  # noqa: BLE001 - retried ticket by ticket, where the failure is logged per ticket
+            logger.info("Rule %s: batch failed set-based, going ticket by ticket", rule.pk, exc_info=True)
+            fresh = {
+                t.pk: t
+                for t in Ticket.objects.filter(pk__in=[t.pk for t, _r in todo]).select_related(
+                    "requester", "team", "assignee"
+                )
+            }
+            for ticket, run in todo:
+                run.outcome, run.error, run.changes = Run.Outcome.APPLIED, "", []
+                fresh[ticket.pk].rule_anchor = ticket.rule_anchor  # type: ignore[attr-defined]
+            todo = [(fresh[t.pk], run) for t, run in todo]
+    if not done:
+        for ticket, run in todo:
             _apply_run(rule, ticket, run, ())
-    Run.objects.bulk_update(list(runs.values()), ["outcome", "error", "changes"])
+    _runs_save(list(runs.values()))
     return sum(r.outcome == Run.Outcome.APPLIED for r in runs.values())
+
+
+def _runs_save(runs: list[Run]) -> None:
+    """The outcomes of a batch's log rows: one UPDATE per distinct outcome (a batch mostly has one)."""
+    import json
+
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for run in runs:
+        key = (run.outcome, run.error or "", json.dumps(run.changes or [], sort_keys=True))
+        groups.setdefault(key, []).append(run.pk)
+    for (outcome, error, changes), pks in groups.items():
+        Run.objects.filter(pk__in=pks).update(outcome=outcome, error=error, changes=json.loads(changes))
+
+
+def _time_batch_bulk(rule: Rule, todo: list[tuple[Ticket, Run]]) -> None:
+    """``_apply_run`` for a whole batch of locked tickets at once, with the same result ticket by ticket:
+    the field and tag actions staged in memory by the rules of ``ticket_update``
+    (``ticket_changes_stage``) and saved with one UPDATE per distinct set of values and one INSERT of
+    their events (``tickets_flush_many``); each note one INSERT of messages, one UPDATE of the tickets and
+    one INSERT of events. The events go out through ``event_record_bulk`` (``event_recorded`` per event,
+    so the SLA clock, notifications, webhooks and event rules see each change, the latter with this
+    rule in the chain: loop protection as one by one). A ticket the actions cannot take (a team of
+    another tier, a transition not allowed) gets its run FAILED with the reason and is left alone, as its
+    rolled-back savepoint would; any other error raises (the caller goes ticket by ticket)."""
+    from accounts.models import Team, User
+    from tickets import services as core
+    from tickets.events import event_record_bulk
+    from tickets.models import Category, Tag
+
+    from .actions import placeholders_render
+
+    token = _chain.set((rule.pk,))
+    try:
+        values: dict[str, Any] = {}
+        used: list[dict] = []
+        tag_ops: list[tuple[str, set[str]]] = []
+        for action in rule.actions:
+            kind = action["type"]
+            if kind in FIELD_ACTIONS:
+                value = action.get("value")
+                if kind == "set_assignee":
+                    value = User.objects.get(pk=value) if value else None
+                elif kind == "set_team":
+                    value = Team.objects.get(pk=value)
+                elif kind == "set_category":
+                    value = Category.objects.get(pk=value)
+                values[FIELD_ACTIONS[kind]] = value
+                used.append(action)
+            elif kind in ("add_tags", "remove_tags"):
+                tag_ops.append((kind, set(action["value"])))
+                used.append(action)
+        notes = [a for a in rule.actions if a["type"] == "note"]
+        applied: dict[int, list[dict]] = {t.pk: [] for t, _r in todo}
+        live: list[tuple[Ticket, Run]] = []
+        staged: list[tuple[Ticket, list[str]]] = []
+        if used:
+            through = Ticket.tags.through
+            current: dict[int, set[str]] = {t.pk: set() for t, _r in todo}
+            if tag_ops:
+                for ticket_id, name in through.objects.filter(ticket_id__in=list(current)).values_list(
+                    "ticket_id", "tag__name"
+                ):
+                    current[ticket_id].add(name)
+            new_tags: dict[int, set[str]] = {}
+            for ticket, run in todo:
+                ticket._pending_events = []  # type: ignore[attr-defined]
+                try:  # in memory only (no tags given): nothing to roll back when it refuses
+                    fields = core.ticket_changes_stage(ticket, by=None, **values) if values else []
+                except ApplicationError as exc:
+                    run.outcome, run.error = Run.Outcome.FAILED, exc.message[:500]
+                    continue
+                if tag_ops:
+                    tags = set(current[ticket.pk])
+                    for kind, names in tag_ops:
+                        tags = tags | names if kind == "add_tags" else tags - names
+                    if tags != current[ticket.pk]:
+                        new_tags[ticket.pk] = tags
+                        fields.append("updated_at")
+                        ticket._pending_events.append(  # type: ignore[attr-defined]
+                            (K.TAGS, "tags", ", ".join(sorted(current[ticket.pk])), ", ".join(sorted(tags)))
+                        )
+                live.append((ticket, run))
+                if fields:
+                    staged.append((ticket, fields))
+                    applied[ticket.pk].extend(used)
+            if new_tags:
+                wanted = set().union(*new_tags.values())
+                Tag.objects.bulk_create([Tag(name=n) for n in sorted(wanted)], ignore_conflicts=True)
+                names = wanted | {n for pk in new_tags for n in current[pk]}
+                tag_ids = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+                # Removed tags: one DELETE per distinct set removed (a rule removes the same ones everywhere).
+                removals: dict[frozenset[int], list[int]] = {}
+                for pk, tags in new_tags.items():
+                    if gone := frozenset(tag_ids[n] for n in current[pk] - tags):
+                        removals.setdefault(gone, []).append(pk)
+                for gone, pks in removals.items():
+                    through.objects.filter(ticket_id__in=pks, tag_id__in=gone).delete()
+                through.objects.bulk_create(
+                    [
+                        through(ticket_id=pk, tag_id=tag_ids[name])
+                        for pk, tags in new_tags.items()
+                        for name in sorted(tags - current[pk])
+                    ],
+                    ignore_conflicts=True,
+                )
+            core.tickets_flush_many(staged=staged, by=None)
+        else:
+            live = list(todo)
+        for action in notes:
+            if not live:
+                break
+            messages = Message.objects.bulk_create(
+                [
+                    Message(
+                        ticket=ticket,
+                        author=None,
+                        body=placeholders_render(action["body"], ticket=ticket, actor=None),
+                        internal=True,
+                        by_agent=True,
+                        system=True,
+                    )
+                    for ticket, _run in live
+                ]
+            )
+            moment = timezone.now()
+            Ticket.objects.filter(pk__in=[t.pk for t, _r in live]).update(
+                version=F("version") + 1, updated_at=moment
+            )
+            for ticket, _run in live:
+                ticket.version += 1
+                ticket.updated_at = moment
+                applied[ticket.pk].append(action)
+            event_record_bulk(
+                entries=[
+                    (ticket, {"kind": K.NOTE, "data": {"message": message.pk, "system": True}})
+                    for (ticket, _run), message in zip(live, messages, strict=True)
+                ],
+                actor=None,
+            )
+        for ticket, run in live:
+            run.changes = applied[ticket.pk]
+            if not run.changes:
+                run.outcome = Run.Outcome.NO_CHANGE
+    finally:
+        _chain.reset(token)
 
 
 # --- dry run ----------------------------------------------------------------------------------------

@@ -257,8 +257,11 @@ How the counts stay cheap (`savedviews/selectors.py`):
   "…" for it and fetches its count after the page (`/agent/views/{id}/count/`, htmx), then cached.
 - The view's ticket list pages as the queue does (a keyset over the sort keys, tickets without a
   due time last), so due-time sorts of open tickets walk the partial index `ticket_open_res_due`.
-- No index was added: the views' filters run on the ticket indexes that exist (`ticket_open_*`,
-  `ticket_assignee_status`, `ticket_team_status`, `ticket_created`, `ticket_sort_updated`). A tag
+- One index was added (savedviews migration 0002): `ticket_open_channel_created`, open tickets by
+  (channel, created_at), for a channel + creation-range view ("phone, this week": 17.8 ms and 7,246
+  buffers over `ticket_created` before, 0.2 ms after). The other filters run on the ticket indexes that
+  exist (`ticket_open_*`, `ticket_assignee_status`, `ticket_team_status`, `ticket_created`,
+  `ticket_sort_updated`). A tag
   filter looks the tags' ids up first, so that PostgreSQL sees how common the tag is (by name it
   guessed 38 of 20,000 links and collected them all: 150 ms; by id 0.5 ms).
 - The load database had never been vacuumed (`relallvisible` 0 of 57,441 pages: every index-only scan

@@ -204,13 +204,25 @@ def ticket_unfollow(*, ticket: Ticket, user: User) -> None:
 
 def _auto_follow(ticket: Ticket, users: list[User], reason: str) -> None:
     """Assigned and mentioned agents follow the ticket, unless they unfollowed it before (kept row)."""
-    if users:
-        TicketFollower.objects.bulk_create(
-            [TicketFollower(ticket=ticket, user=u, reason=reason) for u in users], ignore_conflicts=True
-        )
-        if (cached := _batch_now()) is not None:
-            # what the next event of the batch reads (the database row, unless the user unfollowed before)
-            _followers_cache_load(cached.followers, [ticket.pk])
+    if not users:
+        return
+    if (cached := _batch_now()) is not None and ticket.pk in cached.followers:
+        # A batch (a bulk assignment's chunk): the rows it knows of decide; new ones are written at its
+        # end with one INSERT (``inapp_flush``), and the next events of the batch already see them.
+        for user in users:
+            if (ticket.pk, user.pk) in cached.known:
+                continue
+            cached.known.add((ticket.pk, user.pk))
+            row = TicketFollower(ticket=ticket, user=user, reason=reason)
+            cached.new_followers.append(row)
+            cached.followers[ticket.pk].append(row)
+        return
+    TicketFollower.objects.bulk_create(
+        [TicketFollower(ticket=ticket, user=u, reason=reason) for u in users], ignore_conflicts=True
+    )
+    if (cached := _batch_now()) is not None:
+        # what the next event of the batch reads (the database row, unless the user unfollowed before)
+        _followers_cache_load(cached.followers, [ticket.pk])
 
 
 @dataclass
@@ -226,23 +238,38 @@ class _Batch:
     prefs: dict[tuple[int, str], tuple[bool, bool]] = field(default_factory=dict)
     prefs_of: set[int] = field(default_factory=set)  # users whose preferences are in ``prefs``
     inapp: list[InAppNotification] = field(default_factory=list)  # written at the batch's end
+    messages: dict[int, Message] = field(default_factory=dict)  # the notes and replies of its events
+    known: set[tuple[int, int]] = field(default_factory=set)  # (ticket, user) of every follower row
+    new_followers: list[TicketFollower] = field(default_factory=list)  # written at the batch's end
 
 
 _batch: ContextVar[_Batch | None] = ContextVar("notifications_batch", default=None)
 
 
-def followers_preload(*, batch: int, ticket_ids: set[int]) -> None:
+def followers_preload(*, batch: int, ticket_ids: set[int], message_ids: Any = ()) -> None:
     cached = _Batch(number=batch, ticket_ids=ticket_ids)
-    _followers_cache_load(cached.followers, ticket_ids)
+    _followers_cache_load(cached.followers, ticket_ids, known=cached.known)
+    if message_ids:
+        # the notes of a rule's batch (the time-rule sweep): read at once, not one an event (``_message``)
+        cached.messages = {m.pk: m for m in _message_qs().filter(pk__in=list(message_ids))}
     _batch.set(cached)
 
 
-def _followers_cache_load(cached: dict[int, list[TicketFollower]], ticket_ids: Any) -> None:
-    rows = TicketFollower.objects.filter(ticket_id__in=ticket_ids, following=True).select_related("user")
+def _followers_cache_load(
+    cached: dict[int, list[TicketFollower]], ticket_ids: Any, known: set[tuple[int, int]] | None = None
+) -> None:
+    """The tickets' followers into ``cached``; with ``known``, every row's (ticket, user) as well, also of
+    those who unfollowed (read in the same query)."""
+    rows = TicketFollower.objects.filter(ticket_id__in=ticket_ids).select_related("user")
+    if known is None:
+        rows = rows.filter(following=True)
     for ticket_id in ticket_ids:
         cached[ticket_id] = []
     for row in rows.order_by("pk"):
-        cached[row.ticket_id].append(row)
+        if known is not None:
+            known.add((row.ticket_id, row.user_id))
+        if row.following:
+            cached[row.ticket_id].append(row)
 
 
 def _batch_now() -> _Batch | None:
@@ -261,11 +288,19 @@ def _followers(ticket: Ticket, told: set[int]) -> list[User]:
 # --- planning (inside the change's transaction) --------------------------------------------------------
 
 
+def _message_qs() -> Any:
+    return Message.objects.only("ticket_id", "body", "internal", "by_agent", "author")
+
+
 def _message(event: TicketEvent, ticket: Ticket) -> Message | None:
     pk = (event.data or {}).get("message")
     if not pk:
         return None
-    return Message.objects.filter(pk=pk, ticket=ticket).only("body", "internal", "by_agent", "author").first()
+    cached = _batch_now()
+    if cached is not None and pk in cached.messages:
+        message = cached.messages[pk]
+        return message if message.ticket_id == ticket.pk else None
+    return _message_qs().filter(pk=pk, ticket=ticket).first()
 
 
 def _follower_topic(event: TicketEvent, message: Message | None) -> str | None:
@@ -391,7 +426,11 @@ def inapp_flush(*, batch: int) -> None:
     """The in-app items of a batch's events (``inapp_write`` inside it), written with one INSERT."""
     cached = _batch.get()
     _batch.set(None)
-    if cached is not None and cached.number == batch and cached.inapp:
+    if cached is None or cached.number != batch:
+        return
+    if cached.new_followers:  # the batch's automatic follows (``_auto_follow``), one INSERT
+        TicketFollower.objects.bulk_create(cached.new_followers, ignore_conflicts=True)
+    if cached.inapp:
         InAppNotification.objects.bulk_create(cached.inapp, ignore_conflicts=True)
 
 

@@ -24,9 +24,18 @@ def on_event_recorded(
 def on_event_batch_prepared(
     sender: Any, *, pairs: list[tuple[Ticket, TicketEvent]], batch: int, history: bool = False, **kwargs: Any
 ) -> None:
-    """Before a batch's events go out: its tickets' followers, read at once."""
+    """Before a batch's events go out: its tickets' followers and its events' messages, read at once."""
     if not history:
-        inbox.followers_preload(batch=batch, ticket_ids={ticket.pk for ticket, _event in pairs})
+        inbox.followers_preload(
+            batch=batch,
+            ticket_ids={ticket.pk for ticket, _event in pairs},
+            message_ids={
+                event.data["message"]
+                for _ticket, event in pairs
+                if event.kind in (TicketEvent.Kind.NOTE, TicketEvent.Kind.MESSAGE)
+                and (event.data or {}).get("message")
+            },
+        )
 
 
 def on_event_batch_recorded(

@@ -345,6 +345,7 @@ def on_event_recorded(sender: object, ticket: Ticket, event: TicketEvent, **kwar
 
 
 _SLA_FIELDS = [f.name for f in TicketSla._meta.concrete_fields if not f.primary_key and f.name != "ticket"]
+_SLA_ATTNAMES = [TicketSla._meta.get_field(name).attname for name in _SLA_FIELDS]
 
 
 def on_event_batch_prepared(
@@ -366,6 +367,7 @@ def on_event_batch_prepared(
     }
     schedules: dict[int, businesstime.Schedule] = {}
     moved: dict[int, tuple[TicketSla, Ticket]] = {}
+    before: dict[int, list[Any]] = {}  # each clock's columns before the batch moved it
     now = timezone.now()
     for ticket, event in relevant:
         sla = clocks.get(ticket.pk)
@@ -377,11 +379,20 @@ def on_event_batch_prepared(
             if calendar.pk not in schedules:
                 schedules[calendar.pk] = calendar.schedule()
             sla.__dict__["_schedule_cache"] = {calendar.pk: schedules[calendar.pk]}
+        if ticket.pk not in before:
+            before[ticket.pk] = [getattr(sla, a) for a in _SLA_ATTNAMES]
         _clock_step(sla, ticket, event, now)
         moved[ticket.pk] = (sla, ticket)
     if not moved:
         return
-    rows_update(TicketSla, [sla for sla, _t in moved.values()], _SLA_FIELDS)
+    # Only the columns some clock of the batch changed (a status change moves a handful of the ~20).
+    changed = [
+        name
+        for i, (name, attname) in enumerate(zip(_SLA_FIELDS, _SLA_ATTNAMES, strict=True))
+        if any(getattr(sla, attname) != before[pk][i] for pk, (sla, _t) in moved.items())
+    ]
+    if changed:
+        rows_update(TicketSla, [sla for sla, _t in moved.values()], changed)
     for sla, ticket in moved.values():
         ticket.first_response_due = sla.first_response_due
         ticket.resolution_due = sla.resolution_due

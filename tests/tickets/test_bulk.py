@@ -251,3 +251,29 @@ def test_bulk_merge_tells_the_customer_once_for_the_chunk(alice, tina, service_d
     assert told.count() == 1
     assert all(d.reference in told.get().body for d in dups)
     assert Notification.objects.filter(kind="reply", recipient=alice).count() - before == 1
+
+
+@pytest.mark.parametrize("n", [3, 12])
+def test_bulk_assignment_follows_as_one_by_one_with_a_fixed_number_of_queries(
+    alice, tina, nick, service_desk, n, django_assert_max_num_queries
+):
+    """The assignee follows each ticket (one INSERT for the chunk), except one they unfollowed before;
+    a follower who is there already hears of the assignment as one by one."""
+    from notifications.inbox import ticket_follow, ticket_unfollow
+    from notifications.models import InAppNotification, TicketFollower
+
+    tickets = [
+        services.ticket_create(requester=alice, by=alice, subject=f"T{i}", description="d") for i in range(n)
+    ]
+    ticket_unfollow(ticket=tickets[0], user=tina)
+    ticket_follow(ticket=tickets[1], user=nick)
+    with django_assert_max_num_queries(18):  # the same for 3 and for 12 tickets
+        result = bulk.bulk_run(
+            actor=nick, action="assignee", params={"assignee": tina.pk}, ids=[t.pk for t in tickets]
+        )
+    assert result.changed == n
+    rows = {r.ticket_id: r for r in TicketFollower.objects.filter(user=tina)}
+    assert rows[tickets[0].pk].following is False  # an unfollow is kept
+    assert all(rows[t.pk].following and rows[t.pk].reason == "assigned" for t in tickets[1:])
+    # nick made the change himself: he is told nothing of it
+    assert not InAppNotification.objects.filter(recipient=nick).exists()
