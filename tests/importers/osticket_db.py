@@ -559,7 +559,18 @@ DATA: dict[str, list[dict]] = {
         },
     ],  # fmt: skip
     "ost_file_chunk": [{"file_id": 1, "chunk_id": 0, "filedata": PNG}],
-    "ost_attachment": [{"id": 1, "object_id": 1, "type": "H", "file_id": 1, "inline": 0, "lang": None}],
+    # osTicket 1.11+: the name the ticket shows, over the file's own.
+    "ost_attachment": [
+        {
+            "id": 1,
+            "object_id": 1,
+            "type": "H",
+            "file_id": 1,
+            "name": "vpn-fehler.png",
+            "inline": 0,
+            "lang": None,
+        }
+    ],
     "ost_faq_category": [
         {
             "category_id": 1,
