@@ -9,7 +9,7 @@ department as team); tickets (``ost_ticket`` with the subject and priority of th
 closes and reopens as they happened (``ost_thread_event``: the reopen count, the resolution
 time); thread entries (``ost_thread_entry`` of the ticket's thread: M = the user's message, R = a staff
 response, N = an internal note) with their files (``ost_attachment`` type H → ``ost_file`` with
-the bytes in ``ost_file_chunk``); FAQ categories and FAQs (published / public kept).
+the bytes in ``ost_file_chunk``; the attachment's own name where 1.11+ keeps one); FAQ categories and FAQs (published / public kept).
 
 Options in the URL's query: ``prefix`` (table prefix, default ``ost_``), ``tz`` (the time zone
 osTicket's DATETIME columns are in, default UTC), ``language`` (the FAQs' language, default en).
@@ -102,6 +102,7 @@ class OsTicketSource(BaseSource):
         else:
             raise SourceError(f"osticket: use mysql://… (or sqlite:///…), not {location!r}")
         self._priorities: dict[str, str] | None = None
+        self._has_attachment_name: bool | None = None
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -270,7 +271,8 @@ class OsTicketSource(BaseSource):
         if entries:
             marks = ", ".join("?" * len(entries))
             for f in self._rows(
-                "SELECT a.object_id, f.id, f.name, f.type, f.size, f.bk, f.created FROM {p}attachment a"
+                f"SELECT a.object_id, f.id, {self._attachment_name()} AS name, f.type, f.size, f.bk, f.created"
+                " FROM {p}attachment a"
                 f" JOIN {{p}}file f ON f.id = a.file_id WHERE a.type = 'H' AND a.object_id IN ({marks})"
                 " ORDER BY a.id",
                 [e["id"] for e in entries],
@@ -292,6 +294,17 @@ class OsTicketSource(BaseSource):
                 attachments=files.get(e["id"], []),
                 problems=problems,
             )
+
+    def _attachment_name(self) -> str:
+        """The file's name as the ticket shows it: osTicket 1.11+ keeps a per-attachment name
+        (``ost_attachment.name``, NULL when the file's own name stands); 1.10 has only the file's."""
+        if self._has_attachment_name is None:
+            try:
+                self._rows("SELECT name FROM {p}attachment WHERE 1 = 0")
+                self._has_attachment_name = True
+            except SourceError:
+                self._has_attachment_name = False
+        return "COALESCE(NULLIF(a.name, ''), f.name)" if self._has_attachment_name else "f.name"
 
     def _file(self, f: dict[str, Any]) -> AttachmentRecord:
         file_id = f["id"]

@@ -1,6 +1,20 @@
 """A small osTicket database for the importer tests: the osTicket tables the importer reads
-(fixtures/osticket/schema-*.sql, our DDL of them) in a fresh MariaDB database, or in SQLite
-where no MariaDB answers, filled with a realistic help desk's few weeks.
+(fixtures/osticket/schema-*.sql) in a fresh MariaDB database, or in SQLite where no MariaDB
+answers, filled with a realistic help desk's few weeks.
+
+The DDL is our own transcription of the columns the importer reads (plus every NOT NULL
+column without a default), checked table by table against osTicket's published schema,
+setup/inc/streams/core/install-mysql.sql of osTicket/osTicket at commit
+d3fa2181302e376552d977a428de354db2581b36 (a 1.11+ schema: thread / thread_entry /
+thread_event, user / user_email / organization, ticket_status with ``state``), with the
+``%TABLE_PREFIX%`` as ``ost_``: department, help_topic, ticket_status, ticket_priority,
+organization, user, user_email, staff, ticket, thread, thread_entry, thread_event, file,
+file_chunk, attachment, faq_category, faq. ticket__cdata is not in that file (osTicket
+materialises it from the ticket form: ticket_id plus one text column per field name, here
+``subject`` and ``priority``, the latter holding the priority's id). An older snapshot of
+that file (commit 040e11be3739d7370eae18a2db649483fdcc1844, 1.10 development) still has
+lastmessage / lastresponse on ticket and views / score on faq; the importer reads none of
+them, so it works on both.
 """
 
 from __future__ import annotations
@@ -138,8 +152,7 @@ def _ticket(id: int, number: str, user: int, status: int, dept: int, topic: int,
         "ticket_id": id, "number": number, "user_id": user, "user_email_id": 0, "status_id": status, "dept_id": dept,
         "sla_id": 1, "topic_id": topic, "staff_id": staff, "team_id": 0, "email_id": 0, "lock_id": 0, "flags": 0,
         "ip_address": "10.0.0.5", "source": source, "isoverdue": 0, "isanswered": 1 if lastresponse else 0,
-        "duedate": None, "est_duedate": None, "reopened": reopened, "closed": closed, "lastmessage": created,
-        "lastresponse": lastresponse, "lastupdate": updated, "created": created, "updated": updated,
+        "duedate": None, "est_duedate": None, "reopened": reopened, "closed": closed, "lastupdate": updated, "created": created, "updated": updated,
     }  # fmt: skip
 
 
@@ -390,10 +403,26 @@ DATA: dict[str, list[dict]] = {
         {"ticket_id": 5, "subject": "Created at the dawn of time", "priority": ""},
         {"ticket_id": 6, "subject": "Switch port flapping in rack B4", "priority": "4"},
     ],
+    # Since osTicket 1.11 the last message / response times are on the thread, not the ticket.
     "ost_thread": [
-        {"id": i, "object_id": i, "object_type": "T", "extra": None, "created": "2024-03-04 08:15:00"}
-        for i in range(1, 7)
-    ],
+        {
+            "id": i,
+            "object_id": i,
+            "object_type": "T",
+            "extra": None,
+            "lastmessage": message,
+            "lastresponse": response,
+            "created": "2024-03-04 08:15:00",
+        }
+        for i, message, response in [
+            (1, "2024-03-04 08:15:00", "2024-03-04 08:47:10"),
+            (2, "2024-03-05 12:00:00", "2024-03-05 12:20:00"),
+            (3, "2024-03-06 08:00:00", None),
+            (4, "2024-03-07 08:00:00", None),
+            (5, "2024-03-08 08:00:00", None),
+            (6, "2024-04-01 09:00:00", "2024-04-01 09:30:00"),
+        ]
+    ],  # fmt: skip
     "ost_thread_entry": [
         _entry(
             1,
@@ -530,7 +559,18 @@ DATA: dict[str, list[dict]] = {
         },
     ],  # fmt: skip
     "ost_file_chunk": [{"file_id": 1, "chunk_id": 0, "filedata": PNG}],
-    "ost_attachment": [{"id": 1, "object_id": 1, "type": "H", "file_id": 1, "inline": 0, "lang": None}],
+    # osTicket 1.11+: the name the ticket shows, over the file's own.
+    "ost_attachment": [
+        {
+            "id": 1,
+            "object_id": 1,
+            "type": "H",
+            "file_id": 1,
+            "name": "vpn-fehler.png",
+            "inline": 0,
+            "lang": None,
+        }
+    ],
     "ost_faq_category": [
         {
             "category_id": 1,
@@ -551,8 +591,6 @@ DATA: dict[str, list[dict]] = {
             "answer": "<p>Open <b>vpn.example</b> and choose <i>Forgot password</i>.</p>",
             "keywords": "vpn password",
             "notes": "",
-            "views": 12,
-            "score": 3,
             "created": "2024-02-01 10:00:00",
             "updated": "2024-02-03 11:00:00",
         },
@@ -564,8 +602,6 @@ DATA: dict[str, list[dict]] = {
             "answer": "<p>Not yet decided.</p>",
             "keywords": "",
             "notes": "",
-            "views": 0,
-            "score": 0,
             "created": "2024-02-05 10:00:00",
             "updated": "2024-02-05 10:00:00",
         },

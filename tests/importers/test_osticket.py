@@ -73,7 +73,7 @@ def test_tickets_threads_and_faqs_read_the_same_through_our_api(osticket, api_as
     files = api.get("/api/v1/tickets/100231/attachments/").json()
     files = files["results"] if isinstance(files, dict) else files
     assert [(f["filename"], f["content_type"], f["size"]) for f in files] == [
-        ("screenshot.png", "image/png", len(osticket_db.PNG))
+        ("vpn-fehler.png", "image/png", len(osticket_db.PNG))  # ost_attachment.name over ost_file.name
     ]
     assert Attachment.objects.get().file.read() == osticket_db.PNG
 
@@ -161,3 +161,16 @@ def test_the_command_reads_an_osticket_database_url(osticket, capsys) -> None:  
     out = capsys.readouterr().out
     assert "ticket: 3 imported, 3 skipped" in out
     assert "HD-100231 (was 100231)" in out
+
+
+def test_an_osticket_1_10_database_without_attachment_names_keeps_the_files_name(tmp_path, tina) -> None:  # noqa: ANN001
+    import sqlite3
+
+    url = osticket_db.create_sqlite(tmp_path / "osticket-1.10.db")
+    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+    conn.execute("ALTER TABLE ost_attachment DROP COLUMN name")  # 1.10 has no per-attachment name
+    conn.commit()
+    conn.close()
+    report, _mapping = run(url, by=tina)
+    assert report.counts["ticket"]["imported"] == 3
+    assert list(Attachment.objects.values_list("filename", flat=True)) == ["screenshot.png"]
