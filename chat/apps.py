@@ -6,3 +6,9 @@ class ChatConfig(AppConfig):
     name = "chat"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = _("Live chat")
+
+    def ready(self) -> None:
+        from tickets.panels import NavEntry, nav_entries
+
+        if not any(e.url_name == "chat:inbox" for e in nav_entries):
+            nav_entries.append(NavEntry(_("Chat"), "chat:inbox", who="agent", order=16))

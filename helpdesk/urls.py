@@ -49,5 +49,6 @@ urlpatterns = [
     path("", include("twofactor.urls")),
     path("", include("apitokens.urls")),
     path("", include("organisations.urls")),
+    path("", include("chat.urls")),
     path("", include("knowledgebase.urls")),  # last: owns "/" and "/help/"
 ]
