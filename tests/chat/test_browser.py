@@ -17,7 +17,8 @@ from django.conf import settings
 from chat.models import Chat, ChatMessage
 from knowledgebase.models import Article
 from knowledgebase.services import article_create
-from tests.conftest import ROOT, signed_in_page, test_database_url, wait_for
+from tests.conftest import ROOT, signed_in_page, wait_for
+from tests.conftest import test_database_url as database_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -89,7 +90,7 @@ class AsgiServer:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "helpdesk.settings_test",
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": database_url(),
             "REDIS_URL": settings.REDIS_URL,
             "HELPDESK_VAR_DIR": str(self.var_dir),
             "CONN_MAX_AGE": "0",
