@@ -19,7 +19,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "connecting": _("Connecting…"),
         "reconnecting": _("Connection lost. Reconnecting…"),
         "accept": _("Accept"),
-        "open": _("Open"),
+        "open": _("Show chat"),
         "offered": _("Offered to you"),
         "waiting_since": _("waiting since %(time)s"),
         "typing": _("%(name)s is typing…"),

@@ -102,7 +102,10 @@
         outbox.forEach(function (i) { send({ type: "message", chat: i.chat, body: i.body, client_id: i.client_id }); });
       } else if (f.type === "queue" || f.type === "state") {
         onState(f.chat);
-        if (f.type === "state" && f.chat.agent === me && f.chat.state === "active" && current !== f.chat.id && !conv.dataset.busy) show(f.chat);
+        if (f.type === "state" && f.chat.agent === me && f.chat.state === "active" && current !== f.chat.id) {
+          $("chat-connection").textContent = S.connected;
+          show(f.chat);
+        }
       } else if (f.type === "offer") {
         if (f.agent === me) { offers[f.chat] = true; $("chat-connection").textContent = S.new_chat; renderLists(); }
       } else if (f.type === "message") {

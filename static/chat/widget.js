@@ -67,7 +67,7 @@
     "height:min(560px,calc(100vh - 32px));display:flex;flex-direction:column;background:#fff;color:#111;",
     "border:1px solid #ccc;border-radius:10px;box-shadow:0 4px 24px #0005;font:15px/1.4 system-ui,sans-serif}",
     "@media (max-width:420px){.hdc-panel{right:8px;left:8px;bottom:8px;width:auto}}",
-    ".hdc-panel[hidden],.hdc-launch[hidden]{display:none}",
+    ".hdc-panel[hidden],.hdc-launch[hidden],.hdc-panel [hidden]{display:none!important}",
     ".hdc-head{display:flex;align-items:center;gap:.5em;padding:.6em .8em;background:#1d4ed8;color:#fff;border-radius:10px 10px 0 0}",
     ".hdc-head h2{font-size:1em;margin:0;flex:1}",
     ".hdc-head button{background:none;border:0;color:#fff;font-size:1.3em;cursor:pointer;min-width:44px;min-height:44px}",
