@@ -9,6 +9,7 @@ client_id}, ``typing`` {chat}, ``end`` {chat}. Server → client: ``joined``, ``
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from typing import Any
@@ -249,10 +250,30 @@ class AgentChatConsumer(ChatConsumerBase):
         self.user = user
         self.language = (user.language or settings.LANGUAGE_CODE)[:2]
         await super().connect()
+        await database_sync_to_async(services.agent_connected)(agent=user)
+        self.counted = True
         team_ids = await self._team_ids()
         for team_id in team_ids:
             await self.join(team_group(team_id))
         await self.send_json(await self._hello())
+
+    counted = False
+
+    async def disconnect(self, code: int) -> None:
+        await super().disconnect(code)
+        if not self.counted:
+            return
+        last = await database_sync_to_async(services.agent_disconnected)(agent=self.user)
+        if last:
+            # A task of this process: if it stops first (a restart), the chats simply stay with the agent,
+            # who reconnects to another process.
+            asyncio.ensure_future(self._requeue_later(self.user))
+
+    @staticmethod
+    async def _requeue_later(agent: Any) -> None:
+        grace = settings.CHAT_AGENT_GRACE_SECONDS
+        await asyncio.sleep(grace)
+        await database_sync_to_async(services.chats_requeue_if_agent_gone)(agent=agent, grace_seconds=grace)
 
     @database_sync_to_async
     def _team_ids(self) -> list[int]:

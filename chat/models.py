@@ -66,6 +66,10 @@ class AgentChatStatus(models.Model):
     )
     available = models.BooleanField(default=False)
     changed_at = models.DateTimeField(default=timezone.now)
+    # Open inbox connections (all tabs, all ASGI processes) and when the last one closed: an agent whose
+    # connection dropped gets their chats back in the queue after the grace period.
+    connections = models.PositiveIntegerField(default=0)
+    disconnected_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.agent_id}: {'available' if self.available else 'away'}"
@@ -75,7 +79,7 @@ class Chat(models.Model):
     class State(models.TextChoices):
         WAITING_BOT = "waiting_bot", _("With the answer bot")
         WAITING_AGENT = "waiting_agent", _("Waiting for an agent")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", _("In conversation")
         ENDED = "ended", _("Ended")
 
     class EndReason(models.TextChoices):

@@ -8,13 +8,14 @@ Each service writes first and broadcasts after commit (``chat.broadcast``).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -53,7 +54,7 @@ CHAT_TAKEN = gettext_lazy("Another agent has already taken this chat.")
 AGENT_FULL = gettext_lazy("You already have as many chats as your team allows.")
 NOT_IN_TEAM = gettext_lazy("This chat is for another team.")
 NAME_REQUIRED = gettext_lazy("Tell us your name.")
-EMAIL_INVALID = gettext_lazy("Enter a valid email address.")
+EMAIL_INVALID = gettext_lazy("Enter a valid email address, so that we can answer you.")
 AGENT_EMAIL = gettext_lazy("Agents sign in to chat with customers.")
 
 # Lines the helpdesk writes into the chat, in the customer's language.
@@ -67,6 +68,7 @@ NO_AGENT = gettext_lazy(
 )
 AGENT_JOINED = gettext_lazy("%(name)s has joined the chat.")
 DEFLECTED = gettext_lazy("Glad it helped. The chat has ended.")
+AGENT_LOST = gettext_lazy("Your agent lost the connection. The chat is back in the queue.")
 CHAT_CLOSED = gettext_lazy("The chat has ended. Your request %(reference)s stays open until it is solved.")
 RESOLVED_BY_BOT = "Answered by the answer bot with the article “%(title)s”."
 
@@ -327,6 +329,7 @@ def chat_offer(*, chat: Chat) -> User | None:
             teams=chat.team,
             is_active=True,
             chat_status__available=True,
+            chat_status__connections__gt=0,  # only an agent with the inbox open sees the offer
             role__in=(User.Role.AGENT, User.Role.SUPERVISOR),
         ).order_by("pk")
         if loads.get(a.pk, 0) < cap
@@ -401,3 +404,55 @@ def chat_end(*, chat: Chat, by: Any) -> Chat:
     if chat.customer_id != getattr(by, "pk", None):
         raise ConflictError(str(CHAT_ENDED))
     return _end(chat, reason=Chat.EndReason.CUSTOMER)
+
+
+# --- an agent's dropped connection ---------------------------------------------------------------
+
+
+def agent_connected(*, agent: User) -> None:
+    AgentChatStatus.objects.get_or_create(agent=agent)
+    AgentChatStatus.objects.filter(agent=agent).update(connections=F("connections") + 1, disconnected_at=None)
+
+
+def agent_disconnected(*, agent: User) -> bool:
+    """One inbox connection closed; True when it was the agent's last one."""
+    with transaction.atomic():
+        status = AgentChatStatus.objects.select_for_update().filter(agent=agent).first()
+        if status is None:
+            return False
+        status.connections = max(status.connections - 1, 0)
+        if status.connections == 0:
+            status.disconnected_at = timezone.now()
+        status.save(update_fields=["connections", "disconnected_at"])
+        return status.connections == 0
+
+
+@transaction.atomic
+def chats_requeue_if_agent_gone(*, agent: User, grace_seconds: float) -> list[int]:
+    """The agent has had no inbox connection for ``grace_seconds``: their active chats wait again for
+    tier 1 (oldest first in the queue again, offered anew). Safe to run twice: the second finds none."""
+    status = AgentChatStatus.objects.select_for_update().filter(agent=agent).first()
+    cutoff = timezone.now() - timedelta(seconds=grace_seconds)
+    if (
+        status is None
+        or status.connections > 0
+        or not status.disconnected_at
+        or status.disconnected_at > cutoff
+    ):
+        return []
+    requeued = []
+    for chat in (
+        Chat.objects.select_for_update(of=("self",))
+        .select_related("ticket", "team")
+        .filter(state=State.ACTIVE, agent=agent)
+        .order_by("pk")
+    ):
+        chat.state = State.WAITING_AGENT
+        chat.agent = None
+        chat.waiting_since = timezone.now()
+        chat.save(update_fields=["state", "agent", "waiting_since"])
+        _system_line(chat, AGENT_LOST)
+        chat_offer(chat=chat)
+        _broadcast_state(chat)
+        requeued.append(chat.pk)
+    return requeued

@@ -470,5 +470,7 @@ CHAT_MAX_MESSAGE_CHARS = env.int("CHAT_MAX_MESSAGE_CHARS", default=5000)
 # Per WebSocket connection: at most this many messages in this many seconds, then a refusal.
 CHAT_RATE_MESSAGES = env.int("CHAT_RATE_MESSAGES", default=10)
 CHAT_RATE_SECONDS = env.float("CHAT_RATE_SECONDS", default=10.0)
+# An agent whose last inbox connection closed gets their chats back in the queue after this many seconds.
+CHAT_AGENT_GRACE_SECONDS = env.float("CHAT_AGENT_GRACE_SECONDS", default=60.0)
 # Per address (all connections of one IP, through the cache): chats started per hour.
 CHAT_STARTS_PER_ADDRESS_HOUR = env.int("CHAT_STARTS_PER_ADDRESS_HOUR", default=20)

@@ -266,3 +266,91 @@ def test_no_or_talk_to_a_person_hands_the_chat_to_tier_one(service_desk, printer
 
     run(scenario)
     assert Chat.objects.get().state == Chat.State.WAITING_AGENT
+
+
+def test_an_agents_dropped_connection_returns_the_chat_to_the_queue_after_the_grace_period(
+    service_desk, tina, settings
+):  # noqa: ANN001
+    ChatSettings.objects.update_or_create(pk=1, defaults={"bot_enabled": False})
+    settings.CHAT_AGENT_GRACE_SECONDS = 0.5
+    agent_available_set(agent=tina, available=True)
+    cookie = session_cookie(tina)
+
+    async def scenario():  # noqa: ANN202
+        import asyncio
+
+        customer = communicator()
+        joined = await _start(customer)
+        agent = communicator("/ws/chat/agent/", cookie=cookie)
+        await agent.connect()
+        await agent.receive_json_from()  # hello
+        await agent.send_json_to({"type": "accept", "chat": joined["chat"]["id"]})
+        await receive_until(customer, lambda f: f["type"] == "state" and f["chat"]["state"] == "active")
+        await agent.disconnect()  # the agent's network drops
+        state, _ = await receive_until(
+            customer, lambda f: f["type"] == "state" and f["chat"]["state"] == "waiting_agent", timeout=5
+        )
+        await asyncio.sleep(0.1)
+        await customer.disconnect()
+        return state
+
+    state = run(scenario)
+    chat = Chat.objects.get()
+    assert chat.state == Chat.State.WAITING_AGENT
+    assert chat.agent is None
+    assert state["chat"]["agent"] is None
+    assert ChatMessage.objects.filter(message__body__contains="lost the connection").exists()
+
+
+def test_an_agent_who_reconnects_within_the_grace_period_keeps_the_chat(service_desk, tina, settings):  # noqa: ANN001
+    ChatSettings.objects.update_or_create(pk=1, defaults={"bot_enabled": False})
+    settings.CHAT_AGENT_GRACE_SECONDS = 1.0
+    agent_available_set(agent=tina, available=True)
+    cookie = session_cookie(tina)
+
+    async def scenario():  # noqa: ANN202
+        import asyncio
+
+        customer = communicator()
+        joined = await _start(customer)
+        agent = communicator("/ws/chat/agent/", cookie=cookie)
+        await agent.connect()
+        await agent.receive_json_from()
+        await agent.send_json_to({"type": "accept", "chat": joined["chat"]["id"]})
+        await receive_until(customer, lambda f: f["type"] == "state" and f["chat"]["state"] == "active")
+        await agent.disconnect()
+        again = communicator("/ws/chat/agent/", cookie=cookie)
+        await again.connect()
+        hello = await again.receive_json_from()
+        await asyncio.sleep(1.5)
+        await again.disconnect()
+        await customer.disconnect()
+        return hello
+
+    hello = run(scenario)
+    assert [c["id"] for c in hello["active"]] == [Chat.objects.get().pk]
+    assert Chat.objects.get().state == Chat.State.ACTIVE
+
+
+def test_too_many_chats_from_one_address_are_refused(service_desk, settings):  # noqa: ANN001
+    from chat.consumers import TOO_MANY_STARTS
+
+    settings.CHAT_STARTS_PER_ADDRESS_HOUR = 1
+
+    async def scenario():  # noqa: ANN202
+        first = communicator()
+        await _start(first)
+        second = communicator()
+        await second.connect()
+        await second.send_json_to(
+            {"type": "start", "name": "Bot", "email": "bot@example.com", "language": "en"}
+        )
+        refusal = await second.receive_json_from()
+        await first.disconnect()
+        await second.disconnect()
+        return refusal
+
+    refusal = run(scenario)
+    assert refusal["type"] == "error"
+    assert refusal["message"] == str(TOO_MANY_STARTS)
+    assert Chat.objects.count() == 1
