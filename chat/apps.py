@@ -12,3 +12,6 @@ class ChatConfig(AppConfig):
 
         if not any(e.url_name == "chat:inbox" for e in nav_entries):
             nav_entries.append(NavEntry(_("Chat"), "chat:inbox", who="agent", order=16))
+            nav_entries.append(
+                NavEntry(_("Chat settings"), "chat:settings", who="supervisor", order=83, group="config")
+            )

@@ -54,6 +54,7 @@ CHAT_TAKEN = gettext_lazy("Another agent has already taken this chat.")
 AGENT_FULL = gettext_lazy("You already have as many chats as your team allows.")
 NOT_IN_TEAM = gettext_lazy("This chat is for another team.")
 NAME_REQUIRED = gettext_lazy("Tell us your name.")
+SUPERVISORS_ONLY = gettext_lazy("Only supervisors change the chat settings.")
 EMAIL_INVALID = gettext_lazy("Enter a valid email address, so that we can answer you.")
 AGENT_EMAIL = gettext_lazy("Agents sign in to chat with customers.")
 
@@ -456,3 +457,25 @@ def chats_requeue_if_agent_gone(*, agent: User, grace_seconds: float) -> list[in
         _broadcast_state(chat)
         requeued.append(chat.pk)
     return requeued
+
+
+# --- supervisors' settings ---------------------------------------------------------------------------
+
+
+def chat_settings_update(*, by: Any, bot_enabled: bool, allowed_origins: str) -> ChatSettings:
+    if not getattr(by, "is_supervisor", False):
+        raise ApplicationError(str(SUPERVISORS_ONLY))
+    row = ChatSettings.load()
+    row.bot_enabled = bot_enabled
+    row.allowed_origins = allowed_origins
+    row.save(update_fields=["bot_enabled", "allowed_origins"])
+    return row
+
+
+def team_chat_cap_set(*, by: Any, team: Team, max_chats_per_agent: int) -> TeamChatSettings:
+    if not getattr(by, "is_supervisor", False):
+        raise ApplicationError(str(SUPERVISORS_ONLY))
+    row, _created = TeamChatSettings.objects.update_or_create(
+        team=team, defaults={"max_chats_per_agent": max_chats_per_agent}
+    )
+    return row
