@@ -3,6 +3,8 @@ PostgreSQL and the Redis channel layer."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from asgiref.sync import async_to_sync
 
@@ -18,7 +20,10 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def run(coro_fn):  # noqa: ANN001, ANN201
-    return async_to_sync(coro_fn)()
+    """The scenario on its own thread: a browser test of the same session keeps Playwright's event loop
+    running in the main thread, where async_to_sync refuses to start another."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(async_to_sync(coro_fn)).result()
 
 
 async def _start(comm, name="Alice Visitor", email="alice.visitor@example.com", language="en"):  # noqa: ANN001, ANN202
