@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     # Single sign-on (issue #14): OpenID Connect through mozilla-django-oidc, group mappings (sso/).
     "mozilla_django_oidc",
     "sso",
+    # Live chat (issue #12): Django Channels; depends on tickets and knowledgebase, never the other way.
+    "channels",
+    "chat",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +109,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "helpdesk.urls"
 WSGI_APPLICATION = "helpdesk.wsgi.application"
+ASGI_APPLICATION = "helpdesk.asgi.application"
 
 TEMPLATES = [
     {
@@ -543,3 +547,24 @@ if HELPDESK_SSO_SAML_ENABLED:
         )
     )
     AUTHENTICATION_BACKENDS.append("sso.saml.SamlBackend")
+# --- live chat (issue #12) -----------------------------------------------------
+# Several ASGI processes share one Redis channel layer; without REDIS_URL (the embedded `make run`)
+# the in-memory layer serves a single process.
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Longest chat message (characters); a longer one is refused and nothing is stored.
+CHAT_MAX_MESSAGE_CHARS = env.int("CHAT_MAX_MESSAGE_CHARS", default=5000)
+# Per WebSocket connection: at most this many messages in this many seconds, then a refusal.
+CHAT_RATE_MESSAGES = env.int("CHAT_RATE_MESSAGES", default=10)
+CHAT_RATE_SECONDS = env.float("CHAT_RATE_SECONDS", default=10.0)
+# An agent whose last inbox connection closed gets their chats back in the queue after this many seconds.
+CHAT_AGENT_GRACE_SECONDS = env.float("CHAT_AGENT_GRACE_SECONDS", default=60.0)
+# Per address (all connections of one IP, through the cache): chats started per hour.
+CHAT_STARTS_PER_ADDRESS_HOUR = env.int("CHAT_STARTS_PER_ADDRESS_HOUR", default=20)

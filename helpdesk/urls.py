@@ -53,5 +53,6 @@ urlpatterns = [
     path("", include("apitokens.urls")),
     path("", include("organisations.urls")),
     path("", include("importers.urls")),
+    path("", include("chat.urls")),
     path("", include("knowledgebase.urls")),  # last: owns "/" and "/help/"
 ]

@@ -16,10 +16,13 @@ def _compose() -> dict:
 def test_compose_has_the_five_services_with_health_checks_and_volumes():
     compose = _compose()
     services = compose["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    # chat: the live chat's ASGI server (issue #12, docs/chat.md)
+    assert set(services) == {"postgres", "redis", "web", "chat", "worker", "beat"}
+    assert "uvicorn" in services["chat"]["command"]
+    assert "helpdesk.asgi:application" in services["chat"]["command"]
     assert services["postgres"]["image"].startswith("postgres:16")
     assert services["redis"]["image"].startswith("redis:7")
-    for name in ("postgres", "redis", "web", "worker"):
+    for name in ("postgres", "redis", "web", "chat", "worker"):
         assert services[name]["healthcheck"]["test"], name
     assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
     assert "ping" in services["redis"]["healthcheck"]["test"]
