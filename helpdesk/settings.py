@@ -554,7 +554,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            # redis-py 8 reads with a 5 s socket timeout by default, as long as channels-redis's blocking
+            # pop waits: every quiet consumer died after 5 s (django/channels_redis#422, redis-py#4091).
+            # No client-side read timeout, as before redis-py 8; the server ends the blocking pop itself.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                "capacity": 1500,
+                "expiry": 30,
+            },
         }
     }
 else:
