@@ -209,9 +209,12 @@ SORT_FITS = """() => {
 def test_the_supervisors_navigation_is_one_line_and_the_sort_box_fits_at_1366(
     browser, live_server, sam, lang
 ):
+    sam.last_name = "Roth"  # the demo's supervisor, full name shown beside the chat icon and the bell
+    sam.save(update_fields=["last_name"])
     page = _page(browser, live_server, sam, lang)
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto("/agent/")
+    assert page.locator("nav.mainnav a[href='/agent/chat/']").is_visible()
     link = page.locator("nav.mainnav > a").first.bounding_box()
     nav = page.locator("nav.mainnav").bounding_box()
     assert nav["height"] < 1.5 * link["height"], (nav, link)  # one line, not two
