@@ -62,6 +62,7 @@ def _client_address(scope: dict) -> str:
 
 class ChatConsumerBase(AsyncJsonWebsocketConsumer):
     language = "en"
+    unlimited: tuple[str, ...] = ("typing",)  # frame types the flood limit does not count
 
     async def connect(self) -> None:
         self.rate = RateWindow(settings.CHAT_RATE_MESSAGES, settings.CHAT_RATE_SECONDS)
@@ -102,7 +103,7 @@ class ChatConsumerBase(AsyncJsonWebsocketConsumer):
             await self.error("bad_frame", _("Unknown message."))
             return
         kind = content["type"]
-        if kind not in ("typing",) and not self.rate.allow():
+        if kind not in self.unlimited and not self.rate.allow():
             await self.error("rate_limited", RATE_LIMITED, client_id=content.get("client_id", ""))
             return
         try:
@@ -128,6 +129,7 @@ class ChatConsumerBase(AsyncJsonWebsocketConsumer):
 
 
 class CustomerChatConsumer(ChatConsumerBase):
+    unlimited = ("typing",)
     """``/ws/chat/``: one customer in one chat, proven by the chat's secret token (never by its id)."""
 
     chat_id: int | None = None
@@ -240,6 +242,9 @@ class CustomerChatConsumer(ChatConsumerBase):
 
 
 class AgentChatConsumer(ChatConsumerBase):
+    # An inbox (re)opens every chat it shows when it connects: an agent with more chats than the flood
+    # limit's frames must not be refused for that; what they send is still limited.
+    unlimited = ("typing", "open")
     """``/ws/chat/agent/``: a signed-in agent's inbox (their teams' queues) and the chats they opened."""
 
     async def connect(self) -> None:

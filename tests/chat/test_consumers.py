@@ -360,3 +360,27 @@ def test_too_many_chats_from_one_address_are_refused(service_desk, settings):  #
     assert refusal["type"] == "error"
     assert refusal["message"] == str(TOO_MANY_STARTS)
     assert Chat.objects.count() == 1
+
+
+def test_an_inbox_opening_more_chats_than_the_flood_limit_is_not_refused(service_desk, tina, settings):  # noqa: ANN001
+    ChatSettings.objects.update_or_create(pk=1, defaults={"bot_enabled": False})
+    settings.CHAT_RATE_MESSAGES = 3
+    cookie = session_cookie(tina)
+
+    async def scenario():  # noqa: ANN202
+        customers = [communicator() for _ in range(5)]
+        ids = [(await _start(c))["chat"]["id"] for c in customers]
+        agent = communicator("/ws/chat/agent/", cookie=cookie)
+        await agent.connect()
+        await agent.receive_json_from()  # hello
+        for chat_id in ids:  # as the inbox does when it (re)connects
+            await agent.send_json_to({"type": "open", "chat": chat_id, "after": 0})
+        frames = []
+        while sum(f["type"] in ("state", "error") for f in frames) < len(ids):
+            frames.append(await agent.receive_json_from(timeout=5))
+        for c in [*customers, agent]:
+            await c.disconnect()
+        return frames
+
+    frames = run(scenario)
+    assert [f["type"] for f in frames if f["type"] in ("state", "error")] == ["state"] * 5
