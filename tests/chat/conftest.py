@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
 from django.test import Client
@@ -63,3 +66,10 @@ async def receive_until(comm, predicate, limit: int = 30, timeout: float = 5):  
             return frame, seen
         seen.append(frame)
     raise AssertionError(f"no matching frame in {seen}")
+
+
+def run(coro_fn):  # noqa: ANN001, ANN201
+    """The scenario on its own thread: a browser test of the same session keeps Playwright's event loop
+    running in the main thread, where async_to_sync refuses to start another."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(async_to_sync(coro_fn)).result()

@@ -9,6 +9,8 @@ import pytest
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from .conftest import run
+
 pytestmark = [pytest.mark.redis]
 
 
@@ -31,4 +33,4 @@ def test_a_quiet_channel_waits_longer_than_five_seconds_for_its_message() -> Non
             await layer.flush()
             await layer.close_pools()
 
-    assert asyncio.run(scenario()) == {"type": "chat.line", "text": "still there?"}
+    assert run(scenario) == {"type": "chat.line", "text": "still there?"}

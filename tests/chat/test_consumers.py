@@ -3,27 +3,17 @@ PostgreSQL and the Redis channel layer."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from asgiref.sync import async_to_sync
 
 from chat.consumers import CLOSE_FORBIDDEN, RATE_LIMITED
 from chat.models import Chat, ChatMessage, ChatSettings
 from chat.services import agent_available_set
 from tickets.models import Message, Ticket
 
-from .conftest import communicator, receive_until, session_cookie
+from .conftest import communicator, receive_until, run, session_cookie
 
 # No redis mark: without REDIS_URL these run on the in-memory channel layer (the embedded `make run`).
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-def run(coro_fn):  # noqa: ANN001, ANN201
-    """The scenario on its own thread: a browser test of the same session keeps Playwright's event loop
-    running in the main thread, where async_to_sync refuses to start another."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(async_to_sync(coro_fn)).result()
 
 
 async def _start(comm, name="Alice Visitor", email="alice.visitor@example.com", language="en"):  # noqa: ANN001, ANN202
