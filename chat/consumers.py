@@ -114,6 +114,17 @@ class ChatConsumerBase(AsyncJsonWebsocketConsumer):
                 "refused", exc.message, field=exc.field or "", client_id=str(content.get("client_id", ""))
             )
 
+    async def send_typing(self, chat_pk: int, who: str) -> None:
+        """Tells the chat's other side that ``who`` is typing (at most once per interval; not echoed)."""
+        if self.typing_allowed():
+            await self.channel_layer.group_send(
+                chat_group(chat_pk),
+                {
+                    "type": "chat.event",
+                    "event": {"type": "typing", "chat": chat_pk, "who": who, "sender": self.channel_name},
+                },
+            )
+
     async def handle(self, kind: str, content: dict) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
@@ -162,19 +173,7 @@ class CustomerChatConsumer(ChatConsumerBase):
             )
             await self.send_json({"type": "ack", "client_id": cm.client_id, "id": cm.message_id})
         elif kind == "typing":
-            if self.typing_allowed():
-                await self.channel_layer.group_send(
-                    chat_group(chat.pk),
-                    {
-                        "type": "chat.event",
-                        "event": {
-                            "type": "typing",
-                            "chat": chat.pk,
-                            "who": "customer",
-                            "sender": self.channel_name,
-                        },
-                    },
-                )
+            await self.send_typing(chat.pk, "customer")
         elif kind == "solved":
             await database_sync_to_async(services.chat_bot_feedback)(
                 chat=chat, by=user, solved=bool(content.get("yes"))
@@ -341,19 +340,7 @@ class AgentChatConsumer(ChatConsumerBase):
                 {"type": "ack", "chat": chat.pk, "client_id": cm.client_id, "id": cm.message_id}
             )
         elif kind == "typing":
-            if self.typing_allowed():
-                await self.channel_layer.group_send(
-                    chat_group(chat.pk),
-                    {
-                        "type": "chat.event",
-                        "event": {
-                            "type": "typing",
-                            "chat": chat.pk,
-                            "who": "agent",
-                            "sender": self.channel_name,
-                        },
-                    },
-                )
+            await self.send_typing(chat.pk, "agent")
         elif kind == "end":
             await database_sync_to_async(services.chat_end)(chat=chat, by=self.user)
         else:

@@ -221,6 +221,20 @@ def tag_name(text: str) -> str:
     return slugify(str(text), allow_unicode=True)[:50].strip("-")
 
 
+def _message_row(ticket: Ticket, m: dict[str, Any]) -> Message:
+    """An imported message of ``ticket`` (a planned message: author, body, flags, time), not saved."""
+    return Message(
+        ticket=ticket,
+        author_id=m["author"],
+        body=m["body"],
+        internal=m["internal"],
+        by_agent=m["by_agent"],
+        system=m["system"],
+        channel=ticket.channel,
+        created_at=m["at"],
+    )
+
+
 @dataclass
 class _UserRef:
     pk: int
@@ -903,19 +917,7 @@ class Importer:
             ticket.tags.set(self._tags(plan.tags))
 
         new_messages = [(i, m) for i, m in enumerate(plan.messages) if m["source_id"] not in known_messages]
-        rows = Message.objects.bulk_create(
-            Message(
-                ticket=ticket,
-                author_id=m["author"],
-                body=m["body"],
-                internal=m["internal"],
-                by_agent=m["by_agent"],
-                system=m["system"],
-                channel=ticket.channel,
-                created_at=m["at"],
-            )
-            for _i, m in new_messages
-        )
+        rows = Message.objects.bulk_create(_message_row(ticket, m) for _i, m in new_messages)
         message_pk = {i: row.pk for (i, _m), row in zip(new_messages, rows, strict=True)}
         events: list[TicketEvent] = []
         for e in plan.outcome.events:
@@ -1002,20 +1004,7 @@ class Importer:
         ]
         if links:
             through.objects.bulk_create(links, ignore_conflicts=True)
-        message_rows = [
-            Message(
-                ticket=t,
-                author_id=m["author"],
-                body=m["body"],
-                internal=m["internal"],
-                by_agent=m["by_agent"],
-                system=m["system"],
-                channel=t.channel,
-                created_at=m["at"],
-            )
-            for p, t in zip(new, tickets, strict=True)
-            for m in p.messages
-        ]
+        message_rows = [_message_row(t, m) for p, t in zip(new, tickets, strict=True) for m in p.messages]
         bulk_insert(Message, message_rows)
         rows = iter(message_rows)
         events: list[TicketEvent] = []
