@@ -138,12 +138,17 @@ def test_a_notification_is_delivered_end_to_end(start_worker, alice, tina, netwo
         controller.stop()
 
 
+WORKER_APP_NAME = "notify-test-worker"
+
+
 def worker_connections() -> list[tuple[int, object]]:
-    """(pid, backend_start) of the other sessions on the test database: the worker's."""
+    """(pid, backend_start) of the worker's sessions on the test database, known by the application name
+    the worker's libpq was given (PGAPPNAME): a connection another test's thread left open is not one."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid, backend_start FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = %s",
+            [WORKER_APP_NAME],
         )
         return cursor.fetchall()
 
@@ -151,7 +156,7 @@ def worker_connections() -> list[tuple[int, object]]:
 def test_a_worker_keeps_its_database_connection_between_tasks(start_worker, alice, tina, network_category):  # noqa: ANN001
     sink, controller = start_sink()
     try:
-        start_worker(sink.port, CONN_MAX_AGE="60")
+        start_worker(sink.port, CONN_MAX_AGE="60", PGAPPNAME=WORKER_APP_NAME)
         # when: two separate changes, each delivered by its own tasks (receipt, team expansion, team mail)
         for subject in ("Printer jam", "VPN"):
             ticket_create(
