@@ -525,16 +525,7 @@ class Importer:
                 ex.data = {"company": rec.company}
                 ex.save(update_fields=["object_id", "fingerprint", "data"])
             else:
-                new_records.append(
-                    ImportedRecord(
-                        source_key=self.key,
-                        kind=Kind.USER,
-                        source_id=sid,
-                        object_id=user.pk,
-                        fingerprint=fp,
-                        data={"company": rec.company} if rec.company else {},
-                    )
-                )
+                new_records.append(self._user_record(sid, user.pk, fp, rec.company))
             self.report.count(Kind.USER, outcome)
         self._flush_users(pending, new_records)
         ImportedRecord.objects.bulk_create(new_records)
@@ -577,17 +568,18 @@ class Importer:
         User.objects.bulk_create([u for u, _sid, _fp, _company in pending], batch_size=1000)
         for user, sid, fp, company in pending:
             self.users[sid] = _UserRef(user.pk, user.is_agent, company)
-            records.append(
-                ImportedRecord(
-                    source_key=self.key,
-                    kind=Kind.USER,
-                    source_id=sid,
-                    object_id=user.pk,
-                    fingerprint=fp,
-                    data={"company": company} if company else {},
-                )
-            )
+            records.append(self._user_record(sid, user.pk, fp, company))
         pending.clear()
+
+    def _user_record(self, sid: str, user_pk: int, fp: str, company: str) -> ImportedRecord:
+        return ImportedRecord(
+            source_key=self.key,
+            kind=Kind.USER,
+            source_id=sid,
+            object_id=user_pk,
+            fingerprint=fp,
+            data={"company": company} if company else {},
+        )
 
     @staticmethod
     def _username_base(base: str) -> str:
