@@ -170,6 +170,8 @@ def chat_start(*, user: Any = None, name: str = "", email: str = "", language: s
         by=customer,
         channel=Ticket.Channel.CHAT,
         language=language,
+        # The customer is in the chat: no "request received" mail (notifications read the event's data).
+        event_data={"requester_present": True},
     )
     bot = ChatSettings.load().bot_enabled
     now = timezone.now()

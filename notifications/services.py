@@ -146,7 +146,12 @@ def _plan(ticket: Ticket, event: TicketEvent) -> list[_Planned | _TeamPlanned]:
     kind = event.kind
     data = event.data or {}
     if kind == EventKind.CREATED:
-        return [_Planned(Kind.RECEIVED, requester), _TeamPlanned(Kind.NEW_IN_QUEUE, ticket.team_id)]
+        team = _TeamPlanned(Kind.NEW_IN_QUEUE, ticket.team_id)
+        # A channel whose customer is present as the ticket opens (a live chat) says so in the event:
+        # the customer sees the conversation, a receipt mail would only repeat it.
+        if data.get("requester_present"):
+            return [team]
+        return [_Planned(Kind.RECEIVED, requester), team]
     if kind == EventKind.MESSAGE:
         # Only public replies written by an agent. Internal notes have their own event kind (NOTE) and are
         # never looked at here; the filter on internal=False guards against a mislabelled event as well.

@@ -109,3 +109,12 @@ def test_a_signed_in_customer_is_known_and_an_agents_address_is_refused(service_
     with pytest.raises(ApplicationError) as exc:
         chat_start(name="Fake Tina", email=tina.email.upper(), language="en")
     assert exc.value.message == str(AGENT_EMAIL)
+
+
+def test_a_live_chats_ticket_gets_no_receipt_mail(service_desk):  # noqa: ANN001
+    from notifications.models import Notification
+
+    # when: a visitor starts a chat
+    chat = _chat(1)
+    # then: no "request received" mail while the customer is in the chat
+    assert not Notification.objects.filter(ticket=chat.ticket, kind=Notification.Kind.RECEIVED).exists()

@@ -60,6 +60,21 @@ def test_creating_a_ticket_writes_the_receipt_and_the_queue_mails(ticket, alice,
     assert receipt.event.kind == TicketEvent.Kind.CREATED
 
 
+def test_a_request_made_while_the_requester_is_present_gets_no_receipt(alice, tina, network_category):  # noqa: ANN001
+    # when: a channel where the customer is present as the ticket opens (a live chat) says so in the event
+    t = ticket_create(
+        requester=alice,
+        by=alice,
+        subject="Live",
+        description="x",
+        category=network_category,
+        event_data={"requester_present": True},
+    )
+    expand_fanouts()
+    # then: no receipt (the customer is in the conversation), the team's queue mail still
+    assert rows(ticket=t) == [(K.NEW_IN_QUEUE, "tina")]
+
+
 def test_a_rolled_back_change_leaves_no_rows(alice, tina, network_category):  # noqa: ANN001
     # when: the change fails after its event was recorded
     inside: list[int] = []
