@@ -1,6 +1,6 @@
 """Bench: the time-rule sweep over 100,000 pending tickets of a million (target ≤ 2 s).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/helpdesk_load_copy python bench/rules.py [--pending N] [--due N]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/helpdesk_load_copy python bench/rules.py [--pending N] [--due N] [--batch N]
 
 Runs against the database in ``DATABASE_URL``: a copy of the load data (``make seed-load``; never your
 only copy — it changes tickets). It makes ``--pending`` tickets pending (turning the newest others pending
@@ -75,6 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pending", type=int, default=100_000)
     parser.add_argument("--due", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=None, help="tickets a batch (default: the sweep's)")
     parser.add_argument(
         "--one-by-one", action="store_true", help="fire ticket by ticket, as before the set-based sweep"
     )
@@ -108,6 +109,7 @@ def main() -> None:
         ],
     )
     set_based = False if args.one_by_one else None
+    extra = {"batch_size": args.batch} if args.batch else {}
     try:
         t0 = time.perf_counter()
         if os.environ.get("BENCH_PROFILE"):
@@ -115,10 +117,10 @@ def main() -> None:
             import pstats
 
             with cProfile.Profile() as prof:
-                counts = rules_time_sweep(set_based=set_based)
+                counts = rules_time_sweep(set_based=set_based, **extra)
             pstats.Stats(prof).sort_stats(os.environ["BENCH_PROFILE"]).print_stats(30)
         else:
-            counts = rules_time_sweep(set_based=set_based)
+            counts = rules_time_sweep(set_based=set_based, **extra)
         first = time.perf_counter() - t0
         print(f"sweep 1: {first:.3f} s  fired {counts[rule.pk]}")
         t0 = time.perf_counter()
@@ -127,7 +129,7 @@ def main() -> None:
         print(f"sweep 2: {idle:.3f} s  fired {counts[rule.pk]} (nothing left to do)")
         print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         print(
-            f"RESULT rules_sweep{' one-by-one' if args.one_by_one else ''} pending={pending} due={args.due} first={first:.3f}s idle={idle:.3f}s"
+            f"RESULT rules_sweep{' one-by-one' if args.one_by_one else ''} pending={pending} due={args.due} batch={args.batch or 'default'} first={first:.3f}s idle={idle:.3f}s"
         )
     finally:
         Run.objects.filter(rule=rule).delete()
