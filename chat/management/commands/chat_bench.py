@@ -1,8 +1,10 @@
 """``manage.py chat_bench``: N concurrent customer WebSockets against ONE uvicorn process.
 
-Measures (issue #12's bench): memory per idle connection (the server's RSS before and after N bare
-connections), then N chats started, one agent connection watching all of them, and one line from each
-customer, paced: delivery customer → agent (sent → seen by the agent) p50 / p95 / max, and lines lost.
+The entry point is ``bench/chat.py`` (it calls this command). Measures (issue #12's bench): memory per
+idle connection (the server's RSS before and after N bare connections), then N chats started and spread
+over a team of agents as the product allows (``--per-agent`` chats per agent connection, the team cap's
+default 3, so 500 chats → 167 agents), and one line from each customer, paced at ``--rate`` lines/s:
+delivery customer → agent (sent → seen by that chat's agent) p50 / p95 / max, and lines lost.
 Writes chats and tickets into DATABASE_URL: run it against a bench or development database.
 """
 
@@ -51,6 +53,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--connections", type=int, default=500)
         parser.add_argument("--rate", type=float, default=50.0, help="customer lines per second")
+        parser.add_argument("--per-agent", type=int, default=3, help="chats watched by one agent connection")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from accounts.models import Team, User
@@ -59,14 +62,20 @@ class Command(BaseCommand):
         team = Team.objects.filter(tier=1, is_default_for_tier=True).first() or Team.objects.create(
             name="Chat bench", tier=1, is_default_for_tier=True
         )
-        agent, _created = User.objects.get_or_create(
-            username="chat-bench-agent",
-            defaults={"role": User.Role.AGENT, "first_name": "Bench", "email": "chat-bench@example.invalid"},
-        )
-        agent.teams.add(team)
-        client = Client()
-        client.force_login(agent)
-        cookie = f"sessionid={client.cookies['sessionid'].value}"
+        cookies = []
+        for k in range(-(-opts["connections"] // max(1, opts["per_agent"]))):
+            agent, _created = User.objects.get_or_create(
+                username=f"chat-bench-agent-{k}",
+                defaults={
+                    "role": User.Role.AGENT,
+                    "first_name": f"Bench {k}",
+                    "email": f"chat-bench-{k}@example.invalid",
+                },
+            )
+            agent.teams.add(team)
+            client = Client()
+            client.force_login(agent)
+            cookies.append(f"sessionid={client.cookies['sessionid'].value}")
         row = ChatSettings.load()
         bot_before = row.bot_enabled
         row.bot_enabled = False  # the bench measures delivery, not the search engine
@@ -86,7 +95,7 @@ class Command(BaseCommand):
                     break
                 except OSError:
                     time.sleep(0.2)
-            result = asyncio.run(self.bench(port, cookie, opts["connections"], opts["rate"], proc.pid))
+            result = asyncio.run(self.bench(port, cookies, opts["connections"], opts["rate"], proc.pid))
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)
@@ -94,27 +103,36 @@ class Command(BaseCommand):
             row.save(update_fields=["bot_enabled"])
         self.stdout.write(json.dumps(result, indent=2))
 
-    async def bench(self, port: int, cookie: str, n: int, rate: float, pid: int) -> dict[str, Any]:
+    async def bench(self, port: int, cookies: list[str], n: int, rate: float, pid: int) -> dict[str, Any]:
         import websockets
 
         url = f"ws://127.0.0.1:{port}/ws/chat/"
         origin = f"http://127.0.0.1:{port}"
         seen: dict[str, float] = {}
-        agent = await websockets.connect(
-            url + "agent/", origin=origin, additional_headers={"Cookie": cookie}, max_size=2**22
-        )
-        json.loads(await agent.recv())  # hello
+        gate = asyncio.Semaphore(50)
 
-        async def agent_reader() -> None:
-            async for raw in agent:
-                frame = json.loads(raw)
-                if frame.get("type") == "message" and frame.get("kind") == "customer":
-                    seen.setdefault(frame["client_id"], time.perf_counter())
+        async def agent_connect(cookie: str) -> Any:
+            async with gate:
+                ws = await websockets.connect(
+                    url + "agent/", origin=origin, additional_headers={"Cookie": cookie}, max_size=2**22
+                )
+                json.loads(await ws.recv())  # hello
+                return ws
 
-        reader = asyncio.create_task(agent_reader())
+        agents = await asyncio.gather(*(agent_connect(c) for c in cookies))
+
+        async def agent_reader(agent: Any) -> None:
+            try:
+                async for raw in agent:
+                    frame = json.loads(raw)
+                    if frame.get("type") == "message" and frame.get("kind") == "customer":
+                        seen.setdefault(frame["client_id"], time.perf_counter())
+            except Exception:  # noqa: BLE001, S110 - closed at the end
+                pass
+
+        readers = [asyncio.create_task(agent_reader(a)) for a in agents]
         await asyncio.sleep(1)
         rss_before = _rss_kib(pid)
-        gate = asyncio.Semaphore(50)
 
         async def open_one(i: int) -> Any:
             async with gate:
@@ -137,8 +155,9 @@ class Command(BaseCommand):
         t0 = time.perf_counter()
         chat_ids = await asyncio.gather(*(start(i, ws) for i, ws in enumerate(conns)))
         start_seconds = time.perf_counter() - t0
-        for chat_id in chat_ids:
-            await agent.send(json.dumps({"type": "open", "chat": chat_id, "after": 10**12}))
+        per = -(-n // len(agents))
+        for i, chat_id in enumerate(chat_ids):
+            await agents[i // per].send(json.dumps({"type": "open", "chat": chat_id, "after": 10**12}))
         await asyncio.sleep(3)
         rss_chats = _rss_kib(pid)
 
@@ -164,12 +183,15 @@ class Command(BaseCommand):
         latencies = [(seen[c] - sent[c]) * 1000 for c in sent if c in seen]
         for ws in conns:
             await ws.close()
-        await agent.close()
-        reader.cancel()
+        for agent in agents:
+            await agent.close()
+        for task in readers:
+            task.cancel()
         for task in drains:
             task.cancel()
         return {
             "connections": n,
+            "agent_connections": len(agents),
             "server_rss_mib": {
                 "before": rss_before // 1024,
                 "idle": rss_idle // 1024,
