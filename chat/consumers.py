@@ -14,7 +14,7 @@ import time
 from collections import deque
 from typing import Any
 
-from channels.db import DatabaseSyncToAsync
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.cache import cache
@@ -34,15 +34,6 @@ TOO_MANY_STARTS = gettext_lazy("Too many chats from your address. Try again late
 NOT_JOINED = gettext_lazy("Start or resume a chat first.")
 # WebSocket close code for "not yours" (4000–4999 are the application's own).
 CLOSE_FORBIDDEN = 4403
-
-
-def database_sync_to_async(func: Any) -> Any:
-    """Channels' wrapper, but on the event loop's thread pool instead of the one shared thread
-    (``thread_sensitive=True``, its default): with 500 connections every store queued behind every other
-    on that single thread. Each pool thread keeps its own database connection (CONN_MAX_AGE)."""
-    return DatabaseSyncToAsync(func, thread_sensitive=False)
-
-
 # At most one typing signal per connection in this many seconds.
 TYPING_INTERVAL = 1.0
 
