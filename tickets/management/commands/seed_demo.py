@@ -152,6 +152,7 @@ class _Clock:
     def __init__(self, start: Any, *, step: timedelta, now: Any) -> None:
         self._traveller = time_machine.travel(start, tick=False)
         self.step, self.now = step, now
+        self._last = start
 
     def __enter__(self) -> _Clock:
         self._coordinates = self._traveller.start()
@@ -165,12 +166,17 @@ class _Clock:
         self._coordinates.shift(self.step)
         at = timezone.now()
         working = _working_time(at)
-        # Steps after a wait for the working hours could pass the real now: never beyond it.
-        if working != at or at > self.now - timedelta(hours=1):
-            self.move_to(working)
+        # The next working morning can lie after the real now (a weekend): then the step stays where it is.
+        if working > self.now - timedelta(hours=1):
+            working = at
+        self.move_to(working)
 
     def move_to(self, when: Any) -> None:
-        self._coordinates.move_to(min(when, self.now - timedelta(hours=1)))
+        """Never beyond an hour before the real now, and always after the last action (a second on
+        where the cap holds the clock), so the actions keep their order in time."""
+        when = min(when, self.now - timedelta(hours=1))
+        self._last = max(when, self._last + timedelta(seconds=1))
+        self._coordinates.move_to(self._last)
 
 
 # The demo agents work Mon–Fri 08:00–17:00 (local time), like the demo's SLA calendar: what they do
