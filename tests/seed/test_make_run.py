@@ -37,7 +37,9 @@ def test_make_run_on_another_port_puts_that_port_into_every_process_base_url(tmp
         'print("BASE", os.environ["PORT"], settings.HELPDESK_BASE_URL)\''
     )
     procfile = tmp_path / "Procfile"
-    procfile.write_text(f"web: {show}\nworker: {show}; sleep 5\n")
+    # Both stay up a while after printing: honcho stops all when the first one exits, and on a loaded
+    # machine a process that exits at once could take the other down before its line.
+    procfile.write_text(f"web: {show}; sleep 10\nworker: {show}; sleep 10\n")
     env = _local_env(tmp_path / "var", DJANGO_SETTINGS_MODULE="helpdesk.settings")
 
     # when: the last step of `PORT=8801 make run` (make -n shows it) runs
